@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// NeuroSwift: loaders, models and decoders for neural recordings.
+/// Dependencies point one way: NeuroCore ← Recording ← Models, Decoding (+ NeuralNet) ← neuroswift.
+let package = Package(
+    name: "NeuroSwift",
+    products: [
+        .library(name: "NeuroCore", targets: ["NeuroCore"]),
+        .library(name: "Recording", targets: ["Recording"]),
+        .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .library(name: "Models", targets: ["Models"]),
+        .library(name: "Decoding", targets: ["Decoding"]),
+        .executable(name: "neuroswift", targets: ["neuroswift"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        // System libraries (Debian: libhdf5-dev libopenblas-dev liblapacke-dev libfftw3-dev zlib1g-dev).
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
+        .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        .target(
+            name: "NeuroCore",
+            dependencies: [
+                "CHDF5", "COpenBLAS", "CLAPACKE", "CFFTW3", "CZlib",
+                .product(name: "Numerics", package: "swift-numerics"),
+            ]),
+        .target(name: "Recording", dependencies: ["NeuroCore"]),
+        .target(name: "NeuralNet", dependencies: ["NeuroCore"]),
+        .target(name: "Models", dependencies: ["Recording"]),
+        .target(name: "Decoding", dependencies: ["Recording", "NeuralNet"]),
+        .executableTarget(
+            name: "neuroswift",
+            dependencies: [
+                "NeuroCore", "Recording", "Models", "Decoding",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .target(name: "TestSupport", dependencies: ["NeuroCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "NeuroCoreTests", dependencies: ["NeuroCore", "TestSupport"], resources: [.copy("Goldens")]),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording", "TestSupport"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
+        .testTarget(name: "DecodingTests", dependencies: ["Decoding", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["neuroswift", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,3 @@
+// `import Decoding` also brings in Recording, NeuralNet and NeuroCore.
+@_exported import NeuralNet
+@_exported import Recording

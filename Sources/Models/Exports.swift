@@ -1,0 +1,2 @@
+// `import Models` also brings in Recording and NeuroCore.
+@_exported import Recording

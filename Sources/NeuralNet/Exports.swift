@@ -1,0 +1,2 @@
+// `import NeuralNet` also brings in NeuroCore.
+@_exported import NeuroCore

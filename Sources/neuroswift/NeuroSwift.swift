@@ -1,0 +1,11 @@
+import ArgumentParser
+import NeuroCore
+
+@main
+struct NeuroSwiftCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "neuroswift",
+        abstract: "Load, model and decode neural recordings.",
+        version: NeuroSwiftVersion.current,
+        subcommands: [])
+}
