@@ -1,6 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+let numerics: Target.Dependency = .product(name: "Numerics", package: "swift-numerics")
+
 /// NeuroSwift: loaders, models and decoders for neural recordings.
 /// Dependencies point one way: NeuroCore ← Recording ← Models, Decoding (+ NeuralNet) ← neuroswift.
 let package = Package(
@@ -29,12 +31,12 @@ let package = Package(
             name: "NeuroCore",
             dependencies: [
                 "CHDF5", "COpenBLAS", "CLAPACKE", "CFFTW3", "CZlib",
-                .product(name: "Numerics", package: "swift-numerics"),
+                numerics,
             ]),
-        .target(name: "Recording", dependencies: ["NeuroCore"]),
-        .target(name: "NeuralNet", dependencies: ["NeuroCore"]),
-        .target(name: "Models", dependencies: ["Recording"]),
-        .target(name: "Decoding", dependencies: ["Recording", "NeuralNet"]),
+        .target(name: "Recording", dependencies: ["NeuroCore", numerics]),
+        .target(name: "NeuralNet", dependencies: ["NeuroCore", numerics]),
+        .target(name: "Models", dependencies: ["Recording", numerics]),
+        .target(name: "Decoding", dependencies: ["Recording", "NeuralNet", numerics]),
         .executableTarget(
             name: "neuroswift",
             dependencies: [

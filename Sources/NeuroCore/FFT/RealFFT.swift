@@ -50,6 +50,8 @@ public final class RealFFT<Scalar: FFTScalar>: @unchecked Sendable {
 
     /// The spectrum of `signal` (length `count`), as interleaved (re, im) pairs written to `output`
     /// (2·spectrumCount values). The allocation-free form for hot loops.
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(exported: true, where Scalar == Float)
     public func forward(_ signal: UnsafeBufferPointer<Scalar>, into output: UnsafeMutableBufferPointer<Scalar>) {
         precondition(signal.count == count, "RealFFT.forward: signal of \(signal.count), plan for \(count)")
         precondition(output.count >= 2 * spectrumCount, "RealFFT.forward: output too small")
@@ -61,6 +63,8 @@ public final class RealFFT<Scalar: FFTScalar>: @unchecked Sendable {
     }
 
     /// The n/2+1 complex coefficients Σₜ x[t]·e^(−2πikt/n), k = 0…n/2.
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(exported: true, where Scalar == Float)
     public func forward(_ signal: [Scalar]) -> [Complex<Scalar>] {
         var interleaved = [Scalar](repeating: 0, count: 2 * spectrumCount)
         signal.withUnsafeBufferPointer { s in interleaved.withUnsafeMutableBufferPointer { forward(s, into: $0) } }
@@ -69,6 +73,8 @@ public final class RealFFT<Scalar: FFTScalar>: @unchecked Sendable {
 
     /// The real signal with these n/2+1 coefficients, divided by n (numpy `irfft` convention).
     /// The imaginary parts of the DC and (for even n) Nyquist terms are ignored, as in numpy.
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(exported: true, where Scalar == Float)
     public func inverse(_ spectrum: [Complex<Scalar>]) -> [Scalar] {
         precondition(spectrum.count == spectrumCount, "RealFFT.inverse: \(spectrum.count) coefficients, plan needs \(spectrumCount)")
         var signal = [Scalar](repeating: 0, count: count)
@@ -85,6 +91,8 @@ public final class RealFFT<Scalar: FFTScalar>: @unchecked Sendable {
     }
 
     /// |X[k]|² for k = 0…n/2, computed without materialising complex values.
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(exported: true, where Scalar == Float)
     public func squaredMagnitudes(_ signal: UnsafeBufferPointer<Scalar>, into output: UnsafeMutableBufferPointer<Scalar>) {
         precondition(signal.count == count, "RealFFT: signal of \(signal.count), plan for \(count)")
         precondition(output.count >= spectrumCount, "RealFFT.squaredMagnitudes: output too small")

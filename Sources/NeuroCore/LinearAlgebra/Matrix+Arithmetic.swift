@@ -11,7 +11,7 @@ extension Matrix {
         if k == 0 { return result }
         elements.withUnsafeBufferPointer { a in
             other.elements.withUnsafeBufferPointer { b in
-                result.elements.withUnsafeMutableBufferPointer { c in
+                result.storage.withUnsafeMutableBufferPointer { c in
                     Scalar.gemm(
                         transA: transposingSelf, transB: transposingOther, m: Int32(m), n: Int32(n), k: Int32(k),
                         alpha: 1, a: a.baseAddress!, lda: Int32(columns), b: b.baseAddress!, ldb: Int32(other.columns),
@@ -45,7 +45,7 @@ extension Matrix {
         var result = Matrix(rows: rows, columns: rows)
         guard rows > 0, columns > 0 else { return result }
         elements.withUnsafeBufferPointer { a in
-            result.elements.withUnsafeMutableBufferPointer { c in
+            result.storage.withUnsafeMutableBufferPointer { c in
                 Scalar.syrk(n: Int32(rows), k: Int32(columns), alpha: 1, a: a.baseAddress!, beta: 0, c: c.baseAddress!)
             }
         }
@@ -63,22 +63,23 @@ extension Matrix {
 // MARK: Element-wise arithmetic
 
 extension Matrix {
-    private static func combine(_ lhs: Matrix, _ rhs: Matrix, _ op: (Scalar, Scalar) -> Scalar) -> Matrix {
+    @inlinable
+    static func combine(_ lhs: Matrix, _ rhs: Matrix, _ op: (Scalar, Scalar) -> Scalar) -> Matrix {
         precondition(
             lhs.rows == rhs.rows && lhs.columns == rhs.columns,
             "element-wise operation on \(lhs.rows) × \(lhs.columns) and \(rhs.rows) × \(rhs.columns)")
         return Matrix(rows: lhs.rows, columns: lhs.columns, elements: zip(lhs.elements, rhs.elements).map(op))
     }
 
-    public static func + (lhs: Matrix, rhs: Matrix) -> Matrix { combine(lhs, rhs, +) }
-    public static func - (lhs: Matrix, rhs: Matrix) -> Matrix { combine(lhs, rhs, -) }
-    public static func * (lhs: Scalar, rhs: Matrix) -> Matrix { rhs.map { lhs * $0 } }
-    public static func * (lhs: Matrix, rhs: Scalar) -> Matrix { lhs.map { $0 * rhs } }
-    public static func / (lhs: Matrix, rhs: Scalar) -> Matrix { lhs.map { $0 / rhs } }
-    public static prefix func - (m: Matrix) -> Matrix { m.map { -$0 } }
+    @inlinable public static func + (lhs: Matrix, rhs: Matrix) -> Matrix { combine(lhs, rhs, +) }
+    @inlinable public static func - (lhs: Matrix, rhs: Matrix) -> Matrix { combine(lhs, rhs, -) }
+    @inlinable public static func * (lhs: Scalar, rhs: Matrix) -> Matrix { rhs.map { lhs * $0 } }
+    @inlinable public static func * (lhs: Matrix, rhs: Scalar) -> Matrix { lhs.map { $0 * rhs } }
+    @inlinable public static func / (lhs: Matrix, rhs: Scalar) -> Matrix { lhs.map { $0 / rhs } }
+    @inlinable public static prefix func - (m: Matrix) -> Matrix { m.map { -$0 } }
 
     /// Element-wise (Hadamard) product.
-    public func hadamard(_ other: Matrix) -> Matrix { Matrix.combine(self, other, *) }
+    @inlinable public func hadamard(_ other: Matrix) -> Matrix { Matrix.combine(self, other, *) }
 
     /// self += alpha · other, through `?axpy`.
     public mutating func add(_ other: Matrix, scaledBy alpha: Scalar = 1) {
@@ -86,7 +87,7 @@ extension Matrix {
         guard !elements.isEmpty else { return }
         let n = Int32(elements.count)
         other.elements.withUnsafeBufferPointer { x in
-            elements.withUnsafeMutableBufferPointer { y in
+            storage.withUnsafeMutableBufferPointer { y in
                 Scalar.axpy(n: n, alpha: alpha, x: x.baseAddress!, y: y.baseAddress!)
             }
         }

@@ -5,13 +5,20 @@
 /// factorisations through LAPACK (`Cholesky`, `SymmetricEigen`, `SingularValueDecomposition`,
 /// `LUDecomposition`). Shape mismatches between operands are programming errors and trap with a
 /// message; numerical failures (singular, not positive definite) are thrown.
+///
+/// The element accessors are `@inlinable` so that loops over `Matrix<Double>` in other modules are
+/// specialised for the concrete type instead of going through generic witness tables (~100× slower).
 public struct Matrix<Scalar: BLASScalar>: Sendable, Hashable, Codable {
     public let rows: Int
     public let columns: Int
-    /// Row-major storage, `rows * columns` elements.
-    public internal(set) var elements: [Scalar]
+    @usableFromInline var storage: [Scalar]
+
+    /// Row-major storage, `rows * columns` elements. Write through the subscript or
+    /// `withUnsafeMutableBufferPointer`, which keep the shape.
+    @inlinable public var elements: [Scalar] { storage }
 
     /// A matrix from row-major elements; `elements.count` must be `rows * columns`.
+    @inlinable
     public init(rows: Int, columns: Int, elements: [Scalar]) {
         precondition(rows >= 0 && columns >= 0, "Matrix: negative shape \(rows) × \(columns)")
         precondition(
@@ -19,9 +26,10 @@ public struct Matrix<Scalar: BLASScalar>: Sendable, Hashable, Codable {
             "Matrix: \(elements.count) elements do not fill \(rows) × \(columns)")
         self.rows = rows
         self.columns = columns
-        self.elements = elements
+        self.storage = elements
     }
 
+    @inlinable
     public init(rows: Int, columns: Int, repeating value: Scalar = 0) {
         precondition(rows >= 0 && columns >= 0, "Matrix: negative shape \(rows) × \(columns)")
         self.init(rows: rows, columns: columns, elements: Array(repeating: value, count: rows * columns))
@@ -35,6 +43,7 @@ public struct Matrix<Scalar: BLASScalar>: Sendable, Hashable, Codable {
     }
 
     /// A matrix whose element (i, j) is `value(i, j)`.
+    @inlinable
     public init(rows: Int, columns: Int, _ value: (Int, Int) throws -> Scalar) rethrows {
         var elements = [Scalar]()
         elements.reserveCapacity(rows * columns)
@@ -46,14 +55,14 @@ public struct Matrix<Scalar: BLASScalar>: Sendable, Hashable, Codable {
 
     public static func identity(_ n: Int) -> Matrix {
         var m = Matrix(rows: n, columns: n)
-        for i in 0..<n { m.elements[i &* n &+ i] = 1 }
+        for i in 0..<n { m.storage[i &* n &+ i] = 1 }
         return m
     }
 
     /// A square matrix with `values` on its diagonal.
     public static func diagonal(_ values: [Scalar]) -> Matrix {
         var m = Matrix(rows: values.count, columns: values.count)
-        for (i, v) in values.enumerated() { m.elements[i &* values.count &+ i] = v }
+        for (i, v) in values.enumerated() { m.storage[i &* values.count &+ i] = v }
         return m
     }
 
@@ -61,14 +70,15 @@ public struct Matrix<Scalar: BLASScalar>: Sendable, Hashable, Codable {
     public var count: Int { elements.count }
     public var shape: (rows: Int, columns: Int) { (rows, columns) }
 
+    @inlinable
     public subscript(row: Int, column: Int) -> Scalar {
         get {
             precondition(row >= 0 && row < rows && column >= 0 && column < columns, "Matrix index out of range")
-            return elements[row &* columns &+ column]
+            return storage[row &* columns &+ column]
         }
-        set {
+        _modify {
             precondition(row >= 0 && row < rows && column >= 0 && column < columns, "Matrix index out of range")
-            elements[row &* columns &+ column] = newValue
+            yield &storage[row &* columns &+ column]
         }
     }
 
@@ -90,6 +100,7 @@ public struct Matrix<Scalar: BLASScalar>: Sendable, Hashable, Codable {
         return diagonal.reduce(0, +)
     }
 
+    @inlinable
     public func transposed() -> Matrix {
         var t = [Scalar](repeating: 0, count: elements.count)
         elements.withUnsafeBufferPointer { src in
@@ -109,6 +120,7 @@ public struct Matrix<Scalar: BLASScalar>: Sendable, Hashable, Codable {
     }
 
     /// Element-wise map, keeping the shape.
+    @inlinable
     public func map(_ transform: (Scalar) throws -> Scalar) rethrows -> Matrix {
         Matrix(rows: rows, columns: columns, elements: try elements.map(transform))
     }
@@ -132,14 +144,24 @@ public struct Matrix<Scalar: BLASScalar>: Sendable, Hashable, Codable {
         return Matrix(rows: rows, columns: columns) { i, j in (self[i, j] + self[j, i]) / 2 }
     }
 
+    @inlinable
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Scalar>) throws -> R) rethrows -> R {
-        try elements.withUnsafeBufferPointer(body)
+        try storage.withUnsafeBufferPointer(body)
     }
 
+    /// Direct access to the row-major storage; the buffer cannot change size, so the shape is kept.
+    @inlinable
     public mutating func withUnsafeMutableBufferPointer<R>(
         _ body: (inout UnsafeMutableBufferPointer<Scalar>) throws -> R
     ) rethrows -> R {
-        try elements.withUnsafeMutableBufferPointer(body)
+        try storage.withUnsafeMutableBufferPointer(body)
+    }
+
+    /// Row `i` as a buffer, without copying.
+    @inlinable
+    public func withRow<R>(_ i: Int, _ body: (UnsafeBufferPointer<Scalar>) throws -> R) rethrows -> R {
+        precondition(i >= 0 && i < rows, "Matrix row \(i) out of range 0..<\(rows)")
+        return try storage.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[(i &* columns)..<((i &+ 1) &* columns)])) }
     }
 
     /// Converts between `Float` and `Double`.

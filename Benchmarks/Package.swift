@@ -1,0 +1,33 @@
+// swift-tools-version:6.1
+// Benchmarks live in their own package so that their dependencies never slow the main build.
+//   swift package benchmark                       ordo-one/benchmark suites (Benchmarks/NeuroBenchmarks)
+//   swift build -c release --product neuro-bench-compare
+//                                                 the timing harness that compare/*.py runs beside numpy
+import Foundation
+import PackageDescription
+
+/// SwiftPM names a path dependency after its folder, which is whatever the clone was called.
+let neuroSwift = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+
+let package = Package(
+    name: "NeuroSwiftBenchmarks",
+    dependencies: [
+        .package(path: ".."),
+        // MallocInterposer disables the default RuntimeInterposer trait, whose dependency is not mirrored here.
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "NeuroBenchmarks",
+            dependencies: [
+                .product(name: "NeuroCore", package: neuroSwift),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "NeuroBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
+            name: "neuro-bench-compare",
+            dependencies: [.product(name: "NeuroCore", package: neuroSwift)],
+            path: "BenchCompare"),
+    ]
+)

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""GEMM, FFT and Welch: NeuroSwift against numpy/scipy on the same sizes, in one run.
+
+Usage (from the repository root; `make bench` does this):
+    python3 Benchmarks/compare/gemm_fft.py --swift Benchmarks/.build/release/neuro-bench-compare \
+        --output docs/performance.md
+Both sides use one BLAS thread (OPENBLAS_NUM_THREADS=1) and the same method: best of N wall-clock
+repetitions after a warm-up. The table replaces the section between this script's markers in the
+output file, leaving the rest of the document alone.
+"""
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import platform
+import subprocess
+import time
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import numpy as np  # noqa: E402  (after the thread setting, which numpy reads at import)
+import scipy  # noqa: E402
+import scipy.signal  # noqa: E402
+
+
+def best(repeats, inner, body):
+    body()
+    fastest = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(inner):
+            body()
+        fastest = min(fastest, (time.perf_counter() - start) / inner)
+    return fastest
+
+
+def numpy_results():
+    out = {}
+    for n in (256, 512, 1024):
+        i, j = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+        a = ((i * 31 + j) % 17) / 17.0
+        b = a.T.copy()
+        inner = 20 if n <= 256 else (4 if n <= 512 else 1)
+        out[("dgemm", n)] = best(7, inner, lambda: a @ b)
+        af, bf = a.astype(np.float32), b.astype(np.float32)
+        out[("sgemm", n)] = best(7, inner, lambda: af @ bf)
+    for n in (1024, 4096, 65536):
+        x = (np.arange(n) % 13).astype(np.float64)
+        inner = max(1, 2_000_000 // n)
+        out[("rfft-f64", n)] = best(7, inner, lambda: np.fft.rfft(x))
+    c, t = np.meshgrid(np.arange(64), np.arange(15000), indexing="ij")
+    eeg = np.sin(t * 0.1 + c) + ((t * 7 + c) % 11) / 11.0
+    out[("welch-64x15000", 15000)] = best(5, 1, lambda: scipy.signal.welch(eeg, fs=250, nperseg=500, axis=-1))
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--swift", required=True, help="path to the neuro-bench-compare binary")
+    parser.add_argument("--output", required=True, help="markdown file to update")
+    args = parser.parse_args()
+
+    swift = json.loads(subprocess.run([args.swift], check=True, capture_output=True, text=True).stdout)
+    reference = numpy_results()
+
+    rows = []
+    for r in swift["results"]:
+        key = (r["kernel"], r["n"])
+        ref_key = ("rfft-f64", r["n"]) if r["kernel"] == "rfft-f64-array" else key
+        ref = reference.get(ref_key)
+        if ref is None:
+            continue
+        s = r["seconds"]
+        label = {"dgemm": f"dgemm {r['n']}³", "sgemm": f"sgemm {r['n']}³",
+                 "rfft-f64": f"rfft f64 n={r['n']} (buffer API)",
+                 "rfft-f64-array": f"rfft f64 n={r['n']} (array API)",
+                 "welch-64x15000": "Welch PSD 64 ch × 15000 (nperseg 500)"}[r["kernel"]]
+        extra = f"{r['gflops']:.1f} vs {2 * r['n'] ** 3 / ref / 1e9:.1f} GFLOP/s" if "gflops" in r else ""
+        rows.append(f"| {label} | {s * 1e6:,.1f} | {ref * 1e6:,.1f} | {ref / s:.2f} | {extra} |")
+
+    reference_tool = "numpy.fft / numpy.matmul / scipy.signal.welch"
+    section = "\n".join([
+        "<!-- gemm_fft:begin (written by Benchmarks/compare/gemm_fft.py; edit the script, not this table) -->",
+        f"Measured {datetime.date.today().isoformat()} on {platform.machine()}, {os.cpu_count()} cores, "
+        f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}; NeuroSwift release build vs "
+        f"numpy {np.__version__} / scipy {scipy.__version__} ({reference_tool}), best of 5–7 runs, same process order.",
+        "",
+        "| kernel | NeuroSwift µs | numpy/scipy µs | speed ratio (×, >1 = NeuroSwift faster) | notes |",
+        "|---|---:|---:|---:|---|",
+        *rows,
+        "<!-- gemm_fft:end -->",
+    ])
+    path = pathlib.Path(args.output)
+    text = path.read_text() if path.exists() else "# Performance\n\n"
+    begin, end = text.find("<!-- gemm_fft:begin"), text.find("<!-- gemm_fft:end -->")
+    if begin >= 0 and end >= 0:
+        text = text[:begin] + section + text[end + len("<!-- gemm_fft:end -->"):]
+    else:
+        text = text.rstrip() + "\n\n## GEMM, FFT and Welch\n\n" + section + "\n"
+    path.write_text(text)
+    print(section)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+# NeuroSwift — the two set-up commands (see README):
+#   make demo   build in release mode and run every pipeline on sample-data/, printing a results table
+#   make test   build and run the test suite
+# Both first install the Debian packages the build needs (with sudo when not root).
+
+SWIFT ?= swift
+PACKAGES := libhdf5-dev libopenblas-dev liblapacke-dev libfftw3-dev zlib1g-dev pkg-config
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+# Tests and benchmarks use one BLAS thread for stable, reproducible figures.
+export OPENBLAS_NUM_THREADS ?= 1
+
+.PHONY: all deps build demo test bench sample-data clean
+
+all: build
+
+deps:
+	@command -v dpkg >/dev/null || { echo "make deps: needs a Debian/Ubuntu system (dpkg, apt-get); install $(PACKAGES) by hand"; exit 1; }
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product neuroswift
+
+demo: build
+	.build/release/neuroswift demo --data sample-data
+
+test: deps
+	$(SWIFT) test
+
+# Regenerates the committed sample data (deterministic apart from the 'created' attribute).
+sample-data: build
+	.build/release/neuroswift simulate oscillations --seed 7 --output sample-data/oscillations.h5
+
+# Speed against the reference tools, written into docs/performance.md (needs python3 with numpy).
+bench: deps
+	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-compare
+	python3 Benchmarks/compare/gemm_fft.py --swift Benchmarks/.build/release/neuro-bench-compare --output docs/performance.md
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
+clean:
+	rm -rf .build Benchmarks/.build
