@@ -50,6 +50,13 @@ public struct OscillationSimulation: Sendable, Hashable {
         public let peakFrequencies: [Double]
         public let amplitudes: [Double]
         public let samplingRate: Double
+
+        public init(signals: Matrix<Double>, peakFrequencies: [Double], amplitudes: [Double], samplingRate: Double) {
+            self.signals = signals
+            self.peakFrequencies = peakFrequencies
+            self.amplitudes = amplitudes
+            self.samplingRate = samplingRate
+        }
     }
 
     public func simulate(seed: UInt64) throws -> Result {

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// End-to-end tests of the built `neuroswift` binary: what a user types, what they see.
+@Suite struct CLITests {
+    @Test func versionPrintsTheLibraryVersion() throws {
+        let result = try NeuroSwiftBinary.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+    }
+
+    @Test func helpListsExactlyTheWorkingCommands() throws {
+        let result = try NeuroSwiftBinary.run(["--help"])
+        #expect(result.status == 0)
+        let listed = result.stdout.components(separatedBy: "SUBCOMMANDS:").last ?? ""
+        let commands = listed.split(separator: "\n").compactMap { line -> String? in
+            let words = line.split(separator: " ")
+            guard line.hasPrefix("  "), let first = words.first else { return nil }
+            return String(first)
+        }
+        #expect(Set(commands) == ["info", "simulate", "demo"], "listed: \(commands)")
+    }
+
+    @Test func infoOnMissingFileFailsClearly() throws {
+        let result = try NeuroSwiftBinary.run(["info", "/nonexistent/recording.h5"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("/nonexistent/recording.h5: no such file"))
+        #expect(!result.stderr.contains("HDF5-DIAG"))
+    }
+
+    @Test func infoOnCorruptFilesFailsWithoutHDF5Noise() throws {
+        let folder = try TemporaryDirectory()
+        let text = folder.file("notes.h5")
+        try Data("not an HDF5 file\n".utf8).write(to: text)
+        let result = try NeuroSwiftBinary.run(["info", text.path])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("no HDF5 signature"))
+
+        // A real HDF5 file cut in half: the signature is there, the rest is not.
+        let whole = folder.file("whole.h5")
+        #expect(try NeuroSwiftBinary.run(["simulate", "oscillations", "--output", whole.path, "--channels", "2", "--duration", "10"]).status == 0)
+        let bytes = try Data(contentsOf: whole)
+        let truncated = folder.file("truncated.h5")
+        try bytes.prefix(bytes.count / 2).write(to: truncated)
+        let cut = try NeuroSwiftBinary.run(["info", truncated.path])
+        #expect(cut.status != 0)
+        #expect(cut.stderr.contains("truncated.h5"))
+        #expect(!cut.stderr.contains("HDF5-DIAG"), "HDF5 printed its error stack: \(cut.stderr)")
+        #expect(cut.stdout.isEmpty)
+    }
+
+    @Test func simulateThenInfoThenDemo() throws {
+        let folder = try TemporaryDirectory()
+        let output = folder.file("oscillations.h5")
+        let simulate = try NeuroSwiftBinary.run([
+            "simulate", "oscillations", "--seed", "11", "--channels", "3", "--duration", "20", "--output", output.path,
+        ])
+        #expect(simulate.status == 0, "\(simulate.stderr)")
+
+        let info = try NeuroSwiftBinary.run(["info", output.path])
+        #expect(info.status == 0, "\(info.stderr)")
+        for expected in ["/signals/data", "float32", "(3, 5000)", "deflate", "@sampling_rate = 250", "@seed = 11",
+                         "/ground_truth/peak_frequency_hz", "@software = NeuroSwift"] {
+            #expect(info.stdout.contains(expected), "info output lacks \(expected):\n\(info.stdout)")
+        }
+
+        let demo = try NeuroSwiftBinary.run(["demo", "--data", folder.url.path])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        #expect(demo.stdout.contains("3/3 peaks within 0.25 Hz"), "\(demo.stdout)")
+        #expect(demo.stderr.isEmpty, "no progress bar or noise when stderr is not a terminal")
+    }
+
+    @Test func demoWithoutSampleDataExplainsWhatToDo() throws {
+        let folder = try TemporaryDirectory()
+        let result = try NeuroSwiftBinary.run(["demo", "--data", folder.url.path])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("make sample-data"))
+    }
+
+    @Test(.enabled(if: SharedData.isAvailable, "needs ../shared/data"))
+    func infoDescribesARealCalciumFile() throws {
+        let file = try #require(SharedData.file("calcium/flavell-swf702/2022-07-26-31-data.h5"))
+        let result = try NeuroSwiftBinary.run(["info", file.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        for expected in ["/gcamp/trace_array", "/behavior/velocity", "/timing/timestamp_confocal", "dataset", "group"] {
+            #expect(result.stdout.contains(expected), "info output lacks \(expected)")
+        }
+    }
+}
