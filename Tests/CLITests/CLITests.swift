@@ -13,12 +13,11 @@ import TestSupport
     @Test func helpListsExactlyTheWorkingCommands() throws {
         let result = try NeuroSwiftBinary.run(["--help"])
         #expect(result.status == 0)
+        // Command rows are indented by two spaces; wrapped descriptions by many more.
         let listed = result.stdout.components(separatedBy: "SUBCOMMANDS:").last ?? ""
-        let commands = listed.split(separator: "\n").compactMap { line -> String? in
-            let words = line.split(separator: " ")
-            guard line.hasPrefix("  "), let first = words.first else { return nil }
-            return String(first)
-        }
+        let commands = listed.split(separator: "\n").prefix { !$0.contains("See 'neuroswift help") }
+            .filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") }
+            .compactMap { $0.split(separator: " ").first.map(String.init) }
         #expect(Set(commands) == ["info", "simulate", "demo"], "listed: \(commands)")
     }
 

@@ -24,7 +24,7 @@ struct TextTable {
             cells.indices.map { column in
                 let padding = String(repeating: " ", count: widths[column] - cells[column].count)
                 return alignments[column] == .left ? cells[column] + padding : padding + cells[column]
-            }.joined(separator: "  ")
+            }.joined(separator: "  ").replacing(/\s+$/, with: "")
         }
         let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
         return ([line(headers), rule] + rows.map(line)).joined(separator: "\n")
