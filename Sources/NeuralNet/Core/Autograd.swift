@@ -1,0 +1,90 @@
+/// One recorded operation: its inputs (kept alive until the backward pass) and a closure that takes
+/// the gradient of the op's output and adds the input gradients into the inputs' buffers.
+final class GradNode {
+    let inputs: [Tensor]
+    let backward: (UnsafeBufferPointer<Float>) -> Void
+
+    init(inputs: [Tensor], backward: @escaping (UnsafeBufferPointer<Float>) -> Void) {
+        self.inputs = inputs
+        self.backward = backward
+    }
+}
+
+extension Tensor {
+    /// Whether an op on these inputs must be recorded.
+    @inline(__always)
+    static func shouldRecord(_ a: Tensor) -> Bool { a.requiresGrad && GradMode.isEnabled }
+
+    @inline(__always)
+    static func shouldRecord(_ a: Tensor, _ b: Tensor) -> Bool {
+        (a.requiresGrad || b.requiresGrad) && GradMode.isEnabled
+    }
+
+    static func shouldRecord(_ inputs: [Tensor]) -> Bool {
+        inputs.contains { $0.requiresGrad } && GradMode.isEnabled
+    }
+
+    /// Attaches the op that produced `self`. Called by ops only when `shouldRecord` is true.
+    func record(_ inputs: [Tensor], backward: @escaping (UnsafeBufferPointer<Float>) -> Void) {
+        requiresGrad = true
+        node = GradNode(inputs: inputs.filter { $0.requiresGrad }, backward: backward)
+    }
+
+    /// Adds into this tensor's gradient buffer, creating it (zeroed) on first use. Does nothing when the
+    /// tensor takes no gradient, so backward closures may call it unconditionally.
+    @inline(__always)
+    func accumulateGrad(_ body: (UnsafeMutablePointer<Float>) -> Void) {
+        guard requiresGrad else { return }
+        if gradStorage == nil { gradStorage = [Float](repeating: 0, count: count) }
+        gradStorage!.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+    }
+
+    /// Reverse-mode differentiation from a one-element tensor: adds d self / d leaf into every leaf's
+    /// `grad` (accumulating across calls until `zeroGrad()`), then frees the graph.
+    public func backward() {
+        precondition(count == 1, "backward() needs a scalar; use backward(gradient:) for shape \(shape)")
+        backward(gradient: [1])
+    }
+
+    /// Reverse-mode differentiation with an explicit output gradient of this tensor's shape.
+    public func backward(gradient: [Float]) {
+        precondition(gradient.count == count, "backward(gradient:) needs \(count) values")
+        precondition(requiresGrad, "backward(): this tensor does not require grad")
+        guard node != nil else {  // a leaf: its gradient is the seed
+            accumulateGrad { g in for i in 0..<gradient.count { g[i] += gradient[i] } }
+            return
+        }
+        let order = topologicalOrder()
+        accumulateGrad { g in for i in 0..<gradient.count { g[i] += gradient[i] } }
+        for tensor in order.reversed() {
+            guard let node = tensor.node else { continue }
+            if let g = tensor.gradStorage {
+                g.withUnsafeBufferPointer { node.backward($0) }
+            }
+            // Free the graph as we go: intermediate gradients and the closures' captured activations.
+            tensor.node = nil
+            tensor.gradStorage = nil
+        }
+    }
+
+    /// Results reachable from `self`, each after all of its inputs (iterative DFS, post-order).
+    private func topologicalOrder() -> [Tensor] {
+        var order: [Tensor] = []
+        var visited = Set<ObjectIdentifier>()
+        var stack: [(Tensor, Int)] = [(self, 0)]
+        visited.insert(ObjectIdentifier(self))
+        while let (tensor, next) = stack.popLast() {
+            guard let node = tensor.node else { continue }
+            if next < node.inputs.count {
+                stack.append((tensor, next + 1))
+                let input = node.inputs[next]
+                if input.node != nil, visited.insert(ObjectIdentifier(input)).inserted {
+                    stack.append((input, 0))
+                }
+            } else {
+                order.append(tensor)
+            }
+        }
+        return order
+    }
+}

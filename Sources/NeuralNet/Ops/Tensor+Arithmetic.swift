@@ -1,0 +1,136 @@
+// Broadcasting elementwise arithmetic. Gradients of broadcast operands are summed back over the
+// broadcast axes by accumulating through the same strided plan (a stride of 0 revisits the element).
+
+extension Tensor {
+    /// Shape both operands broadcast to; traps on incompatible shapes (a programmer error).
+    static func broadcastShape(_ a: Tensor, _ b: Tensor, _ op: String) -> TensorShape {
+        guard let shape = a.shape.broadcast(with: b.shape) else {
+            preconditionFailure("\(op): shapes \(a.shape) and \(b.shape) do not broadcast")
+        }
+        return shape
+    }
+
+    /// Forward loop `out[o] = f(a[ia], b[ib])`.
+    @inline(__always)
+    static func binaryForward(
+        _ a: Tensor, _ b: Tensor, out shape: TensorShape, plan: StridedPlan, _ f: (Float, Float) -> Float
+    ) -> [Float] {
+        var out = [Float](repeating: 0, count: shape.count)
+        a.storage.withUnsafeBufferPointer { pa in
+            b.storage.withUnsafeBufferPointer { pb in
+                out.withUnsafeMutableBufferPointer { po in
+                    let x = pa.baseAddress!, y = pb.baseAddress!, z = po.baseAddress!
+                    if a.count == shape.count && b.count == shape.count {
+                        for i in 0..<shape.count { z[i] = f(x[i], y[i]) }
+                    } else {
+                        plan.forEach { o, i, j in z[o] = f(x[i], y[j]) }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    static func add(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let shape = broadcastShape(a, b, "add")
+        let plan = StridedPlan(out: shape, a: a.shape, b: b.shape)
+        let result = Tensor(shape: shape, storage: binaryForward(a, b, out: shape, plan: plan, +))
+        if shouldRecord(a, b) {
+            result.record([a, b]) { g in
+                let gp = g.baseAddress!
+                a.accumulateGrad { ga in plan.forEach { o, i, _ in ga[i] += gp[o] } }
+                b.accumulateGrad { gb in plan.forEach { o, _, j in gb[j] += gp[o] } }
+            }
+        }
+        return result
+    }
+
+    static func subtract(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let shape = broadcastShape(a, b, "subtract")
+        let plan = StridedPlan(out: shape, a: a.shape, b: b.shape)
+        let result = Tensor(shape: shape, storage: binaryForward(a, b, out: shape, plan: plan, -))
+        if shouldRecord(a, b) {
+            result.record([a, b]) { g in
+                let gp = g.baseAddress!
+                a.accumulateGrad { ga in plan.forEach { o, i, _ in ga[i] += gp[o] } }
+                b.accumulateGrad { gb in plan.forEach { o, _, j in gb[j] -= gp[o] } }
+            }
+        }
+        return result
+    }
+
+    static func multiply(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let shape = broadcastShape(a, b, "multiply")
+        let plan = StridedPlan(out: shape, a: a.shape, b: b.shape)
+        let result = Tensor(shape: shape, storage: binaryForward(a, b, out: shape, plan: plan, *))
+        if shouldRecord(a, b) {
+            let aData = a.storage, bData = b.storage
+            result.record([a, b]) { g in
+                let gp = g.baseAddress!
+                a.accumulateGrad { ga in
+                    bData.withUnsafeBufferPointer { y in plan.forEach { o, i, j in ga[i] += gp[o] * y[j] } }
+                }
+                b.accumulateGrad { gb in
+                    aData.withUnsafeBufferPointer { x in plan.forEach { o, i, j in gb[j] += gp[o] * x[i] } }
+                }
+            }
+        }
+        return result
+    }
+
+    static func divide(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let shape = broadcastShape(a, b, "divide")
+        let plan = StridedPlan(out: shape, a: a.shape, b: b.shape)
+        let result = Tensor(shape: shape, storage: binaryForward(a, b, out: shape, plan: plan, /))
+        if shouldRecord(a, b) {
+            let aData = a.storage, bData = b.storage
+            result.record([a, b]) { g in
+                let gp = g.baseAddress!
+                a.accumulateGrad { ga in
+                    bData.withUnsafeBufferPointer { y in plan.forEach { o, i, j in ga[i] += gp[o] / y[j] } }
+                }
+                b.accumulateGrad { gb in
+                    aData.withUnsafeBufferPointer { x in
+                        bData.withUnsafeBufferPointer { y in
+                            plan.forEach { o, i, j in gb[j] -= gp[o] * x[i] / (y[j] * y[j]) }
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// `scale * self + shift` elementwise: the single kernel behind all tensor–scalar arithmetic.
+    public func affine(scale: Float, shift: Float) -> Tensor {
+        var out = [Float](repeating: 0, count: count)
+        storage.withUnsafeBufferPointer { x in
+            out.withUnsafeMutableBufferPointer { z in
+                for i in 0..<x.count { z[i] = scale * x[i] + shift }
+            }
+        }
+        let result = Tensor(shape: shape, storage: out)
+        if Tensor.shouldRecord(self) {
+            result.record([self]) { g in
+                self.accumulateGrad { ga in for i in 0..<g.count { ga[i] += scale * g[i] } }
+            }
+        }
+        return result
+    }
+
+    public static func + (a: Tensor, b: Tensor) -> Tensor { add(a, b) }
+    public static func - (a: Tensor, b: Tensor) -> Tensor { subtract(a, b) }
+    public static func * (a: Tensor, b: Tensor) -> Tensor { multiply(a, b) }
+    public static func / (a: Tensor, b: Tensor) -> Tensor { divide(a, b) }
+    public static prefix func - (a: Tensor) -> Tensor { a.affine(scale: -1, shift: 0) }
+
+    public static func + (a: Tensor, s: Float) -> Tensor { a.affine(scale: 1, shift: s) }
+    public static func + (s: Float, a: Tensor) -> Tensor { a.affine(scale: 1, shift: s) }
+    public static func - (a: Tensor, s: Float) -> Tensor { a.affine(scale: 1, shift: -s) }
+    public static func - (s: Float, a: Tensor) -> Tensor { a.affine(scale: -1, shift: s) }
+    public static func * (a: Tensor, s: Float) -> Tensor { a.affine(scale: s, shift: 0) }
+    public static func * (s: Float, a: Tensor) -> Tensor { a.affine(scale: s, shift: 0) }
+    public static func / (a: Tensor, s: Float) -> Tensor { a.affine(scale: 1 / s, shift: 0) }
+    /// `s / a` elementwise.
+    public static func / (s: Float, a: Tensor) -> Tensor { a.pow(-1).affine(scale: s, shift: 0) }
+}
