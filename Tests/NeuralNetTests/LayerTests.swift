@@ -105,3 +105,20 @@ import Testing
 import Foundation
 private func Foundation_log(_ x: Double) -> Double { Foundation.log(x) }
 private func Foundation_exp(_ x: Double) -> Double { Foundation.exp(x) }
+
+@Suite struct BinaryCrossEntropyTests {
+    @Test func matchesDefinitionStaysFiniteAndHasCorrectGradients() {
+        let logits = Tensor([0, 2, -3, 800, -800], shape: [5], requiresGrad: true)
+        let targets = Tensor([1, 0, 1, 1, 1], shape: [5])
+        let loss = Tensor.binaryCrossEntropyWithLogits(logits: logits, targets: targets)
+        // −log σ(0) = log 2; −log(1 − σ(2)) = 2 + log(1 + e⁻²); −log σ(−3) = 3 + log(1 + e⁻³); 0; 800.
+        let expected = (Foundation_log(2) + 2 + Foundation_log(1 + Foundation_exp(-2)) + 3
+                        + Foundation_log(1 + Foundation_exp(-3)) + 0 + 800) / 5
+        #expect(Swift.abs(Double(loss.item) - expected) < 1e-4)
+        var rng = SeededGenerator(seed: 64)
+        let t = Tensor.randomUniform([3, 4], generator: &rng)
+        GradientCheck().check([randomInput([3, 4], seed: 63, in: -2..<2)]) {
+            Tensor.binaryCrossEntropyWithLogits(logits: $0[0], targets: t)
+        }
+    }
+}

@@ -90,3 +90,29 @@ import Testing
         #expect(loss < 0.05)
     }
 }
+
+@Suite struct TrainingUtilityTests {
+    @Test func clippingRescalesToTheGlobalNorm() {
+        let a = Tensor([0, 0], shape: [2], requiresGrad: true), b = Tensor([0], shape: [1], requiresGrad: true)
+        a.gradStorage = [3, 0]
+        b.gradStorage = [4]
+        let norm = clipGradientNorm([a, b], maxNorm: 1)
+        #expect(norm == 5)
+        #expect(Swift.abs(a.gradStorage![0] - 0.6) < 1e-6 && Swift.abs(b.gradStorage![0] - 0.8) < 1e-6)
+        // Under the limit: untouched.
+        #expect(clipGradientNorm([a, b], maxNorm: 10) <= 1.0001 && Swift.abs(b.gradStorage![0] - 0.8) < 1e-6)
+    }
+
+    @Test func warmupCosineSchedule() {
+        let s = WarmupCosineSchedule(base: 1, warmupSteps: 4, totalSteps: 14, minimum: 0.1)
+        #expect(s.learningRate(at: 0) == 0.25 && s.learningRate(at: 3) == 1)
+        #expect(s.learningRate(at: 4) == 1)
+        #expect(Swift.abs(s.learningRate(at: 9) - 0.55) < 1e-6)  // halfway: mean of base and minimum
+        #expect(s.learningRate(at: 14) == 0.1 && s.learningRate(at: 100) == 0.1)
+    }
+
+    @Test func stepSchedule() {
+        let s = StepSchedule(base: 0.1, stepSize: 3, gamma: 0.5)
+        #expect([0, 2, 3, 6].map(s.learningRate(at:)) == [0.1, 0.1, 0.05, 0.025])
+    }
+}

@@ -132,3 +132,15 @@ extension Tensor: CustomStringConvertible {
         return "Tensor\(shape)[\(shown)\(count > 8 ? ", …" : "")]"
     }
 }
+
+extension Tensor {
+    /// A new buffer of `count` elements that `fill` must overwrite completely (skips zero-filling,
+    /// which costs a full extra pass over memory for large outputs).
+    @inline(__always)
+    static func uninitializedStorage(_ count: Int, _ fill: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 { fill(buffer.baseAddress!) }
+            initialized = count
+        }
+    }
+}

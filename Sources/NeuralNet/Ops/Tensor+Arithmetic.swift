@@ -15,11 +15,10 @@ extension Tensor {
     static func binaryForward(
         _ a: Tensor, _ b: Tensor, out shape: TensorShape, plan: StridedPlan, _ f: (Float, Float) -> Float
     ) -> [Float] {
-        var out = [Float](repeating: 0, count: shape.count)
-        a.storage.withUnsafeBufferPointer { pa in
-            b.storage.withUnsafeBufferPointer { pb in
-                out.withUnsafeMutableBufferPointer { po in
-                    let x = pa.baseAddress!, y = pb.baseAddress!, z = po.baseAddress!
+        Tensor.uninitializedStorage(shape.count) { z in
+            a.storage.withUnsafeBufferPointer { pa in
+                b.storage.withUnsafeBufferPointer { pb in
+                    let x = pa.baseAddress!, y = pb.baseAddress!
                     if a.count == shape.count && b.count == shape.count {
                         for i in 0..<shape.count { z[i] = f(x[i], y[i]) }
                     } else {
@@ -28,7 +27,6 @@ extension Tensor {
                 }
             }
         }
-        return out
     }
 
     static func add(_ a: Tensor, _ b: Tensor) -> Tensor {
@@ -103,11 +101,8 @@ extension Tensor {
 
     /// `scale * self + shift` elementwise: the single kernel behind all tensor–scalar arithmetic.
     public func affine(scale: Float, shift: Float) -> Tensor {
-        var out = [Float](repeating: 0, count: count)
-        storage.withUnsafeBufferPointer { x in
-            out.withUnsafeMutableBufferPointer { z in
-                for i in 0..<x.count { z[i] = scale * x[i] + shift }
-            }
+        let out = Tensor.uninitializedStorage(count) { z in
+            storage.withUnsafeBufferPointer { x in for i in 0..<x.count { z[i] = scale * x[i] + shift } }
         }
         let result = Tensor(shape: shape, storage: out)
         if Tensor.shouldRecord(self) {

@@ -26,7 +26,7 @@ extension Tensor {
             preconditionFailure("matmul: batch shapes \(aBatch) and \(bBatch) do not broadcast")
         }
         let outShape = TensorShape(batch.dimensions + [m, n])
-        var out = [Float](repeating: 0, count: outShape.count)
+        // Every gemm writes its block with beta = 0, so the output needs no zero-fill.
 
         // A 2-D right operand with an untransposed left operand folds all batch rows into one gemm.
         let fold = b.rank == 2 && !transposeA
@@ -35,20 +35,20 @@ extension Tensor {
         let (sa, sb, sc) = (ar * ac, br * bc, m * n)
         let lda = Int32(ac), ldb = Int32(bc), ldc = Int32(n)
 
-        a.storage.withUnsafeBufferPointer { pa in
-            b.storage.withUnsafeBufferPointer { pb in
-                out.withUnsafeMutableBufferPointer { pc in
+        let out = Tensor.uninitializedStorage(outShape.count) { c in
+            a.storage.withUnsafeBufferPointer { pa in
+                b.storage.withUnsafeBufferPointer { pb in
                     if fold {
                         Float.gemm(
                             transA: false, transB: transposeB, m: Int32(rows), n: Int32(n), k: Int32(k),
                             alpha: 1, a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb, beta: 0,
-                            c: pc.baseAddress!, ldc: ldc)
+                            c: c, ldc: ldc)
                     } else {
                         plan.forEach { o, i, j in
                             Float.gemm(
                                 transA: transposeA, transB: transposeB, m: Int32(m), n: Int32(n), k: Int32(k),
                                 alpha: 1, a: pa.baseAddress! + i * sa, lda: lda, b: pb.baseAddress! + j * sb, ldb: ldb,
-                                beta: 0, c: pc.baseAddress! + o * sc, ldc: ldc)
+                                beta: 0, c: c + o * sc, ldc: ldc)
                         }
                     }
                 }

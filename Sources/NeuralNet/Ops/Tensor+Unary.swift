@@ -13,11 +13,8 @@ extension Tensor {
     /// loops, so each op compiles to a plain buffer loop.
     @inline(__always)
     func unary(_ f: (Float) -> Float, derivative: @escaping (_ x: Float, _ y: Float) -> Float) -> Tensor {
-        var out = [Float](repeating: 0, count: count)
-        storage.withUnsafeBufferPointer { x in
-            out.withUnsafeMutableBufferPointer { z in
-                for i in 0..<x.count { z[i] = f(x[i]) }
-            }
+        let out = Tensor.uninitializedStorage(count) { z in
+            storage.withUnsafeBufferPointer { x in for i in 0..<x.count { z[i] = f(x[i]) } }
         }
         let result = Tensor(shape: shape, storage: out)
         if Tensor.shouldRecord(self) {
