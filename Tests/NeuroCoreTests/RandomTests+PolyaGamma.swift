@@ -50,6 +50,14 @@ import Testing
         // Far out, where sinh and cosh overflow: mean → b/(2c), variance → b/(2c³).
         #expect(abs(PolyaGamma.mean(b: 1, c: 2000) * 4000 - 1) < 1e-15)
         #expect(abs(PolyaGamma.variance(b: 1, c: 2000) * 2 * 8e9 - 1) < 1e-3)
+        // Astronomical tilts stay finite and positive in every branch of the sampler.
+        var g = SeededGenerator(seed: 970)
+        for b in [0.3, 1, 80] {
+            for c in [1e40, 1e70] {
+                let x = g.polyaGamma(b: b, c: c)
+                #expect(x > 0 && x.isFinite && abs(x / PolyaGamma.mean(b: b, c: c) - 1) < 1e-3, "PG(\(b), \(c)) = \(x)")
+            }
+        }
     }
 
     static let samplingCases: [(Double, Double)] = [1, 2.5, 37.3, 300].flatMap { b in [0, 0.1, 5].map { (b, $0) } }

@@ -13,8 +13,8 @@ public enum PolyaGamma {
     /// anything a Gibbs sampler can resolve; it shrinks like 1/b.
     public static let approximationThreshold = 50.0
 
-    /// Terms of the gamma series kept exactly for the fractional part of b (more when |c| is large,
-    /// see `seriesTerms(c:)`); the rest of the series is replaced by one moment-matched shifted gamma.
+    /// Terms of the gamma series kept exactly for the fractional part of b, plus one per π of |c| (at
+    /// most 188 in all); the rest of the series is replaced by one moment-matched shifted gamma.
     public static let minimumSeriesTerms = 8
 
     /// E[ω] = b·tanh(c/2)/(2c), b/4 at c = 0.
@@ -158,7 +158,8 @@ extension SeededGenerator {
         guard tailMean > 0 && tailVariance > 0 else { return sum }
         if tailCubes > 0 {
             let scale = tailCubes / tailVariance
-            let shape = b * tailVariance * tailVariance * tailVariance / (tailCubes * tailCubes)
+            let ratio = tailVariance / tailCubes
+            let shape = b * tailVariance * ratio * ratio
             let shift = b * tailMean - shape * scale
             if shift >= 0 { return sum + shift + scale * gamma(shape: shape) }
         }
@@ -172,7 +173,11 @@ extension SeededGenerator {
         let k2 = b * PolyaGamma.unitVariance(c)
         let k3 = b * PolyaGamma.unitThirdCumulant(c)
         let scale = k3 / (2 * k2)
-        let shape = 4 * k2 * k2 * k2 / (k3 * k3)
+        let ratio = k2 / k3
+        let shape = 4 * k2 * ratio * ratio
+        // Only for |c| beyond ~10⁶¹ does κ₃ underflow; the draw is then its mean to within a relative
+        // spread √(2/(b|c|)) below 10⁻³⁰.
+        guard scale > 0 && shape.isFinite else { return k1 }
         // The shift k₁ − kθ = b(Σw − (Σw²)²/Σw³) is ≥ 0 by Cauchy–Schwarz (b/24 at c = 0, about
         // b/(6|c|) for large |c|), so draws are positive.
         return k1 - shape * scale + scale * gamma(shape: shape)
