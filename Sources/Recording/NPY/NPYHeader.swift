@@ -244,7 +244,9 @@ private struct DictParser {
             }
             return .tuple(items)
         case "[":
-            return .list
+            // A list descr is a structured (record) dtype.
+            let rest = String(String.UnicodeScalarView(text[i..<min(text.count, i + 60)]))
+            throw ArrayFileError.structuredDtype(file: file, descr: rest.components(separatedBy: "], ").first.map { $0 + "]" } ?? rest)
         case "T", "F":
             for word in ["True", "False"] where text.count - i >= word.unicodeScalars.count
                 && String(String.UnicodeScalarView(text[i..<(i + word.unicodeScalars.count)])) == word {
