@@ -91,8 +91,8 @@ public struct TimeSeries: Sendable, Hashable {
                 type: "TimeSeries", field: "slice", expected: "a finite range within 0..<\(duration) s",
                 found: "\(seconds)")
         }
-        let first = min(sampleCount, Int((seconds.lowerBound * samplingRate).rounded(.up)))
-        let end = max(first, min(sampleCount, Int((seconds.upperBound * samplingRate).rounded(.up))))
+        let first = Int(min(Double(sampleCount), (seconds.lowerBound * samplingRate).rounded(.up)))
+        let end = max(first, Int(min(Double(sampleCount), (seconds.upperBound * samplingRate).rounded(.up))))
         return try slice(samples: first ..< end)
     }
 

@@ -236,6 +236,15 @@ extension EDFHeader {
                 file: file, field: "duration of a data record",
                 expected: "a duration > 0 s (0 is only allowed for annotation-only files)", found: "0")
         }
+        for (i, signal) in signals.enumerated() where !signal.isAnnotation {
+            let rate = Double(signal.samplesPerRecord) / recordDuration
+            guard rate.isFinite, rate > 0 else {
+                throw RecordingError.invalidField(
+                    file: file, field: "sampling rate of signal \(i) (\(signal.label))",
+                    expected: "a finite rate > 0 Hz (samples per record / record duration)",
+                    found: "\(signal.samplesPerRecord) / \(recordDuration) s")
+            }
+        }
         if continuity != .plain, !signals.contains(where: \.isAnnotation) {
             throw RecordingError.invalidField(
                 file: file, field: "signals", expected: "an \"\(format.annotationLabel)\" signal (required by \(reserved.prefix(5)))",
@@ -346,6 +355,11 @@ struct FieldCursor {
         }
         var (day, month, year) = try triple(dateAt, "start date", "dd.mm.yy")
         let (hour, minute, second) = try triple(timeAt, "start time", "hh.mm.ss")
+        guard (1 ... 12).contains(month), (1 ... 31).contains(day) else {
+            throw RecordingError.invalidField(
+                file: file, field: "start date", expected: "dd.mm.yy with a valid day and month",
+                found: FieldCursor.describe(bytes[dateAt ..< dateAt + 8]))
+        }
         year += year >= 85 ? 1900 : 2000
         let parts = recordingField.split(separator: " ", omittingEmptySubsequences: false)
         if parts.count >= 2, parts[0] == "Startdate" {

@@ -139,8 +139,9 @@ public struct EDFReader: Sendable {
                     type: "EDFReader.read", field: "timeRange", expected: "a finite range of seconds ≥ 0", found: "\(range)")
             }
             // The same rule as `TimeSeries.slice(seconds:)`: samples whose time lies in the range.
-            let lower = min(total, Int((range.lowerBound * rate).rounded(.up)))
-            let upper = max(lower, min(total, Int((min(range.upperBound, Double(total) / rate + 1) * rate).rounded(.up))))
+            // Clamp in Double first so that huge times cannot overflow the conversion to Int.
+            let lower = Int(min(Double(total), (range.lowerBound * rate).rounded(.up)))
+            let upper = max(lower, Int(min(Double(total), (range.upperBound * rate).rounded(.up))))
             samples = lower ..< upper
         }
         let records = samples.isEmpty
