@@ -46,7 +46,7 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["NeuroCore"], path: "Tests/TestSupport"),
         .testTarget(name: "NeuroCoreTests", dependencies: ["NeuroCore", "TestSupport"], resources: [.copy("Goldens")]),
-        .testTarget(name: "RecordingTests", dependencies: ["Recording", "TestSupport"]),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording", "TestSupport"], resources: [.copy("Goldens"), .copy("Fixtures")]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding", "TestSupport"]),

@@ -25,14 +25,17 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
     /// The next 64 random bits.
     @inlinable
     public mutating func next() -> UInt64 {
-        let result = rotl(s1 &* 5, 7) &* 9
-        let t = s1 << 17
+        // Rotations written out with masking shifts: the same bits as rotl(x, k) = x << k | x >> (64 − k),
+        // without a call and generic smart shifts per word in unoptimised (debug) builds.
+        let scrambled = s1 &* 5
+        let result = ((scrambled &<< 7) | (scrambled &>> 57)) &* 9
+        let t = s1 &<< 17
         s2 ^= s0
         s3 ^= s1
         s1 ^= s2
         s0 ^= s3
         s2 ^= t
-        s3 = rotl(s3, 45)
+        s3 = (s3 &<< 45) | (s3 &>> 19)
         return result
     }
 
@@ -50,17 +53,20 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
     /// A uniform double in [0, 1) with 53 random bits.
     @inlinable
     public mutating func nextUnitInterval() -> Double {
-        Double(next() >> 11) * 0x1.0p-53
+        Double(topBits53(next())) * 0x1.0p-53
     }
 
     /// A uniform double in (0, 1): never 0, so safe for `log`.
     @inlinable
     public mutating func nextOpenUnitInterval() -> Double {
-        (Double(next() >> 11) + 0.5) * 0x1.0p-53
+        (Double(topBits53(next())) + 0.5) * 0x1.0p-53
     }
 
+    /// The top 53 bits of a word as an `Int`, exactly representable in a Double. Going through `Int`
+    /// selects the concrete `Double.init(Int)`; the generic `BinaryInteger` initialiser that `UInt64`
+    /// would pick is several times slower in unoptimised (debug) builds. Same values either way.
     @inlinable
-    func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 &- k)) }
+    func topBits53(_ word: UInt64) -> Int { Int(truncatingIfNeeded: word &>> 11) }
 }
 
 /// SplitMix64 (Steele, Lea & Flood 2014): the recommended seeder for the xoshiro family.

@@ -69,9 +69,9 @@ public struct OscillationSimulation: Sendable, Hashable {
         var amplitudes = [Double]()
         for c in 0..<channels {
             var stream = generator.split()
-            let f = peakRange.lowerBound + stream.nextUnitInterval() * (peakRange.upperBound - peakRange.lowerBound)
-            let a = amplitudeRange.lowerBound + stream.nextUnitInterval() * (amplitudeRange.upperBound - amplitudeRange.lowerBound)
-            let phase = 2 * Double.pi * stream.nextUnitInterval()
+            let f = stream.uniform(in: peakRange)
+            let a = stream.uniform(in: amplitudeRange)
+            let phase = stream.uniform(in: 0..<(2 * Double.pi))
             let background = pinkNoise(count: n, using: &stream, fft: fft)
             for t in 0..<n {
                 let time = Double(t) / samplingRate
@@ -83,15 +83,10 @@ public struct OscillationSimulation: Sendable, Hashable {
         return Result(signals: signals, peakFrequencies: peaks, amplitudes: amplitudes, samplingRate: samplingRate)
     }
 
-    /// Unit-RMS noise with power ∝ 1/f: Gaussian white noise (Box–Muller) shaped by 1/√f in the
+    /// Unit-RMS noise with power ∝ 1/f: Gaussian white noise shaped by 1/√f in the
     /// frequency domain, with the DC term removed.
     private func pinkNoise(count n: Int, using generator: inout SeededGenerator, fft: RealFFT<Double>) -> [Double] {
-        var white = [Double](repeating: 0, count: n)
-        for t in 0..<n {
-            let u = generator.nextOpenUnitInterval()
-            let v = generator.nextUnitInterval()
-            white[t] = (-2 * Double.log(u)).squareRoot() * Double.cos(2 * Double.pi * v)
-        }
+        let white = (0..<n).map { _ in generator.standardNormal() }
         var spectrum = fft.forward(white)
         spectrum[0] = .zero
         for k in 1..<spectrum.count { spectrum[k] = spectrum[k].divided(by: Double(k).squareRoot()) }
