@@ -63,7 +63,7 @@ public final class Tensor: @unchecked Sendable {
     ) -> Tensor {
         let s = TensorShape(shape)
         var values = [Float](repeating: 0, count: s.count)
-        for i in values.indices { values[i] = mean + std * Float(generator.standardNormalSample()) }
+        for i in values.indices { values[i] = mean + std * Float(generator.standardNormal()) }
         return Tensor(shape: s, storage: values, requiresGrad: requiresGrad)
     }
 
