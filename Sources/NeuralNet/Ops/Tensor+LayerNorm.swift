@@ -1,3 +1,6 @@
+import RealModule
+
+// Row sums use swift-numerics' `Relaxed` arithmetic so the compiler may reassociate and vectorise them.
 // Layer normalisation over the last axis as one fused op (Ba, Kiros & Hinton 2016): one pass for the
 // statistics, one for the output, and a backward pass that reuses the saved x̂ and 1/σ instead of
 // recording the dozen elementwise ops the composed form would need.
@@ -27,10 +30,10 @@ extension Tensor {
                             for r in 0..<rows {
                                 let base = r * d
                                 var mean: Float = 0
-                                for j in 0..<d { mean += x[base + j] }
+                                for j in 0..<d { mean = Relaxed.sum(mean, x[base + j]) }
                                 mean /= Float(d)
                                 var variance: Float = 0
-                                for j in 0..<d { let c = x[base + j] - mean; variance += c * c }
+                                for j in 0..<d { let c = x[base + j] - mean; variance = Relaxed.multiplyAdd(c, c, variance) }
                                 variance /= Float(d)
                                 let rstd = 1 / (variance + epsilon).squareRoot()
                                 inverseStd[r] = rstd
@@ -67,8 +70,8 @@ extension Tensor {
                             var meanG: Float = 0, meanGX: Float = 0
                             for j in 0..<d {
                                 let gh = g[base + j] * w[j]
-                                meanG += gh
-                                meanGX += gh * xh[base + j]
+                                meanG = Relaxed.sum(meanG, gh)
+                                meanGX = Relaxed.multiplyAdd(gh, xh[base + j], meanGX)
                             }
                             meanG /= Float(d)
                             meanGX /= Float(d)

@@ -1,3 +1,5 @@
+import RealModule
+
 // Reductions over sets of axes. The reduced output is addressed through a strided plan with stride 0
 // along reduced axes, so one loop serves every axis combination; the backward pass walks the same plan.
 
@@ -19,7 +21,7 @@ extension Tensor {
             out.withUnsafeMutableBufferPointer { z in
                 if kept.count == 1 {
                     var s: Float = 0
-                    for i in 0..<x.count { s += x[i] }
+                    for i in 0..<x.count { s = Relaxed.sum(s, x[i]) }
                     z[0] = s
                 } else {
                     plan.forEach { _, i, j in z[j] += x[i] }

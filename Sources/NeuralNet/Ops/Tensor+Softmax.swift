@@ -28,7 +28,7 @@ extension Tensor {
                     for k in 0..<n {
                         let e = Float.exp(x[base + k * s] - m)
                         z[base + k * s] = e
-                        total += e
+                        total = Relaxed.sum(total, e)
                     }
                     let inv = 1 / total
                     for k in 0..<n { z[base + k * s] *= inv }
@@ -43,7 +43,7 @@ extension Tensor {
                     out.withUnsafeBufferPointer { y in
                         self.forEachGroup(axis: ax) { base, s, n in
                             var dot: Float = 0
-                            for k in 0..<n { dot += g[base + k * s] * y[base + k * s] }
+                            for k in 0..<n { dot = Relaxed.multiplyAdd(g[base + k * s], y[base + k * s], dot) }
                             for k in 0..<n { ga[base + k * s] += y[base + k * s] * (g[base + k * s] - dot) }
                         }
                     }
@@ -62,7 +62,7 @@ extension Tensor {
                     var m = -Float.infinity
                     for k in 0..<n { m = Swift.max(m, x[base + k * s]) }
                     var total: Float = 0
-                    for k in 0..<n { total += Float.exp(x[base + k * s] - m) }
+                    for k in 0..<n { total = Relaxed.sum(total, Float.exp(x[base + k * s] - m)) }
                     let lse = m + Float.log(total)
                     for k in 0..<n { z[base + k * s] = x[base + k * s] - lse }
                 }
@@ -76,7 +76,7 @@ extension Tensor {
                     out.withUnsafeBufferPointer { y in
                         self.forEachGroup(axis: ax) { base, s, n in
                             var total: Float = 0
-                            for k in 0..<n { total += g[base + k * s] }
+                            for k in 0..<n { total = Relaxed.sum(total, g[base + k * s]) }
                             for k in 0..<n { ga[base + k * s] += g[base + k * s] - Float.exp(y[base + k * s]) * total }
                         }
                     }
