@@ -138,4 +138,40 @@ func relativeError(_ a: [Double], _ b: [Double]) -> Double {
         #expect(relativeError([1, s.a1, s.a2], g.notch.a) < 1e-12)
         #expect(relativeError(try notch.filtfilt(g.input), g.notch.filtfilt) < 1e-9)
     }
+
+    @Test(arguments: 0..<5) func resamplePolyMatchesScipy(index: Int) throws {
+        let g = Self.golden
+        let c = g.resample[index]
+        let resampler = try PolyphaseResampler(up: c.up, down: c.down)
+        let y = resampler.resample(g.short_input)
+        #expect(y.count == c.output.count, "\(c.up)/\(c.down)")
+        #expect(y.count == resampler.outputLength(for: g.short_input.count))
+        #expect(relativeError(y, c.output) < 1e-9, "\(c.up)/\(c.down)")
+    }
+
+    @Test func timeSeriesFilteringAndResamplingMatchScipyPerChannel() throws {
+        let g = Self.golden
+        // Channel 0 the golden input, channel 1 its negative, a stimulus channel left alone.
+        let x = g.input
+        let stim = (0..<x.count).map { Float($0 % 100 == 0 ? 3 : 0) }
+        let series = try TimeSeries(
+            samples: x.map(Float.init) + x.map { Float(-$0) } + stim,
+            channels: [Channel(name: "C3", kind: .eeg), Channel(name: "C4", kind: .eeg), Channel(name: "STI", kind: .stimulus)],
+            samplingRate: g.sampling_rate)
+        let c = g.butter[4]
+        let sos = try SecondOrderSections.butterworth(order: c.order, band: ProcessingGolden.band(c.band, c.cutoffs), samplingRate: g.sampling_rate)
+        let filtered = try series.filtered(sos)
+        // Float storage: the input itself is rounded to 6e-8 relative.
+        #expect(relativeError(filtered.channel(at: 0).map(Double.init), c.sosfiltfilt) < 1e-6)
+        #expect(relativeError(filtered.channel(at: 1).map { -Double($0) }, c.sosfiltfilt) < 1e-6)
+        #expect(Array(filtered.channel(at: 2)) == stim)
+
+        let down = try series.resampled(up: 1, down: 2)
+        #expect(down.samplingRate == 125 && down.sampleCount == 250)
+        #expect(Array(down.channel(at: 2)) == (0..<250).map { stim[2 * $0] })
+        let expected = try PolyphaseResampler(up: 1, down: 2).resample(x.map { Double(Float($0)) })
+        #expect(relativeError(down.channel(at: 0).map(Double.init), expected) < 1e-6)
+        let to160 = try series.resampled(to: 160)
+        #expect(to160.samplingRate == 160 && to160.sampleCount == 320)
+    }
 }
