@@ -174,4 +174,47 @@ func relativeError(_ a: [Double], _ b: [Double]) -> Double {
         let to160 = try series.resampled(to: 160)
         #expect(to160.samplingRate == 160 && to160.sampleCount == 320)
     }
+
+    @Test func ledoitWolfMatchesSklearn() throws {
+        let c = Self.golden.covariance
+        let x = Matrix(rows: c.channels, columns: c.samples, elements: c.data_channel_major)
+        let lw = try CovarianceEstimate(x, estimator: .ledoitWolf)
+        #expect(abs(lw.shrinkage - c.shrinkage) < 1e-10 * c.shrinkage)
+        #expect(lw.shrinkage > 0 && lw.shrinkage < 1)
+        #expect(relativeError(lw.matrix.elements, c.ledoit_wolf) < 1e-10)
+        let empirical = try CovarianceEstimate(x, estimator: .empirical)
+        #expect(empirical.shrinkage == 0)
+        #expect(relativeError(empirical.matrix.elements, c.empirical) < 1e-10)
+    }
+
+    @Test(.enabled(if: SharedData.isAvailable, "needs ../shared/data"))
+    func epochsMatchMNEOnEEGMMIDB() throws {
+        let e = try #require(Self.golden.epochs)
+        let url = try #require(SharedData.file(e.path))
+        let series = try EDFReader(url: url).read()
+        let result = try series.epochs(EpochingConfiguration(tmin: e.tmin, tmax: e.tmax, labels: ["T1", "T2"], baseline: nil))
+        let epochs = try #require(result.epochs)
+        #expect(result.eventCodes == e.event_id)
+        #expect(result.dropped.isEmpty)
+        #expect(epochs.trialCount == e.count && epochs.channelCount == e.channels && epochs.sampleCount == e.samples)
+        #expect(epochs.labels == e.labels)
+        #expect(result.eventSamples == e.event_samples)
+        #expect(result.codes == e.labels.map { e.event_id[$0]! })
+        #expect(epochs.tmin == 0 && abs(epochs.times.last! - e.tmax) < 1e-12)
+        // Float storage of 16-bit EDF values: sums agree to Float rounding of each sample.
+        for t in 0..<epochs.trialCount {
+            let sum = epochs.trial(t).reduce(0.0) { $0 + Double($1) }
+            let scale = epochs.trial(t).reduce(0.0) { $0 + abs(Double($1)) }
+            #expect(abs(sum - e.epoch_sums[t]) <= 1e-6 * scale, "epoch \(t)")
+        }
+        for (c, expected) in e.channel_sums_first_epoch.enumerated() {
+            let row = epochs.trial(0)[c * epochs.sampleCount ..< (c + 1) * epochs.sampleCount]
+            let sum = row.reduce(0.0) { $0 + Double($1) }
+            #expect(abs(sum - expected) <= 1e-6 * row.reduce(0.0) { $0 + abs(Double($1)) } + 1e-12)
+        }
+        for pick in e.picks {
+            let value = Double(epochs[pick.epoch, pick.channel, pick.sample])
+            #expect(abs(value - pick.value) <= 1e-7 * abs(pick.value) + 1e-12, "\(pick)")
+        }
+    }
 }
