@@ -37,6 +37,7 @@ struct EEGFormatGoldens: Decodable {
     let tools: [String: String]
     let brainvision: [String: Raw]
     let eeglab: Raw?
+    let eeglab_fixtures: [String: Raw]
     let muse: [Muse]
 
     static let all: EEGFormatGoldens? = try? Goldens.load(EEGFormatGoldens.self, named: "eeg_formats", in: Bundle.module)

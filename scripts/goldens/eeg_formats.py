@@ -167,6 +167,42 @@ def brainvision_goldens():
 
 # MARK: EEGLAB
 
+EEGLAB_FIXTURES = os.path.join(ROOT, "Tests", "RecordingTests", "Fixtures", "EEGLAB")
+
+
+def write_eeglab_fixtures():
+    """Two tiny .set files written with scipy: fields as top-level variables with embedded data
+    (numeric and text event types, durations), and an `EEG` struct variable with an .fdt file."""
+    import scipy.io
+    os.makedirs(EEGLAB_FIXTURES, exist_ok=True)
+    rng = np.random.default_rng(99)
+    data = rng.normal(0, 15, size=(3, 100))  # µV
+    chanlocs = np.array([("Fz",), ("Cz",), ("EOG1",)], dtype=[("labels", "O")]).reshape(1, 3)
+    event = np.array(
+        [(1.0, 10.5, 0.0), ("stim", 50.0, 5.0), (2.0, 90.0, 0.0)],
+        dtype=[("type", "O"), ("latency", "O"), ("duration", "O")]).reshape(1, 3)
+    scipy.io.savemat(os.path.join(EEGLAB_FIXTURES, "embedded.set"), {
+        "setname": "embedded", "nbchan": 3.0, "trials": 1.0, "pnts": 100.0, "srate": 200.0,
+        "data": data, "chanlocs": chanlocs, "event": event,
+    }, format="5", do_compression=True)
+    samples = rng.normal(0, 40, size=(2, 64)).astype("<f4")
+    samples.T.copy().tofile(os.path.join(EEGLAB_FIXTURES, "external.fdt"))  # column-major: frames of channels
+    chanlocs = np.array([("O1",), ("O2",)], dtype=[("labels", "O")]).reshape(1, 2)
+    event = np.array([("boundary", 33.0)], dtype=[("type", "O"), ("latency", "O")]).reshape(1, 1)
+    eeg = {"nbchan": 2.0, "trials": 1.0, "pnts": 64.0, "srate": 128.0, "data": "external.fdt",
+           "chanlocs": chanlocs, "event": event}
+    scipy.io.savemat(os.path.join(EEGLAB_FIXTURES, "external.set"), {"EEG": eeg}, format="5")
+
+
+def eeglab_fixture_goldens():
+    write_eeglab_fixtures()
+    out = {}
+    for base in ["embedded", "external"]:
+        raw = mne.io.read_raw_eeglab(os.path.join(EEGLAB_FIXTURES, base + ".set"), preload=True, verbose="error")
+        out[base] = describe_raw(raw)
+    return out
+
+
 def eeglab_goldens():
     path = os.path.join(DATA, "eeg", "eeglab-tutorial", "test_raw.set")
     if not os.path.exists(path):
@@ -221,6 +257,7 @@ def main():
         "tools": {"mne": mne.__version__, "pybv": pybv.__version__, "numpy": np.__version__},
         "brainvision": brainvision_goldens(),
         "eeglab": eeglab_goldens(),
+        "eeglab_fixtures": eeglab_fixture_goldens(),
         "muse": muse_goldens(),
     }
     with open(OUT, "w") as f:
