@@ -194,8 +194,29 @@ def write_eeglab_fixtures():
     scipy.io.savemat(os.path.join(EEGLAB_FIXTURES, "external.set"), {"EEG": eeg}, format="5")
 
 
+def write_bad_eeglab_fixtures():
+    """Tiny corrupt .set files for the bad-input table (one defect each)."""
+    import scipy.io
+    folder = os.path.join(EEGLAB_FIXTURES, "bad")
+    os.makedirs(folder, exist_ok=True)
+    base = {"nbchan": 2.0, "trials": 1.0, "pnts": 4.0, "srate": 100.0, "data": np.zeros((2, 4))}
+    variants = {
+        "epoched": {"trials": 3.0, "data": np.zeros((2, 4, 3))},
+        "zero_rate": {"srate": 0.0},
+        "no_nbchan": {"nbchan": None},
+        "shape_mismatch": {"data": np.zeros((2, 3))},
+        "chanlocs_mismatch": {"chanlocs": np.array([("A",)], dtype=[("labels", "O")]).reshape(1, 1)},
+        "fractional_pnts": {"pnts": 4.5},
+    }
+    for name, change in variants.items():
+        fields = {**base, **change}
+        fields = {k: v for k, v in fields.items() if v is not None}
+        scipy.io.savemat(os.path.join(folder, name + ".set"), fields, format="5")
+
+
 def eeglab_fixture_goldens():
     write_eeglab_fixtures()
+    write_bad_eeglab_fixtures()
     out = {}
     for base in ["embedded", "external"]:
         raw = mne.io.read_raw_eeglab(os.path.join(EEGLAB_FIXTURES, base + ".set"), preload=True, verbose="error")
