@@ -13,6 +13,14 @@ public enum RecordingError: Error, Sendable, Equatable, CustomStringConvertible 
     case unknownChannel(file: String, name: String, available: [String])
     /// An argument or a value given to an initialiser that cannot describe a valid recording.
     case invalidValue(type: String, field: String, expected: String, found: String)
+    /// A file that another file refers to (a `.vhdr`'s `DataFile`, a `.set`'s `.fdt`) does not exist.
+    case missingFile(file: String, field: String, path: String)
+    /// One part of a multi-file recording that is not the part to open (`.vmrk`, `.eeg`, `.fdt`).
+    case notTheEntryFile(file: String, role: String, open: String)
+    /// A well-formed file that uses a feature this library does not read.
+    case unsupported(file: String, feature: String, hint: String)
+    /// A file whose format is recognised neither by extension nor by content.
+    case unknownFormat(file: String, detail: String, supported: [String])
 
     public var description: String {
         switch self {
@@ -31,6 +39,14 @@ public enum RecordingError: Error, Sendable, Equatable, CustomStringConvertible 
             return "\(file): no channel named \"\(name)\" (available: \(shown))"
         case .invalidValue(let type, let field, let expected, let found):
             return "\(type): \(field): expected \(expected), found \(found)"
+        case .missingFile(let file, let field, let path):
+            return "\(file): \(field) refers to \(path), which does not exist"
+        case .notTheEntryFile(let file, let role, let open):
+            return "\(file) is \(role): open the \(open)"
+        case .unsupported(let file, let feature, let hint):
+            return "\(file): \(feature) is not supported" + (hint.isEmpty ? "" : "; \(hint)")
+        case .unknownFormat(let file, let detail, let supported):
+            return "\(file): not a recording this library reads (\(detail)); supported: " + supported.joined(separator: ", ")
         }
     }
 }

@@ -1,12 +1,19 @@
 import ArgumentParser
 import Foundation
 import NeuroCore
+import Recording
 
 /// `neuroswift info FILE`: what a file holds, without loading its data.
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
-        abstract: "Describe a file: for HDF5 (.h5, .hdf5, .nwb, .mat v7.3) its groups and datasets with shapes, types and attributes.")
+        abstract: "Describe a file: a recording's channels, rates, duration and annotations; any other HDF5 file's tree.",
+        discussion: """
+            Recordings: EDF/EDF+/BDF (.edf, .bdf), BrainVision (.vhdr), EEGLAB (.set), CSV with a \
+            timestamps column (.csv) and NeuroSwift time series (.h5 with /timeseries/data). Other HDF5 \
+            files (.h5, .hdf5, .nwb, .mat v7.3) are listed as groups and datasets with shapes, types and \
+            attributes.
+            """)
 
     @Argument(help: "The file to describe.", completion: .file())
     var file: String
@@ -16,11 +23,23 @@ struct InfoCommand: ParsableCommand {
 
     func run() throws {
         let url = URL(fileURLWithPath: file)
-        let format = try FileFormat.detect(url)
-        switch format {
-        case .hdf5:
-            print(try describeHDF5(url))
+        guard FileManager.default.fileExists(atPath: url.path) else { throw CLIError.missingFile(path: url.path) }
+        let ext = url.pathExtension.lowercased()
+        let hdf5Extensions = ["h5", "hdf5", "nwb", "mat"]
+        if hdf5Extensions.contains(ext) || (try? RecordingFile.format(of: url)) == .hdf5 {
+            // HDF5 (or claims to be): a time series export gets the recording summary, others the tree.
+            let format = try FileFormat.detect(url)
+            switch format {
+            case .hdf5:
+                if let summary = try? RecordingSummary(url: url) {
+                    print(summary.render())
+                } else {
+                    print(try describeHDF5(url))
+                }
+            }
+            return
         }
+        print(try RecordingSummary(url: url).render())
     }
 
     private func describeHDF5(_ url: URL) throws -> String {
