@@ -28,7 +28,8 @@ public enum CheckpointError: Error, Sendable, Equatable, CustomStringConvertible
 /// Model parameters, optimiser state and training progress in one HDF5 file, written atomically with
 /// the usual provenance attributes at the root.
 ///
-/// Layout: `/model/<parameter name>` (float32, the tensor's shape); `/optimizer` (attributes `type`,
+/// Layout: `/model/<parameter name>` (float32, the tensor's shape); `/buffers/<buffer name>` likewise
+/// when the model has buffers (`Layer.namedBuffers`); `/optimizer` (attributes `type`,
 /// `learning_rate`) with `parameter_names` (the optimiser's order), `buffers/<buffer>/<parameter name>`
 /// (only for parameters already stepped) and `counters/<counter>` (int64, one per parameter);
 /// `/training` with the `TrainingProgress` fields as attributes. Values are stored exactly
@@ -45,6 +46,13 @@ public enum Checkpoint {
             try root.createGroup("model")
             for (name, tensor) in named {
                 try root.createDataset("model/" + name, shape: tensor.dimensions, values: tensor.storage)
+            }
+            let buffers = model.namedBuffers
+            if !buffers.isEmpty {
+                try root.createGroup("buffers")
+                for (name, tensor) in buffers {
+                    try root.createDataset("buffers/" + name, shape: tensor.dimensions, values: tensor.storage)
+                }
             }
             if let optimizer {
                 let names = try optimizerNames(optimizer, model: named)
@@ -89,20 +97,9 @@ public enum Checkpoint {
         defer { try? file.close() }
         let path = url.path
         let named = model.namedParameters
-        let modelGroup = try file.root.group("model")
-        let stored = Set(try modelGroup.children())
-        for (name, _) in named where !stored.contains(name) { throw CheckpointError.missingParameter(file: path, name: name) }
-        for name in stored.sorted() where !named.contains(where: { $0.name == name }) {
-            throw CheckpointError.unexpectedParameter(file: path, name: name)
-        }
-        var values: [[Float]] = []
-        for (name, tensor) in named {
-            let dataset = try modelGroup.dataset(name)
-            guard dataset.shape == tensor.dimensions else {
-                throw CheckpointError.shapeMismatch(file: path, name: name, stored: dataset.shape, expected: tensor.dimensions)
-            }
-            values.append(try dataset.read(as: Float.self))
-        }
+        let values = try readTensors(file.root.group("model"), named, path: path)
+        let buffers = model.namedBuffers
+        let bufferValues = buffers.isEmpty ? [] : try readTensors(file.root.group("buffers"), buffers, path: path)
 
         var optimizerState: OptimizerState?
         if let optimizer {
@@ -113,7 +110,24 @@ public enum Checkpoint {
 
         if let optimizer, let optimizerState { try optimizer.restore(optimizerState) }
         for (k, (_, tensor)) in named.enumerated() { tensor.update { $0 = values[k] } }
+        for (k, (_, tensor)) in buffers.enumerated() { tensor.update { $0 = bufferValues[k] } }
         return progress
+    }
+
+    /// The values of `named` from `group`, which must hold exactly those names with those shapes.
+    static func readTensors(_ group: HDF5Group, _ named: [(name: String, tensor: Tensor)], path: String) throws -> [[Float]] {
+        let stored = Set(try group.children())
+        for (name, _) in named where !stored.contains(name) { throw CheckpointError.missingParameter(file: path, name: name) }
+        for name in stored.sorted() where !named.contains(where: { $0.name == name }) {
+            throw CheckpointError.unexpectedParameter(file: path, name: name)
+        }
+        return try named.map { name, tensor in
+            let dataset = try group.dataset(name)
+            guard dataset.shape == tensor.dimensions else {
+                throw CheckpointError.shapeMismatch(file: path, name: name, stored: dataset.shape, expected: tensor.dimensions)
+            }
+            return try dataset.read(as: Float.self)
+        }
     }
 
     /// The model names of the optimiser's parameters, in the optimiser's order.
