@@ -119,6 +119,14 @@ import Testing
         #expect(decoder.namedParameters.map(\.name).contains("crossAttention.key.weight"))
         let memory = randomInput([2, 2, 3], seed: 112)
         gc.check([x, memory] + decoder.parameters) { decoder($0[0], memory: $0[1]) }
+
+        // With dropout active: a fresh context per evaluation draws the same masks, so the function is
+        // deterministic and the finite differences see exactly the masked network being differentiated.
+        let dropping = TransformerEncoderBlock(dimension: 4, heads: 2, feedForwardDimension: 8, dropout: 0.25,
+                                               attentionDropout: 0.25, generator: &rng)
+        let masked = dropping(x, training: TrainingContext(seed: 5))
+        #expect(masked.storage != dropping(x).storage)
+        gc.check([x] + dropping.parameters) { dropping($0[0], causal: true, training: TrainingContext(seed: 5)) }
     }
 
     @Test func dropoutOnlyActsWhenTraining() {
