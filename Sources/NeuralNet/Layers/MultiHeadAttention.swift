@@ -1,7 +1,7 @@
 import RealModule
 
 /// The result of an attention call: the layer output and the attention weights for interpretation.
-public struct AttentionResult {
+public struct AttentionResult: Sendable {
     /// `[batch, queryLength, dimension]`.
     public let output: Tensor
     /// Softmax weights `[batch, heads, queryLength, keyLength]` before dropout (rows sum to 1; masked

@@ -2,7 +2,7 @@ import NeuroCore
 import RealModule
 
 /// The result of a vector-quantiser call.
-public struct VectorQuantizerOutput {
+public struct VectorQuantizerOutput: Sendable {
     /// The nearest codes, shaped like the input, with a straight-through gradient: the forward value
     /// is the code, the backward pass hands the incoming gradient to the input unchanged.
     public let quantized: Tensor

@@ -65,7 +65,7 @@ public enum TrainingOutcome: Sendable, Equatable {
     case reachedStepLimit
 }
 
-public struct TrainingReport: Sendable {
+public struct TrainingReport: Sendable, Equatable {
     /// The epochs finished during this call (not those before a resume).
     public var epochs: [EpochSummary]
     public var outcome: TrainingOutcome
