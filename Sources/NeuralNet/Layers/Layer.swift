@@ -5,9 +5,14 @@
 /// and per-parameter options such as weight-decay exclusion).
 public protocol Layer {
     var namedParameters: [(name: String, tensor: Tensor)] { get }
+    /// State that is not trained by gradients but belongs to the model (batch-norm running
+    /// statistics, EMA codebooks): saved in checkpoints, never handed to an optimiser. Default: none.
+    var namedBuffers: [(name: String, tensor: Tensor)] { get }
 }
 
 extension Layer {
+    public var namedBuffers: [(name: String, tensor: Tensor)] { [] }
+
     public var parameters: [Tensor] { namedParameters.map(\.tensor) }
 
     /// Total number of trainable scalars.
@@ -19,6 +24,11 @@ extension Layer {
     /// `child`'s parameters with names prefixed by `prefix.`, for composing layers.
     public static func prefixed(_ prefix: String, _ child: some Layer) -> [(name: String, tensor: Tensor)] {
         child.namedParameters.map { (prefix + "." + $0.name, $0.tensor) }
+    }
+
+    /// `child`'s buffers with names prefixed by `prefix.`.
+    public static func prefixedBuffers(_ prefix: String, _ child: some Layer) -> [(name: String, tensor: Tensor)] {
+        child.namedBuffers.map { (prefix + "." + $0.name, $0.tensor) }
     }
 }
 

@@ -57,11 +57,7 @@ extension Tensor {
     public func gelu(_ approximation: GELUApproximation = .exact) -> Tensor {
         switch approximation {
         case .exact:
-            let invSqrt2: Float = 0.70710678118654752
-            let invSqrt2Pi: Float = 0.39894228040143268
-            return unary({ 0.5 * $0 * (1 + Float.erf($0 * invSqrt2)) }, derivative: { x, _ in
-                0.5 * (1 + Float.erf(x * invSqrt2)) + x * invSqrt2Pi * Float.exp(-0.5 * x * x)
-            })
+            return exactGELU()
         case .tanh:
             let c: Float = 0.79788456080286536  // √(2/π)
             let k: Float = 0.044715
@@ -70,6 +66,46 @@ extension Tensor {
                 return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * k * x * x)
             })
         }
+    }
+
+    /// x·Φ(x) with Φ saved for the backward pass, dy/dx = Φ(x) + x·φ(x): erf is the expensive part
+    /// of a transformer's MLP outside the matmuls, so it is evaluated once per element, not twice.
+    func exactGELU() -> Tensor {
+        let invSqrt2: Float = 0.70710678118654752
+        let invSqrt2Pi: Float = 0.39894228040143268
+        let record = Tensor.shouldRecord(self)
+        var phi = [Float](repeating: 0, count: record ? count : 0)
+        let out = Tensor.uninitializedStorage(count) { z in
+            storage.withUnsafeBufferPointer { x in
+                if record {
+                    phi.withUnsafeMutableBufferPointer { p in
+                        for i in 0..<x.count {
+                            let cdf = 0.5 * (1 + Float.erf(x[i] * invSqrt2))
+                            p[i] = cdf
+                            z[i] = x[i] * cdf
+                        }
+                    }
+                } else {
+                    for i in 0..<x.count { z[i] = x[i] * (0.5 * (1 + Float.erf(x[i] * invSqrt2))) }  // same rounding as above
+                }
+            }
+        }
+        let result = Tensor(shape: shape, storage: out)
+        if record {
+            let xData = storage
+            result.record([self]) { g in
+                self.accumulateGrad { ga in
+                    xData.withUnsafeBufferPointer { x in
+                        phi.withUnsafeBufferPointer { p in
+                            for i in 0..<g.count {
+                                ga[i] += g[i] * (p[i] + x[i] * invSqrt2Pi * Float.exp(-0.5 * x[i] * x[i]))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
     }
 
     /// σ(x) = 1 / (1 + e⁻ˣ), evaluated without overflow for large |x|.

@@ -97,4 +97,11 @@ public final class Adam: Optimizer {
             secondMoments[k] = v
         }
     }
+
+    func setState(first: [[Float]], second: [[Float]], steps: [Int], learningRate: Float) {
+        firstMoments = first
+        secondMoments = second
+        self.steps = steps
+        self.learningRate = learningRate
+    }
 }

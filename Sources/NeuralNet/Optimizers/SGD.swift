@@ -48,4 +48,9 @@ public final class SGD: Optimizer {
             velocity[k] = buffer
         }
     }
+
+    func setState(velocity: [[Float]], learningRate: Float) {
+        self.velocity = velocity
+        self.learningRate = learningRate
+    }
 }
