@@ -104,4 +104,24 @@ import TestSupport
         let dangling = #expect(throws: HDF5Error.self) { try file.root.referenceAttribute("link") }
         guard case .invalidArgument(_, _, "resolve reference", _) = dangling else { Issue.record("\(String(describing: dangling))"); return }
     }
+
+    @Test func softLinksResolveAndRejectMissingTargets() throws {
+        let folder = try TemporaryDirectory()
+        let url = folder.file("links.h5")
+        let file = try HDF5File.create(at: url)
+        let device = try file.root.createGroup("general/devices/scope")
+        try device.setAttribute("neurodata_type", "Device")
+        let plane = try file.root.createGroup("plane")
+        try plane.createSoftLink("device", to: "/general/devices/scope")
+        #expect(try file.root.group("plane/device").attribute("neurodata_type").string == "Device")
+        #expect(try plane.children() == ["device"])
+        // A reference made through the link points at the object, whose name is its real path.
+        try file.root.setReferenceAttribute("via_link", to: "/plane/device")
+        #expect(try file.root.referenceAttribute("via_link") == ["/general/devices/scope"])
+        let missing = #expect(throws: HDF5Error.self) { try plane.createSoftLink("other", to: "/nowhere") }
+        guard case .objectNotFound(_, "/nowhere") = missing else { Issue.record("\(String(describing: missing))"); return }
+        let twice = #expect(throws: HDF5Error.self) { try plane.createSoftLink("device", to: "/plane") }
+        guard case .alreadyExists(_, "/plane/device") = twice else { Issue.record("\(String(describing: twice))"); return }
+        #expect(!plane.contains("other"))
+    }
 }

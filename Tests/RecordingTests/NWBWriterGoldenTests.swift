@@ -27,6 +27,14 @@ struct PynwbSwiftNWBGolden: Decodable {
         let roi_ids: [Int]
         let roi_table: String
     }
+    struct PlaneSegmentation: Decodable {
+        let colnames: [String]
+        let ids: [Int]
+        let label: [String]
+        let iscell: [Int]
+        let cell_probability: [Double?]
+        let image_mask_shape: [Int]
+    }
     struct Validation: Decodable {
         /// `pynwb-validate` run on the fixture (its only remark: no cached namespaces, so it falls
         /// back to pynwb's bundled schema).
@@ -47,6 +55,7 @@ struct PynwbSwiftNWBGolden: Decodable {
     let read_warnings: [String]
     let units: Units
     let series: [String: Series]
+    let plane_segmentation: PlaneSegmentation
     let references: [String: String]
     let validation: Validation
 }
@@ -104,6 +113,13 @@ private struct NeuroFormatsSwiftNWB: Decodable {
             #expect(abs(series.sum - sum) <= 1e-9 * abs(sum), "\(name)")
             #expect(series.first_row == (0..<traces.neuronCount).map { Double(values[$0 * traces.frameCount]) }, "\(name)")
         }
+        let plane = golden.plane_segmentation
+        #expect(plane.colnames == ["image_mask", "label", "iscell", "cell_probability"])
+        #expect(plane.ids == traces.neurons.map(\.id))
+        #expect(plane.label == traces.neurons.map { $0.label ?? "" })
+        #expect(plane.iscell == traces.neurons.map { $0.isCell.map { $0 ? 1 : 0 } ?? -1 })
+        #expect(plane.cell_probability == traces.neurons.map(\.cellProbability))
+        #expect(plane.image_mask_shape == [traces.neuronCount, 1, 1])
         // h5py dereferenced the object references to the same paths the Swift reader resolves.
         let file = try HDF5File.open(at: url)
         #expect(golden.references.count == 5)

@@ -36,7 +36,15 @@ import TestSupport
             }
         }
         return try CalciumTraces(
-            signal: values(1, 0.5), neurons: [11, 22, 33, 44, 55].map { CalciumNeuron(id: $0) }, frameRate: 30.5,
+            signal: values(1, 0.5),
+            neurons: [
+                CalciumNeuron(id: 11, label: "soma A", isCell: true, cellProbability: 0.93),
+                CalciumNeuron(id: 22, isCell: false, cellProbability: 0.125),
+                CalciumNeuron(id: 33, label: "dendrite", cellProbability: nil),
+                CalciumNeuron(id: 44),
+                CalciumNeuron(id: 55, isCell: true, cellProbability: 1),
+            ],
+            frameRate: 30.5,
             neuropil: values(0.4, 1.1), deconvolved: values(0.01, 2.0))
     }
 
@@ -58,6 +66,8 @@ import TestSupport
         #expect(traces.signal == expected.signal)
         #expect(traces.neuropil == expected.neuropil)
         #expect(traces.deconvolved == expected.deconvolved)
+        #expect(traces.neurons == expected.neurons)
+        #expect(traces.neurons[2].label == "dendrite" && traces.neurons[3].isCell == nil && traces.neurons[1].isCell == false)
     }
 
     @Test func fileLevelFieldsAndTypedObjects() throws {
@@ -111,12 +121,15 @@ import TestSupport
         let folder = try TemporaryDirectory()
         let url = folder.file("dff.nwb")
         let base = try Self.calcium()
-        let dff = try CalciumTraces(signal: base.signal.map { $0 / 100 - 1 }, neurons: base.neurons, frameRate: 15, kind: .deltaFOverF)
+        let dff = try CalciumTraces(
+            signal: base.signal.map { $0 / 100 - 1 }, neurons: base.neurons.map { CalciumNeuron(id: $0.id) }, frameRate: 15,
+            kind: .deltaFOverF)
         try NWBWriter.write(to: url, session: Self.session, calcium: dff)
         let nwb = try NWBFile.open(url)
         defer { try? nwb.close() }
         #expect(try nwb.calciumTraces() == dff)
         #expect(!nwb.file.root.contains("units"))
+        #expect(try nwb.file.root.group("processing/ophys/ImageSegmentation/PlaneSegmentation").attribute("colnames") == .strings(["image_mask"]))
         #expect(try nwb.file.root.dataset("processing/ophys/DfOverF/RoiResponseSeries/data").attribute("unit").string == "dimensionless")
     }
 

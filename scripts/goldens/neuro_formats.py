@@ -270,6 +270,15 @@ def read_swift_nwb(path):
                     "roi_table": rrs.rois.table.name,
                 }
             out["series"] = series
+            ps = nwb.processing["ophys"]["ImageSegmentation"]["PlaneSegmentation"]
+            out["plane_segmentation"] = {
+                "colnames": list(ps.colnames),
+                "ids": [int(x) for x in ps.id[:]],
+                "label": [str(x) for x in ps["label"][:]],
+                "iscell": [int(x) for x in ps["iscell"][:]],
+                "cell_probability": [None if np.isnan(x) else float(x) for x in ps["cell_probability"][:]],
+                "image_mask_shape": list(np.asarray(ps["image_mask"][:]).shape),
+            }
     out["read_warnings"] = [f"{w.category.__name__}: {w.message}" for w in caught]
     with h5py.File(path, "r") as f:
         out["nwb_version"] = f.attrs["nwb_version"]

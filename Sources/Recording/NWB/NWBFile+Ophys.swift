@@ -30,13 +30,23 @@ extension NWBFile {
         guard roiTable.count == 1 else {
             throw RecordingError.invalidField(file: name, field: "\(main.path)/rois@table", expected: "one reference", found: "\(roiTable.count)")
         }
-        let allIDs = try readIDs(try file.root.group(roiTable[0]))
-        let rows = try main.dataset("rois").readDoubles()
-        let ids = try rows.map { row -> Int in
+        let table = try file.root.group(roiTable[0])
+        let allIDs = try readIDs(table)
+        let rows = try main.dataset("rois").readDoubles().map { row -> Int in
             guard row >= 0, row == row.rounded(), row < Double(allIDs.count) else {
                 throw RecordingError.invalidField(file: name, field: "\(main.path)/rois", expected: "row indices below \(allIDs.count)", found: "\(row)")
             }
-            return allIDs[Int(row)]
+            return Int(row)
+        }
+        let ids = rows.map { allIDs[$0] }
+        let labels = try optionalStrings(table, "label", rows: allIDs.count)
+        let isCell = try optionalNumbers(table, "iscell", rows: allIDs.count)
+        let probability = try optionalNumbers(table, "cell_probability", rows: allIDs.count)
+        let neurons = rows.map { row in
+            CalciumNeuron(
+                id: allIDs[row], label: labels.flatMap { $0[row].isEmpty ? nil : $0[row] },
+                isCell: isCell.flatMap { $0[row] < 0 ? nil : $0[row] != 0 },
+                cellProbability: probability.flatMap { $0[row].isNaN ? nil : $0[row] })
         }
         let signal = try neuronMajor(main, neurons: ids.count)
         var companions: [String: [Float]] = [:]
@@ -44,8 +54,15 @@ extension NWBFile {
             companions[other] = try neuronMajor(try container.group(other), neurons: ids.count)
         }
         return try CalciumTraces(
-            signal: signal, neurons: ids.map { CalciumNeuron(id: $0) }, frameRate: rate, kind: kind,
+            signal: signal, neurons: neurons, frameRate: rate, kind: kind,
             neuropil: companions["Neuropil"], deconvolved: companions["Deconvolved"])
+    }
+
+    private func optionalNumbers(_ table: HDF5Group, _ column: String, rows: Int) throws -> [Double]? {
+        guard table.contains(column) else { return nil }
+        let values = try table.dataset(column).readDoubles()
+        guard values.count == rows else { throw columnLength(table.path, column, values.count, rows) }
+        return values
     }
 
     /// `data` (frames × ROIs) transposed to neuron-major order.

@@ -210,8 +210,9 @@ public enum NWBWriter {
         let planeSegmentation = try segmentation.createGroup("PlaneSegmentation")
         try tag(planeSegmentation, "PlaneSegmentation", namespace: "core")
         try planeSegmentation.setAttribute("description", "regions of interest of the traces")
-        try planeSegmentation.setAttribute("colnames", ["image_mask"])
         try writeIDs(planeSegmentation, traces.neurons.map(\.id))
+        let neuronColumns = try writeNeuronColumns(planeSegmentation, traces.neurons)
+        try planeSegmentation.setAttribute("colnames", ["image_mask"] + neuronColumns)
         let masks = plane.imageMasks ?? (1, 1, [Float](repeating: 1, count: traces.neuronCount))
         let maskColumn = try planeSegmentation.createDataset(
             "image_mask", shape: [traces.neuronCount, masks.height, masks.width], values: masks.values)
@@ -232,6 +233,30 @@ public enum NWBWriter {
             try writeSeries(container, "Deconvolved", deconvolved, traces, table: planeSegmentation.path, unit: "a.u.",
                             description: "deconvolved activity")
         }
+    }
+
+    /// Neuron metadata as plane-segmentation columns, each written only when some neuron has the
+    /// value: `label` (text, "" when absent), `iscell` (int8: 1, 0, or -1 when unknown) and
+    /// `cell_probability` (NaN when unknown). Returns the column names written.
+    static func writeNeuronColumns(_ table: HDF5Group, _ neurons: [CalciumNeuron]) throws -> [String] {
+        var names = [String]()
+        if neurons.contains(where: { $0.label != nil }) {
+            try vectorData(table.createStringDataset("label", values: neurons.map { $0.label ?? "" }), "label of each ROI")
+            names.append("label")
+        }
+        if neurons.contains(where: { $0.isCell != nil }) {
+            let values: [Int8] = neurons.map { $0.isCell.map { $0 ? 1 : 0 } ?? -1 }
+            try vectorData(table.createDataset("iscell", shape: [values.count], values: values),
+                           "1 when the ROI was classified as a cell, 0 when not, -1 when unknown")
+            names.append("iscell")
+        }
+        if neurons.contains(where: { $0.cellProbability != nil }) {
+            let values = neurons.map { $0.cellProbability ?? .nan }
+            try vectorData(table.createDataset("cell_probability", shape: [values.count], values: values),
+                           "classifier probability that the ROI is a cell (NaN when unknown)")
+            names.append("cell_probability")
+        }
+        return names
     }
 
     /// One `RoiResponseSeries`: `data` is frames × ROIs (NWB's time-first order), so the
