@@ -13,9 +13,10 @@ Regenerate (from the repository root; needs numpy, h5py, nibabel, pynwb):
     exists, from the real files (nitime and nibabel NIfTI, the phy-nwb NWB file, suite2p plane0,
     grasshopper spike times, Allen Y.csv), plus reference binning / PSTH / ΔF/F values, into
     Tests/RecordingTests/Goldens/neuro_formats.json.
-(c) If Tests/RecordingTests/Fixtures/NWB-swift-written.nwb exists (written by the Swift NWB writer,
-    see NWBWriterTests), reads it with pynwb and records what it sees, so a test can check that a
-    NeuroSwift file opens in the reference library.
+(c) Runs the Swift test NWBWriterGoldenTests with NEUROSWIFT_NWB_FIXTURE set, so NWBWriter writes
+    NWBWriterTests' fixture (units + ophys) to a temporary path; reads it with pynwb (recording any
+    warning), resolves its object references with h5py, runs pynwb.validate, and stores what they
+    saw under "swift_written_nwb". `--swift-nwb-only` refreshes just that part of the JSON.
 """
 import json
 import os
@@ -223,26 +224,108 @@ def nwb_golden(path):
 
 
 def read_swift_nwb(path):
-    """What pynwb reads from the NWB file the Swift writer produced."""
-    out = {"pynwb_version": pynwb.__version__}
-    with pynwb.NWBHDF5IO(path, "r") as io:
-        nwb = io.read()
-        out["identifier"] = nwb.identifier
-        out["session_description"] = nwb.session_description
-        if nwb.units is not None:
-            out["unit_ids"] = [int(x) for x in nwb.units.id[:]]
-            out["spike_times"] = [[float(x) for x in nwb.units["spike_times"][i]] for i in range(len(nwb.units))]
-            if "location" in nwb.units.colnames:
-                out["locations"] = list(nwb.units["location"][:])
-        if "ophys" in nwb.processing:
-            fl = nwb.processing["ophys"]["Fluorescence"]
-            rrs = fl["RoiResponseSeries"]
-            data = np.asarray(rrs.data[:])
-            out["fluorescence_shape"] = list(data.shape)
-            out["fluorescence_sum"] = float(data.astype(np.float64).sum())
-            out["fluorescence_rate"] = float(rrs.rate)
-            out["roi_count"] = len(rrs.rois.table)
+    """What pynwb (and h5py, for the object references) reads from the file the Swift writer made.
+
+    Reading is done with every warning recorded (the Swift test requires none), and
+    `pynwb.validate` checks the file against pynwb's bundled schema (the writer does not embed the
+    namespace specifications), with any validation errors and warnings recorded too.
+    """
+    import hdmf
+    import warnings
+
+    out = {"pynwb_version": pynwb.__version__, "hdmf_version": hdmf.__version__}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pynwb.NWBHDF5IO(path, "r") as io:
+            nwb = io.read()
+            out["identifier"] = nwb.identifier
+            out["session_description"] = nwb.session_description
+            out["session_start_time"] = nwb.session_start_time.isoformat()
+            units = nwb.units
+            n = len(units)
+            trains = [np.asarray(units["spike_times"][i], dtype=np.float64) for i in range(n)]
+            electrodes = []
+            for i in range(n):
+                frame = units["electrodes"][i]
+                electrodes.append(int(frame.index[0]) if len(frame) else -1)
+            out["units"] = {
+                "ids": [int(x) for x in units.id[:]],
+                "spike_counts": [int(t.size) for t in trains],
+                "spike_sums": [float(t.sum()) for t in trains],
+                "spike_times": [[float(x) for x in t] for t in trains],
+                "locations": [str(x) for x in units["location"][:]],
+                "qualities": [str(x) for x in units["quality"][:]],
+                "electrode_ids": electrodes,
+            }
+            series = {}
+            for name, rrs in nwb.processing["ophys"]["Fluorescence"].roi_response_series.items():
+                data = np.asarray(rrs.data[:], dtype=np.float64)
+                series[name] = {
+                    "shape": list(data.shape),
+                    "sum": float(data.sum()),
+                    "first_row": [float(x) for x in data[0]],
+                    "rate": float(rrs.rate),
+                    "starting_time": float(rrs.starting_time),
+                    "roi_ids": [int(rrs.rois.table.id[r]) for r in rrs.rois.data[:]],
+                    "roi_table": rrs.rois.table.name,
+                }
+            out["series"] = series
+            ps = nwb.processing["ophys"]["ImageSegmentation"]["PlaneSegmentation"]
+            out["plane_segmentation"] = {
+                "colnames": list(ps.colnames),
+                "ids": [int(x) for x in ps.id[:]],
+                "label": [str(x) for x in ps["label"][:]],
+                "iscell": [int(x) for x in ps["iscell"][:]],
+                "cell_probability": [None if np.isnan(x) else float(x) for x in ps["cell_probability"][:]],
+                "image_mask_shape": list(np.asarray(ps["image_mask"][:]).shape),
+            }
+    out["read_warnings"] = [f"{w.category.__name__}: {w.message}" for w in caught]
+    with h5py.File(path, "r") as f:
+        out["nwb_version"] = f.attrs["nwb_version"]
+        refs = {}
+        for obj, attr in [("units/spike_times_index", "target"), ("units/electrodes", "table"),
+                          ("units/electrodes_index", "target"),
+                          ("processing/ophys/Fluorescence/RoiResponseSeries/rois", "table")]:
+            ref = f[obj].attrs[attr]
+            assert isinstance(ref, h5py.Reference)
+            refs[f"/{obj}@{attr}"] = f[ref].name
+        group_refs = f["general/extracellular_ephys/electrodes/group"][()]
+        assert all(isinstance(r, h5py.Reference) for r in group_refs)
+        refs["/general/extracellular_ephys/electrodes/group"] = f[group_refs[0]].name
+        out["references"] = refs
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        errors = pynwb.validate(path=path)
+    out["validation"] = {"errors": [str(e) for e in errors],
+                         "warnings": [f"{w.category.__name__}: {w.message}" for w in caught]}
+    # The command-line validator too (it checks the cached namespaces first and says so).
+    import subprocess
+    import shutil as _shutil
+    cli = _shutil.which("pynwb-validate")
+    if cli:
+        run = subprocess.run([cli, path], capture_output=True, text=True)
+        lines = (run.stdout + run.stderr).replace(path, "<fixture>").splitlines()
+        out["validation"]["cli"] = {"returncode": run.returncode,
+                                    "output": [l.strip() for l in lines if l.strip() and not l.startswith("  warn(")]}
     return out
+
+
+def write_swift_nwb_fixture(path):
+    """Runs the Swift golden test that writes NWBWriterTests' fixture to `path`."""
+    import subprocess
+    env = dict(os.environ, NEUROSWIFT_NWB_FIXTURE=path)
+    subprocess.run(["swift", "test", "--filter", "NWBWriterGoldenTests"], cwd=REPO, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    if not os.path.exists(path):
+        raise SystemExit(f"the Swift test did not write {path}")
+
+
+def swift_nwb_golden():
+    import tempfile
+    with tempfile.TemporaryDirectory() as scratch:
+        path = os.path.join(scratch, "swift-written.nwb")
+        write_swift_nwb_fixture(path)
+        return read_swift_nwb(path)
 
 
 def main():
@@ -252,9 +335,8 @@ def main():
     written = make_nifti_fixtures()
     golden["nifti_fixtures"] = {name: describe_nifti(path, True) for name, path in sorted(written.items())}
     golden["phy_small"] = make_phy_folder()
-    swift_nwb = os.path.join(FIX, "NWB-swift-written.nwb")
-    if os.path.exists(swift_nwb) and pynwb is not None:
-        golden["swift_written_nwb"] = read_swift_nwb(swift_nwb)
+    if pynwb is not None:
+        golden["swift_written_nwb"] = swift_nwb_golden()
     if os.path.isdir(SHARED):
         golden["nifti_real"] = {
             rel: describe_nifti(os.path.join(SHARED, rel), False)
@@ -291,4 +373,14 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+    if "--swift-nwb-only" in sys.argv:
+        # Part (c) alone: refresh swift_written_nwb in the existing JSON, leaving the rest as it is.
+        with open(OUT) as f:
+            existing = json.load(f)
+        existing["swift_written_nwb"] = swift_nwb_golden()
+        with open(OUT, "w") as f:
+            json.dump(existing, f, indent=1, sort_keys=True)
+            f.write("\n")
+    else:
+        main()

@@ -55,6 +55,32 @@ enum HDF5Library {
         return status < 0 ? nil : box.items
     }
 
+    /// An object reference (`H5R_OBJECT`, the file address of the object header) to the object at
+    /// `path`, or nil with the reason on the error stack. 1.12 replaced these 8-byte references with
+    /// opaque `H5R_ref_t` values created by `H5Rcreate_object`.
+    static func objectReference(_ location: hid_t, _ path: String) -> hobj_ref_t? {
+        var reference = hobj_ref_t()
+        guard H5Rcreate(&reference, location, path, H5R_OBJECT, -1) >= 0 else { return nil }
+        return reference
+    }
+
+    /// The path of the object `reference` points to, after checking that it opens (a reference to
+    /// a deleted or never-existing object fails here instead of yielding a made-up name).
+    static func referencedPath(_ location: hid_t, _ reference: hobj_ref_t) -> String? {
+        var reference = reference
+        let object = H5Rdereference2(location, h5Default, H5R_OBJECT, &reference)
+        guard object >= 0 else { return nil }
+        _ = H5Oclose(object)
+        let length = H5Rget_name(location, H5R_OBJECT, &reference, nil, 0)
+        guard length > 0 else { return nil }
+        var name = [CChar](repeating: 0, count: Int(length) + 1)
+        guard H5Rget_name(location, H5R_OBJECT, &reference, &name, name.count) == length else { return nil }
+        return String(decoding: name.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The stored type of object references.
+    static var objectReferenceType: hid_t { chdf5_std_ref_obj() }
+
     /// Frees the strings HDF5 allocated while reading variable-length data into `buffer`.
     static func reclaimVariableLength(type: hid_t, space: hid_t, buffer: UnsafeMutableRawPointer) -> herr_t {
         H5Dvlen_reclaim(type, space, h5Default, buffer)

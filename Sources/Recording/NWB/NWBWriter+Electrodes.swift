@@ -1,0 +1,49 @@
+import Foundation
+import NeuroCore
+
+extension NWBWriter {
+    /// The units' electrodes as NWB links them: a ragged `electrodes` column (a
+    /// `DynamicTableRegion` of row indices, empty for units without an electrode) into
+    /// `/general/extracellular_ephys/electrodes`. That table gets one row per electrode number
+    /// 0…max with id = row, so the row index stored in the units table *is* the electrode number
+    /// and readers that take the value (like `NWBFile.units`) and readers that follow the region
+    /// (pynwb) agree. Every row belongs to one `ElectrodeGroup` on one `Device`.
+    static func writeElectrodes(_ root: HDF5Group, _ units: HDF5Group, _ spikes: SpikeTrains) throws {
+        let numbers = spikes.units.compactMap(\.electrode)
+        if let bad = numbers.first(where: { $0 < 0 || $0 > 100_000 }) {
+            throw RecordingError.invalidValue(
+                type: "SpikeTrains", field: "unit electrode", expected: "an electrode number in 0…100000", found: "\(bad)")
+        }
+        let rows = (numbers.max() ?? -1) + 1
+        let device = try root.createGroup("general/devices/probe")
+        try tag(device, "Device", namespace: "core")
+        let group = try root.createGroup("general/extracellular_ephys/electrode_group")
+        try tag(group, "ElectrodeGroup", namespace: "core")
+        try group.setAttribute("description", "electrodes of the spike-sorted units")
+        try group.setAttribute("location", "unknown")
+        try group.createSoftLink("device", to: device.path)
+
+        let table = try root.createGroup("general/extracellular_ephys/electrodes")
+        try tag(table, "DynamicTable", namespace: "hdmf-common")
+        try table.setAttribute("description", "metadata about extracellular electrodes")
+        try table.setAttribute("colnames", ["location", "group", "group_name"])
+        try writeIDs(table, Array(0..<rows))
+        try vectorData(table.createStringDataset("location", values: Array(repeating: "unknown", count: rows)), "the location of channel within the subject e.g. brain region")
+        try vectorData(table.createReferenceDataset("group", targets: Array(repeating: group.path, count: rows)), "a reference to the ElectrodeGroup this electrode is a part of")
+        try vectorData(table.createStringDataset("group_name", values: Array(repeating: group.name, count: rows)), "the name of the ElectrodeGroup this electrode is a part of")
+
+        let entries = spikes.units.compactMap { $0.electrode.map { Int64($0) } }
+        var ends = [UInt64]()
+        var end: UInt64 = 0
+        for unit in spikes.units {
+            if unit.electrode != nil { end += 1 }
+            ends.append(end)
+        }
+        let region = try units.createDataset("electrodes", shape: [entries.count], values: entries)
+        try tag(region, "DynamicTableRegion", namespace: "hdmf-common")
+        try region.setAttribute("description", "the electrode of each unit")
+        try region.setReferenceAttribute("table", to: table.path)
+        let index = try units.createDataset("electrodes_index", shape: [ends.count], values: ends)
+        try vectorIndex(index, target: region.path)
+    }
+}
