@@ -107,18 +107,6 @@ struct NeuroFormatsGolden: Decodable {
         let state_counts: [String: Int]
     }
     struct Phy: Decodable { let sample_rate: Double; let groups: [String: String]; let units: [String: [Double]] }
-    struct SwiftNWB: Decodable {
-        let pynwb_version: String
-        let identifier: String
-        let session_description: String
-        let unit_ids: [Int]?
-        let spike_times: [[Double]]?
-        let locations: [String]?
-        let fluorescence_shape: [Int]?
-        let fluorescence_sum: Double?
-        let fluorescence_rate: Double?
-        let roi_count: Int?
-    }
 
     let versions: [String: String?]
     let nifti_fixtures: [String: NIfTI]
@@ -128,7 +116,6 @@ struct NeuroFormatsGolden: Decodable {
     let grasshopper: [String: SpikeText]?
     let allen: Allen?
     let phy_small: Phy
-    let swift_written_nwb: SwiftNWB?
 
     static let shared: NeuroFormatsGolden = {
         do { return try Goldens.load(NeuroFormatsGolden.self, named: "neuro_formats", in: Bundle.module) } catch {
