@@ -107,6 +107,17 @@ import TestSupport
         let dbl = try file.root.dataset("dbl")
         #expect(dbl.shape == [2, 3])
         #expect(try dbl.attribute("MATLAB_class").string == "double")
+        // scipy.io.loadmat: dbl = [[0.5, 1.5, 2.5], [3.5, 4.5, 5.5]] (C order), i8 = [-128, 5, 127],
+        // flag = [1, 0, 1], txt = "hello", cplx = [1+2j, 3−4j], sprs nonzeros 2.0, 1.5, −1.0 (column order).
+        #expect(try dbl.readDoubles() == [0.5, 1.5, 2.5, 3.5, 4.5, 5.5])
+        #expect(try file.root.dataset("i8").readDoubles() == [-128, 5, 127])
+        #expect(try file.root.dataset("flag").readDoubles() == [1, 0, 1])
+        #expect(try file.root.dataset("txt").readStrings() == ["hello"])
+        #expect(try file.root.dataset("cplx/real").readDoubles() == [1, 3])
+        #expect(try file.root.dataset("cplx/imag").readDoubles() == [2, -4])
+        #expect(try file.root.dataset("sprs/data").readDoubles() == [2, 1.5, -1])
+        #expect(try file.root.dataset("sprs/ir").readDoubles() == [1, 0, 1])
+        #expect(try file.root.dataset("sprs/jc").readDoubles() == [0, 1, 2, 2, 3])
         #expect(try file.root.dataset("i8").elementType == .int8)
         #expect(try file.root.dataset("flag").attribute("MATLAB_class").string == "logical")
         #expect(try file.root.dataset("txt").readStrings().count == 1)
