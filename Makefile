@@ -38,6 +38,8 @@ sample-data: build
 bench: deps
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-compare
 	python3 Benchmarks/compare/gemm_fft.py --swift Benchmarks/.build/release/neuro-bench-compare --output docs/performance.md
+	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-formats
+	python3 Benchmarks/compare/formats.py --swift Benchmarks/.build/release/neuro-bench-formats --output docs/performance.md
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 clean:

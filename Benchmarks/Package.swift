@@ -2,7 +2,9 @@
 // Benchmarks live in their own package so that their dependencies never slow the main build.
 //   swift package benchmark                       ordo-one/benchmark suites (Benchmarks/NeuroBenchmarks)
 //   swift build -c release --product neuro-bench-compare
-//                                                 the timing harness that compare/*.py runs beside numpy
+//                                                 the timing harness that compare/gemm_fft.py runs beside numpy
+//   swift build -c release --product neuro-bench-formats
+//                                                 file readers, run by compare/formats.py beside nibabel/numpy/pynwb
 import Foundation
 import PackageDescription
 
@@ -29,5 +31,9 @@ let package = Package(
             name: "neuro-bench-compare",
             dependencies: [.product(name: "NeuroCore", package: neuroSwift)],
             path: "BenchCompare"),
+        .executableTarget(
+            name: "neuro-bench-formats",
+            dependencies: [.product(name: "Recording", package: neuroSwift)],
+            path: "BenchFormats"),
     ]
 )

@@ -85,8 +85,40 @@ extension Array where Element == UInt8 {
     }
 }
 
-/// Reads a whole file, memory-mapped where the platform allows, as bytes.
+/// Reads a whole file as bytes: one allocation of the file's size filled by `read(2)` (going
+/// through `Data` cost a second full-size buffer and copy, which dominated loading large arrays).
 func readFileBytes(_ url: URL) throws -> [UInt8] {
-    let data = try Data(contentsOf: url, options: .mappedIfSafe)
-    return [UInt8](data)
+    let handle = try FileHandle(forReadingFrom: url)
+    defer { try? handle.close() }
+    let size = Int(try handle.seekToEnd())
+    try handle.seek(toOffset: 0)
+    return try readBytes(from: handle, count: size, file: url.lastPathComponent, exact: false)
+}
+
+/// Reads up to `count` bytes from the handle's position into one new array (exactly `count` when
+/// `exact`, else stopping early at the end of the file).
+func readBytes(from handle: FileHandle, count: Int, file: String, exact: Bool) throws -> [UInt8] {
+    let fd = handle.fileDescriptor
+    var failure: Int32 = 0
+    let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialised in
+        var done = 0
+        while done < count {
+            let n = read(fd, buffer.baseAddress! + done, count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                break
+            }
+            if n == 0 { break }
+            done += n
+        }
+        initialised = done
+    }
+    if failure != 0 {
+        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "\(file): read failed: \(String(cString: strerror(failure)))"])
+    }
+    if exact, bytes.count < count {
+        throw ArrayFileError.sizeExceedsFile(file: file, field: "data", declared: "\(count) bytes", available: bytes.count)
+    }
+    return bytes
 }

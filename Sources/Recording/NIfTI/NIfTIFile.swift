@@ -19,7 +19,11 @@ public enum NIfTIFile {
             let imageBytes = try loadBytes(img)
             return try decodePair(header: headerBytes, image: imageBytes, name: hdr.lastPathComponent)
         }
-        return try decode(loadBytes(url), name: name)
+        let bytes = try loadBytes(url)
+        let header = try NIfTIHeader.parse(bytes, file: name)
+        guard header.isSingleFile else { return try decode(bytes, name: name) }  // throws the magic error
+        let extensions = try parseExtensions(bytes, from: header.headerSize, to: header.voxOffset, header: header, name: name)
+        return try NIfTIImage(header: header, data: decodeDataInPlace(consume bytes, header: header, name: name), extensions: extensions)
     }
 
     /// Decodes a single-file image (`bytes` already inflated).
@@ -146,8 +150,28 @@ public enum NIfTIFile {
         }
         var data = Array(bytes[header.voxOffset..<(header.voxOffset + byteCount)])
         if header.isBigEndian { NumericArray.byteSwap(&data, componentSize: type.componentSize) }
-        let shape = header.dimensions.reversed() + (header.datatype.components > 1 ? [header.datatype.components] : [])
-        return NumericArray(shape: Array(shape), elementType: type, bytes: data)
+        return NumericArray(shape: dataShape(header), elementType: type, bytes: data)
+    }
+
+    static func dataShape(_ header: NIfTIHeader) -> [Int] {
+        Array(header.dimensions.reversed() + (header.datatype.components > 1 ? [header.datatype.components] : []))
+    }
+
+    /// `decodeData` for a buffer nothing else holds: the data is moved to the front in place instead
+    /// of being copied into a second buffer (the decoded image is otherwise the largest allocation).
+    static func decodeDataInPlace(_ bytes: consuming [UInt8], header: NIfTIHeader, name: String) throws -> NumericArray {
+        let type = header.datatype.elementType!
+        let byteCount = header.dataByteCount!
+        let available = max(0, bytes.count - header.voxOffset)
+        guard header.voxOffset <= bytes.count, byteCount <= available else {
+            throw ArrayFileError.sizeExceedsFile(
+                file: name, field: "data (dim \(header.dimensions) of \(header.datatype) at vox_offset \(header.voxOffset))",
+                declared: "\(byteCount) bytes", available: available)
+        }
+        bytes.removeLast(bytes.count - header.voxOffset - byteCount)
+        bytes.removeFirst(header.voxOffset)
+        if header.isBigEndian { NumericArray.byteSwap(&bytes, componentSize: type.componentSize) }
+        return NumericArray(shape: dataShape(header), elementType: type, bytes: bytes)
     }
 
     /// Extensions between the fixed header and `limit` (the data offset, or the end of an `.hdr`).

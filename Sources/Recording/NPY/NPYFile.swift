@@ -9,7 +9,18 @@ import Foundation
 public enum NPYFile {
     /// Reads the array in the file at `url`.
     public static func read(_ url: URL) throws -> NumericArray {
-        try read(bytes: readFileBytes(url), name: url.lastPathComponent)
+        // Header first, then the data straight into its final buffer (as numpy does): one
+        // allocation and no copy, which is what loading a large array costs.
+        let name = url.lastPathComponent
+        let header = try self.header(of: url)
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        let fileSize = Int(try handle.seekToEnd())
+        let available = max(0, fileSize &- header.dataOffset)
+        let byteCount = try dataByteCount(header, available: available, name: name)
+        try handle.seek(toOffset: UInt64(header.dataOffset))
+        let data = try readBytes(from: handle, count: byteCount, file: name, exact: true)
+        return finish(data, header: header)
     }
 
     /// Reads only the header of the file at `url` (shape and dtype without the data).
@@ -31,18 +42,28 @@ public enum NPYFile {
     /// Decodes a whole `.npy` image (`name` labels errors).
     public static func read(bytes: [UInt8], name: String) throws -> NumericArray {
         let header = try NPYHeader.parse(bytes, file: name)
-        let type = header.elementType
-        let available = bytes.count &- header.dataOffset
+        let byteCount = try dataByteCount(header, available: bytes.count &- header.dataOffset, name: name)
+        return finish(Array(bytes[header.dataOffset..<(header.dataOffset &+ byteCount)]), header: header)
+    }
+
+    /// shape × itemsize, checked against the `available` bytes after the header.
+    static func dataByteCount(_ header: NPYHeader, available: Int, name: String) throws -> Int {
         guard let count = NumericArray.elementCount(header.shape) else {
             throw ArrayFileError.sizeExceedsFile(file: name, field: "shape \(header.shape)", declared: "more elements than an Int holds", available: available)
         }
-        let (byteCount, overflow) = count.multipliedReportingOverflow(by: type.size)
+        let (byteCount, overflow) = count.multipliedReportingOverflow(by: header.elementType.size)
         guard !overflow, byteCount <= available else {
             throw ArrayFileError.sizeExceedsFile(
                 file: name, field: "shape \(header.shape) of \(header.descr)",
                 declared: overflow ? "more bytes than an Int holds" : "\(byteCount) data bytes", available: available)
         }
-        var data = Array(bytes[header.dataOffset..<(header.dataOffset &+ byteCount)])
+        return byteCount
+    }
+
+    /// Byte order, bool normalisation and Fortran → C order on the raw data bytes.
+    static func finish(_ bytes: [UInt8], header: NPYHeader) -> NumericArray {
+        let type = header.elementType
+        var data = bytes
         if header.byteOrder == .big { NumericArray.byteSwap(&data, componentSize: type.componentSize) }
         if type == .bool { normaliseBools(&data) }
         if header.fortranOrder {

@@ -7,17 +7,24 @@ import Recording
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Convert a recording (EDF/BDF, BrainVision, EEGLAB, CSV, HDF5) to EDF+ (.edf) or HDF5 (.h5, .hdf5).",
+        abstract: "Convert a recording (EDF/BDF, BrainVision, EEGLAB, CSV, HDF5) to EDF+ or HDF5; NIfTI + atlas or MAT v5 to HDF5.",
         discussion: """
             The output format follows OUT's extension. Signals are written in volts to HDF5 \
             (/timeseries/data, with channel names, kinds, units and annotations) and as 16-bit EDF+ \
-            with an annotation signal. Writes are atomic: OUT is complete or untouched.
+            with an annotation signal. `IN.nii.gz OUT.h5 --atlas atlas.nii.gz` writes the mean time \
+            series of each atlas label (/regions/mean, /regions/labels, /regions/voxel_counts). A MAT v5 \
+            file converts to HDF5 variable by variable (numeric and logical arrays as datasets in C order \
+            with MATLAB's shape, char as strings, struct and cell as groups, sparse as data/ir/jc; each \
+            object tagged with @MATLAB_class and @matlab_shape). Writes are atomic: OUT is complete or \
+            untouched.
             """)
 
     @Argument(help: "The recording to read.", completion: .file()) var input: String
     @Argument(help: "The file to write (.edf, .h5 or .hdf5).", completion: .file()) var output: String
     @Option(help: "Only these channels, comma-separated (e.g. to take one sampling rate of an EDF file).")
     var channels: String?
+    @Option(help: "A label atlas (NIfTI, same grid as IN): write IN's region mean time series to HDF5.", completion: .file())
+    var atlas: String?
     @Flag(help: "Replace OUT if it exists.") var force = false
 
     enum Target { case edf, hdf5 }
@@ -37,6 +44,15 @@ struct ConvertCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: inURL.path) else { throw CLIError.missingFile(path: input) }
         if FileManager.default.fileExists(atPath: outURL.path), !force {
             throw ValidationError("\(output) exists; pass --force to replace it")
+        }
+        if let atlas {
+            guard target == .hdf5 else { throw ValidationError("--atlas writes region time series to HDF5: give OUT a .h5 extension") }
+            print(try Self.writeAtlasRegions(input: inURL, atlas: URL(fileURLWithPath: atlas), output: outURL))
+            return
+        }
+        if target == .hdf5, NeuroFormat.detect(inURL) == .mat5 {
+            print(try Self.writeMATAsHDF5(input: inURL, output: outURL))
+            return
         }
         let picked = channels?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let series = try RecordingFile.reader(for: inURL).read(channels: picked, timeRange: nil)

@@ -7,12 +7,15 @@ import Recording
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
-        abstract: "Describe a file: a recording's channels, rates, duration and annotations; any other HDF5 file's tree.",
+        abstract: "Describe a file or folder: a recording's channels and rates; NWB, NIfTI, NPY/NPZ, MAT, Phy, suite2p contents; any other HDF5 file's tree.",
         discussion: """
             Recordings: EDF/EDF+/BDF (.edf, .bdf), BrainVision (.vhdr), EEGLAB (.set), CSV with a \
             timestamps column (.csv) and NeuroSwift time series (.h5 with /timeseries/data). Other HDF5 \
             files (.h5, .hdf5, .nwb, .mat v7.3) are listed as groups and datasets with shapes, types and \
             attributes.
+            Spikes, calcium and imaging: NWB 2.x (units, electrodes, intervals, series), NIfTI \
+            (.nii, .nii.gz, .hdr/.img), NPY/NPZ, MAT v5, video position tracking, and Phy/Kilosort \
+            or suite2p plane folders.
             """)
 
     @Argument(help: "The file to describe.", completion: .file())
@@ -24,6 +27,10 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         let url = URL(fileURLWithPath: file)
         guard FileManager.default.fileExists(atPath: url.path) else { throw CLIError.missingFile(path: url.path) }
+        if let format = NeuroFormat.detect(url) {
+            print(try NeuroFileSummary.describe(url, format: format))
+            return
+        }
         let ext = url.pathExtension.lowercased()
         let hdf5Extensions = ["h5", "hdf5", "nwb", "mat"]
         if hdf5Extensions.contains(ext) || (try? RecordingFile.format(of: url)) == .hdf5 {

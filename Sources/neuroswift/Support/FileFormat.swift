@@ -1,4 +1,5 @@
 import Foundation
+import NeuroCore
 
 /// The file formats the CLI can open so far, recognised by magic bytes first and extension second.
 enum FileFormat {
@@ -45,5 +46,38 @@ enum CLIError: Error, CustomStringConvertible {
         case .missingSampleData(let path):
             return "\(path): sample data not found; run the command from the repository root, pass --data, or regenerate it with `make sample-data`"
         }
+    }
+}
+
+/// The spike / calcium / imaging formats `info` describes (see `NeuroFileSummary`), recognised by
+/// folder contents, extension, and for NWB the root `neurodata_type` of an HDF5 file.
+enum NeuroFormat: Equatable {
+    case nwb, nifti, npy, npz, mat5, positionTracking, phy, suite2p
+
+    /// nil when `url` is none of these (EEG formats, other HDF5 files, MAT v7.3).
+    static func detect(_ url: URL) -> NeuroFormat? {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else { return nil }
+        if isFolder.boolValue {
+            func has(_ n: String) -> Bool { FileManager.default.fileExists(atPath: url.appendingPathComponent(n).path) }
+            if has("spike_times.npy") { return .phy }
+            if has("F.npy") { return .suite2p }
+            return nil
+        }
+        let lower = url.lastPathComponent.lowercased()
+        for suffix in [".nii", ".nii.gz", ".hdr", ".hdr.gz", ".img", ".img.gz"] where lower.hasSuffix(suffix) { return .nifti }
+        switch url.pathExtension.lowercased() {
+        case "npy": return .npy
+        case "npz": return .npz
+        case "videopositiontracking": return .positionTracking
+        default: break
+        }
+        let isHDF5 = (try? FileFormat.detect(url)) == .hdf5
+        if isHDF5 {
+            guard let file = try? HDF5File.open(at: url) else { return nil }
+            defer { try? file.close() }
+            return (try? file.root.attribute("neurodata_type"))?.string == "NWBFile" ? .nwb : nil
+        }
+        return url.pathExtension.lowercased() == "mat" ? .mat5 : nil
     }
 }
