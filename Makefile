@@ -4,7 +4,7 @@
 # Both first install the Debian packages the build needs (with sudo when not root).
 
 SWIFT ?= swift
-PACKAGES := libhdf5-dev libopenblas-dev liblapacke-dev libfftw3-dev zlib1g-dev pkg-config
+PACKAGES := libhdf5-dev libopenblas-dev liblapacke-dev libfftw3-dev zlib1g-dev libdeflate-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Tests and benchmarks use one BLAS thread for stable, reproducible figures.
 export OPENBLAS_NUM_THREADS ?= 1

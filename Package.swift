@@ -20,17 +20,18 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     ],
     targets: [
-        // System libraries (Debian: libhdf5-dev libopenblas-dev liblapacke-dev libfftw3-dev zlib1g-dev).
+        // System libraries (Debian: libhdf5-dev libopenblas-dev liblapacke-dev libfftw3-dev zlib1g-dev libdeflate-dev).
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
         .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLibdeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
 
         .target(
             name: "NeuroCore",
             dependencies: [
-                "CHDF5", "COpenBLAS", "CLAPACKE", "CFFTW3", "CZlib",
+                "CHDF5", "COpenBLAS", "CLAPACKE", "CFFTW3", "CZlib", "CLibdeflate",
                 numerics,
             ]),
         .target(name: "Recording", dependencies: ["NeuroCore", numerics]),

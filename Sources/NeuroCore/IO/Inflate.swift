@@ -1,3 +1,4 @@
+import CLibdeflate
 import CZlib
 import Foundation
 
@@ -63,6 +64,49 @@ public enum Zlib {
     /// end of the stream are ignored. `expectedSize` (when known) only pre-sizes the output.
     public static func inflate(
         _ input: UnsafeRawBufferPointer, format: ZlibFormat = .zlib, outputLimit: Int, expectedSize: Int? = nil
+    ) throws -> [UInt8] {
+        if let size = expectedSize ?? gzipDeclaredSize(input, format: format), size > 0, size <= outputLimit,
+           let output = wholeBufferInflate(input, format: format, capacity: size) {
+            return output
+        }
+        return try streamingInflate(input, format: format, outputLimit: outputLimit, expectedSize: expectedSize)
+    }
+
+    /// The fast path: libdeflate decompresses the whole stream into a buffer of the declared size in one
+    /// call, 2–3× faster than zlib. It cannot grow the buffer, so it returns nil when the declared
+    /// size is wrong or the data are bad, and the caller falls back to zlib's streaming inflate, which
+    /// produces the precise error.
+    private static func wholeBufferInflate(_ input: UnsafeRawBufferPointer, format: ZlibFormat, capacity: Int) -> [UInt8]? {
+        guard let base = input.baseAddress, let decompressor = libdeflate_alloc_decompressor() else { return nil }
+        defer { libdeflate_free_decompressor(decompressor) }
+        var succeeded = false
+        let output = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            var consumed = 0
+            var produced = 0
+            let result: libdeflate_result
+            switch format {
+            case .raw:
+                result = libdeflate_deflate_decompress_ex(decompressor, base, input.count, buffer.baseAddress, capacity, &consumed, &produced)
+            case .zlib:
+                result = libdeflate_zlib_decompress_ex(decompressor, base, input.count, buffer.baseAddress, capacity, &consumed, &produced)
+            case .gzip:
+                result = libdeflate_gzip_decompress_ex(decompressor, base, input.count, buffer.baseAddress, capacity, &consumed, &produced)
+            }
+            succeeded = result == LIBDEFLATE_SUCCESS
+            count = succeeded ? produced : 0
+        }
+        return succeeded ? output : nil
+    }
+
+    /// A single-member gzip stream ends with its uncompressed size mod 2³² (ISIZE), exact below 4 GiB.
+    private static func gzipDeclaredSize(_ input: UnsafeRawBufferPointer, format: ZlibFormat) -> Int? {
+        guard format == .gzip, input.count >= 18 else { return nil }
+        let trailer = input.count - 4
+        return (0..<4).reduce(0) { $0 | Int(input[trailer + $1]) << (8 * $1) }
+    }
+
+    private static func streamingInflate(
+        _ input: UnsafeRawBufferPointer, format: ZlibFormat, outputLimit: Int, expectedSize: Int?
     ) throws -> [UInt8] {
         var stream = z_stream()
         let initCode = czlib_inflate_init2(&stream, format.windowBits)
