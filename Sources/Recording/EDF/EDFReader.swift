@@ -12,6 +12,7 @@ import Foundation
 /// Differences from MNE's `read_raw_edf`/`read_raw_bdf` (defaults), all deliberate:
 /// - channels of different sampling rates are never resampled silently: `read` throws
 ///   `mixedSamplingRates` when they are requested together (MNE upsamples them to the highest rate);
+///   `read(channels:timeRange:resamplingTo:)` resamples them explicitly;
 /// - stimulus channels ("Status", "Trigger") are scaled like every other channel (MNE leaves EDF
 ///   stimulus channels in the file's unit and masks BDF ones to their 17 low bits);
 /// - channel-specific annotations (`label@@channel`) keep their full label.
@@ -123,6 +124,28 @@ public struct EDFReader: Sendable {
             throw RecordingError.invalidValue(type: "EDFReader.read", field: "channels", expected: "at least one channel", found: "none")
         }
         let perRecord = header.signals[signalIndices[first]].samplesPerRecord
+        let samples = try sampleRange(timeRange, rate: header.samplingRate(ofSignal: signalIndices[first]), total: header.recordCount * perRecord)
+        return try plan(channelIndices: indices, samples: samples)
+    }
+
+    /// The samples whose times lie in `timeRange` (all when nil) on a grid of `rate` Hz with `total`
+    /// samples — the same rule as `TimeSeries.slice(seconds:)`.
+    func sampleRange(_ timeRange: Range<Double>?, rate: Double, total: Int) throws -> Range<Int> {
+        guard let range = timeRange else { return 0 ..< total }
+        guard range.lowerBound.isFinite, range.upperBound.isFinite, range.lowerBound >= 0 else {
+            throw RecordingError.invalidValue(
+                type: "EDFReader.read", field: "timeRange", expected: "a finite range of seconds ≥ 0", found: "\(range)")
+        }
+        // Clamp in Double first so that huge times cannot overflow the conversion to Int.
+        let lower = Int(min(Double(total), (range.lowerBound * rate).rounded(.up)))
+        let upper = max(lower, Int(min(Double(total), (range.upperBound * rate).rounded(.up))))
+        return lower ..< upper
+    }
+
+    /// A plan for channels of one sampling rate over `samples` (within the recording).
+    func plan(channelIndices indices: [Int], samples: Range<Int>) throws -> ReadPlan {
+        let first = indices[0]
+        let perRecord = header.signals[signalIndices[first]].samplesPerRecord
         let mixed = indices.filter { header.signals[signalIndices[$0]].samplesPerRecord != perRecord }
         if !mixed.isEmpty {
             let shown = [first] + mixed
@@ -131,19 +154,7 @@ public struct EDFReader: Sendable {
                 rates: shown.map { header.samplingRate(ofSignal: signalIndices[$0]) })
         }
         let rate = header.samplingRate(ofSignal: signalIndices[first])
-        let total = header.recordCount * perRecord
-        var samples = 0 ..< total
-        if let range = timeRange {
-            guard range.lowerBound.isFinite, range.upperBound.isFinite, range.lowerBound >= 0 else {
-                throw RecordingError.invalidValue(
-                    type: "EDFReader.read", field: "timeRange", expected: "a finite range of seconds ≥ 0", found: "\(range)")
-            }
-            // The same rule as `TimeSeries.slice(seconds:)`: samples whose time lies in the range.
-            // Clamp in Double first so that huge times cannot overflow the conversion to Int.
-            let lower = Int(min(Double(total), (range.lowerBound * rate).rounded(.up)))
-            let upper = max(lower, Int(min(Double(total), (range.upperBound * rate).rounded(.up))))
-            samples = lower ..< upper
-        }
+        precondition(samples.lowerBound >= 0 && samples.upperBound <= header.recordCount * perRecord, "samples outside the recording")
         let records = samples.isEmpty
             ? 0 ..< 0 : samples.lowerBound / perRecord ..< (samples.upperBound + perRecord - 1) / perRecord
         return ReadPlan(channelIndices: indices, samplingRate: rate, samplesPerRecord: perRecord, samples: samples, records: records)
@@ -167,6 +178,17 @@ public struct EDFReader: Sendable {
     /// seconds from the first sample (whole recording when nil), with the annotations that overlap it.
     public func read(channels names: [String]? = nil, timeRange: Range<Double>? = nil) throws -> TimeSeries {
         let plan = try plan(channels: names, timeRange: timeRange)
+        let output = try samples(plan)
+        let all = try annotations()
+        let window = Double(plan.samples.lowerBound) / plan.samplingRate ..< Double(plan.samples.upperBound) / plan.samplingRate
+        let annotations = timeRange == nil ? all : all.shifted(toWindow: window)
+        return try TimeSeries(
+            samples: output, channels: plan.channelIndices.map { channels[$0] }, samplingRate: plan.samplingRate,
+            startTime: header.startTime.map { $0.addingTimeInterval(window.lowerBound) }, annotations: annotations)
+    }
+
+    /// The channel-major samples (volts) of `plan`, decoded straight from the record buffer.
+    func samples(_ plan: ReadPlan) throws -> [Float] {
         let n = plan.samples.count
         let perRecord = plan.samplesPerRecord
         var output = [Float](repeating: 0, count: plan.channelIndices.count * n)
@@ -208,12 +230,7 @@ public struct EDFReader: Sendable {
                 }
             }
         }
-        let all = try annotations()
-        let window = Double(plan.samples.lowerBound) / plan.samplingRate ..< Double(plan.samples.upperBound) / plan.samplingRate
-        let annotations = timeRange == nil ? all : all.shifted(toWindow: window)
-        return try TimeSeries(
-            samples: output, channels: plan.channelIndices.map { channels[$0] }, samplingRate: plan.samplingRate,
-            startTime: header.startTime.map { $0.addingTimeInterval(window.lowerBound) }, annotations: annotations)
+        return output
     }
 
     /// The raw digital samples of header signal `index` (annotation signals included), for exact
