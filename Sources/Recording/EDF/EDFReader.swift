@@ -42,13 +42,11 @@ public struct EDFReader: Sendable {
     /// Opens `url` and parses its header; no samples are read.
     public init(url: URL) throws {
         let name = url.lastPathComponent
-        let attributes: [FileAttributeKey: Any]
-        do {
-            attributes = try FileManager.default.attributesOfItem(atPath: url.path)
-        } catch {
-            throw RecordingError.invalidField(file: name, field: "file", expected: "a readable file", found: "\(error.localizedDescription)")
+        var status = stat()
+        guard stat(url.path, &status) == 0 else {
+            throw RecordingError.invalidField(file: name, field: "file", expected: "a readable file", found: String(cString: strerror(errno)))
         }
-        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        let size = Int(status.st_size)
         try self.init(source: .file(url), fileSize: size, fileName: name)
     }
 
@@ -178,8 +176,18 @@ public struct EDFReader: Sendable {
     /// seconds from the first sample (whole recording when nil), with the annotations that overlap it.
     public func read(channels names: [String]? = nil, timeRange: Range<Double>? = nil) throws -> TimeSeries {
         let plan = try plan(channels: names, timeRange: timeRange)
-        let output = try samples(plan)
-        let all = try annotations()
+        // Annotations come from every record; when the samples need every record too, one pass
+        // over the file decodes both.
+        let all: Annotations
+        let output: [Float]
+        if plan.records == 0 ..< header.recordCount {
+            var scan: AnnotationScan? = AnnotationScan(self)
+            output = try samples(plan, scan: &scan)
+            all = try scan!.result().annotations
+        } else {
+            output = try samples(plan)
+            all = try annotations()
+        }
         let window = Double(plan.samples.lowerBound) / plan.samplingRate ..< Double(plan.samples.upperBound) / plan.samplingRate
         let annotations = timeRange == nil ? all : all.shifted(toWindow: window)
         return try TimeSeries(
@@ -189,9 +197,19 @@ public struct EDFReader: Sendable {
 
     /// The channel-major samples (volts) of `plan`, decoded straight from the record buffer.
     func samples(_ plan: ReadPlan) throws -> [Float] {
+        var none: AnnotationScan?
+        return try samples(plan, scan: &none)
+    }
+
+    /// The samples of `plan`; when `scan` is given, the annotation signals of each record are
+    /// parsed into it on the way.
+    func samples(_ plan: ReadPlan, scan: inout AnnotationScan?) throws -> [Float] {
         let n = plan.samples.count
         let perRecord = plan.samplesPerRecord
-        var output = [Float](repeating: 0, count: plan.channelIndices.count * n)
+        // Not zeroed first: every element is written exactly once below (each record's part of
+        // each row), and Float needs no initialisation to be safely overwritten.
+        let count = plan.channelIndices.count * n
+        var output = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         let bytesPerSample = header.format.bytesPerSample
         // Byte offset of each signal inside a record.
         var signalOffsets = [Int](repeating: 0, count: header.signals.count)
@@ -208,15 +226,17 @@ public struct EDFReader: Sendable {
             let from = max(plan.samples.lowerBound, recordStart) - recordStart
             let to = min(plan.samples.upperBound, recordStart + perRecord) - recordStart
             let destination = recordStart + from - plan.samples.lowerBound
+            if scan != nil, scan!.active { try scan!.consume(record: record, bytes: bytes) }
             output.withUnsafeMutableBufferPointer { out in
                 for (row, d) in decoders.enumerated() {
                     let base = out.baseAddress! + row * n + destination
                     let src = bytes.baseAddress! + d.offset
                     if bytesPerSample == 2 {
-                        for k in from ..< to {
-                            let p = src + 2 &* k
-                            let raw = Int16(bitPattern: UInt16(p.load(as: UInt8.self)) | UInt16(p.load(fromByteOffset: 1, as: UInt8.self)) << 8)
+                        var k = from
+                        while k < to {
+                            let raw = Int16(littleEndian: src.loadUnaligned(fromByteOffset: 2 &* k, as: Int16.self))
                             base[k &- from] = Float((Double(raw) * d.gain + d.base) * d.si)
+                            k &+= 1
                         }
                     } else {
                         for k in from ..< to {
@@ -271,21 +291,40 @@ public struct EDFReader: Sendable {
     }
 
     func scanAnnotations() throws -> (annotations: Annotations, recordOnsets: [Double]) {
-        let regular = (0 ..< header.recordCount).map { Double($0) * header.recordDuration }
-        let tal = header.annotationSignalIndices
-        guard !tal.isEmpty, header.recordCount > 0 else { return (.empty, regular) }
-        let bytesPerSample = header.format.bytesPerSample
-        var offsets = [Int]()
-        var running = 0
-        for s in header.signals { offsets.append(running); running += s.samplesPerRecord * bytesPerSample }
-        var onsets = regular
+        var scan = AnnotationScan(self)
+        if scan.active { try forEachRecord(in: 0 ..< header.recordCount) { try scan.consume(record: $0, bytes: $1) } }
+        return try scan.result()
+    }
+
+    /// Collects the annotations and record onsets from records fed in order (by `scanAnnotations`
+    /// or by a full `read`, which decodes samples in the same pass).
+    struct AnnotationScan {
+        let reader: EDFReader
+        let tal: [Int]
+        /// Byte range of each annotation signal inside a record.
+        let ranges: [Range<Int>]
+        var onsets: [Double]
         var found = [Annotation]()
         var origin: Double?
-        try forEachRecord(in: 0 ..< header.recordCount) { record, bytes in
-            for (position, signal) in tal.enumerated() {
-                let range = offsets[signal] ..< offsets[signal] + header.signals[signal].samplesPerRecord * bytesPerSample
+        /// False when there is nothing to scan (no annotation signal or no record).
+        var active: Bool { !tal.isEmpty && reader.header.recordCount > 0 }
+
+        init(_ reader: EDFReader) {
+            self.reader = reader
+            let header = reader.header
+            onsets = (0 ..< header.recordCount).map { Double($0) * header.recordDuration }
+            tal = header.annotationSignalIndices
+            let bytesPerSample = header.format.bytesPerSample
+            var offsets = [Int]()
+            var running = 0
+            for s in header.signals { offsets.append(running); running += s.samplesPerRecord * bytesPerSample }
+            ranges = tal.map { offsets[$0] ..< offsets[$0] + header.signals[$0].samplesPerRecord * bytesPerSample }
+        }
+
+        mutating func consume(record: Int, bytes: UnsafeRawBufferPointer) throws {
+            for (position, range) in ranges.enumerated() {
                 let lists = try parseTimeStampedAnnotationLists(
-                    UnsafeRawBufferPointer(rebasing: bytes[range]), file: fileName, record: record)
+                    UnsafeRawBufferPointer(rebasing: bytes[range]), file: reader.fileName, record: record)
                 for (k, list) in lists.enumerated() {
                     var labels = list.labels[...]
                     if position == 0, k == 0, labels.first == "" {
@@ -293,9 +332,9 @@ public struct EDFReader: Sendable {
                         labels = labels.dropFirst()
                         if origin == nil { origin = list.onset }
                         onsets[record] = list.onset - origin!
-                    } else if position == 0, k == 0, header.continuity == .discontinuous {
+                    } else if position == 0, k == 0, reader.header.continuity == .discontinuous {
                         throw RecordingError.invalidAnnotation(
-                            file: fileName, record: record,
+                            file: reader.fileName, record: record,
                             expected: "a time-keeping TAL (\"+onset\\x14\\x14\") first, as EDF+D requires",
                             found: "\"\(list.labels.first ?? "")\"")
                     }
@@ -305,11 +344,15 @@ public struct EDFReader: Sendable {
                 }
             }
         }
-        let shift = origin ?? 0
-        let annotations = try Annotations(found.map {
-            Annotation(onset: $0.onset - shift, duration: $0.duration, label: $0.label)
-        })
-        return (annotations, onsets)
+
+        func result() throws -> (annotations: Annotations, recordOnsets: [Double]) {
+            guard active else { return (.empty, onsets) }
+            let shift = origin ?? 0
+            let annotations = try Annotations(found.map {
+                Annotation(onset: $0.onset - shift, duration: $0.duration, label: $0.label)
+            })
+            return (annotations, onsets)
+        }
     }
 
     // MARK: Record access
@@ -318,8 +361,10 @@ public struct EDFReader: Sendable {
     func forEachRecord(in records: Range<Int>, _ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws {
         guard !records.isEmpty else { return }
         let recordBytes = header.recordBytes
+        if case .file(let url) = source, try forEachMappedRecord(url, in: records, body) { return }
         let perChunk = chunkRecordCount(records.count)
-        var buffer = [UInt8](repeating: 0, count: perChunk * recordBytes)
+        // Filled by `read` before use, so not zeroed first.
+        var buffer = [UInt8](unsafeUninitializedCapacity: perChunk * recordBytes) { _, initialized in initialized = perChunk * recordBytes }
         var record = records.lowerBound
         while record < records.upperBound {
             let count = min(perChunk, records.upperBound - record)
@@ -333,6 +378,37 @@ public struct EDFReader: Sendable {
             }
             record += count
         }
+    }
+
+    /// Calls `body` with each record of `records` straight from a read-only memory map of the
+    /// file (no copy into a buffer: the decoder reads the page cache). Returns false when the
+    /// file cannot be mapped, so that the caller falls back to `pread`.
+    func forEachMappedRecord(_ url: URL, in records: Range<Int>, _ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
+        let fd = open(url.path, O_RDONLY)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        let recordBytes = header.recordBytes
+        let offset = header.headerBytes + records.lowerBound * recordBytes
+        let length = records.count * recordBytes
+        // The file may have shrunk since the header was read: touching a mapped page past its end
+        // would raise SIGBUS, so check the size now (a file truncated while being read is the
+        // caller's race, as with any reader).
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { return false }
+        guard Int(status.st_size) >= offset + length else {
+            throw RecordingError.truncated(file: fileName, field: "data", expectedBytes: offset + length, foundBytes: Int(status.st_size))
+        }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let aligned = offset / page * page
+        let mapped = length + (offset - aligned)
+        guard let base = mmap(nil, mapped, PROT_READ, MAP_PRIVATE, fd, off_t(aligned)), base != MAP_FAILED else { return false }
+        defer { munmap(base, mapped) }
+        _ = madvise(base, mapped, MADV_SEQUENTIAL)
+        let first = UnsafeRawPointer(base) + (offset - aligned)
+        for r in records {
+            try body(r, UnsafeRawBufferPointer(start: first + (r - records.lowerBound) * recordBytes, count: recordBytes))
+        }
+        return true
     }
 
     static func readBytes(_ source: Source, offset: Int, count: Int, file: String) throws -> [UInt8] {
