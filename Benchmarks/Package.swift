@@ -3,6 +3,8 @@
 //   swift package benchmark                       ordo-one/benchmark suites (Benchmarks/NeuroBenchmarks)
 //   swift build -c release --product neuro-bench-compare
 //                                                 the timing harness that compare/*.py runs beside numpy
+//   swift build -c release --product neuro-bench-eeg
+//                                                 full EDF reads that compare/eeg_read.py runs beside MNE/pyedflib
 import Foundation
 import PackageDescription
 
@@ -29,5 +31,9 @@ let package = Package(
             name: "neuro-bench-compare",
             dependencies: [.product(name: "NeuroCore", package: neuroSwift)],
             path: "BenchCompare"),
+        .executableTarget(
+            name: "neuro-bench-eeg",
+            dependencies: [.product(name: "Recording", package: neuroSwift)],
+            path: "BenchEEG"),
     ]
 )
