@@ -3,8 +3,9 @@ import Foundation
 /// Reads EDF, EDF+C, EDF+D, BDF and BDF+ files lazily.
 ///
 /// `init` reads and validates only the header; `read(channels:timeRange:)` reads only the data
-/// records that hold the requested time range (in chunks of whole records, since a record
-/// interleaves all signals) and decodes only the requested channels. Samples are converted
+/// records that hold the requested time range (whole records, since a record interleaves all
+/// signals: from a read-only memory map of a file, or `pread` chunks when it cannot be mapped)
+/// and decodes only the requested channels. Samples are converted
 /// digital → physical (`(d − dmin)·(pmax − pmin)/(dmax − dmin) + pmin`, computed in Double as
 /// `d·gain + offset` like MNE) → SI (the unit's factor, e.g. 1e-6 for "uV"; unknown units are kept
 /// as they are, like MNE) and stored as Float.
