@@ -34,12 +34,15 @@ test: deps
 sample-data: build
 	.build/release/neuroswift simulate oscillations --seed 7 --output sample-data/oscillations.h5
 
-# Speed against the reference tools, written into docs/performance.md (needs python3 with numpy).
+# Speed against the reference tools, written into docs/performance.md (needs python3 with numpy,
+# and mne + pyedflib and ../shared/data/eeg for the EDF comparison).
 bench: deps
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-compare
 	python3 Benchmarks/compare/gemm_fft.py --swift Benchmarks/.build/release/neuro-bench-compare --output docs/performance.md
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-formats
 	python3 Benchmarks/compare/formats.py --swift Benchmarks/.build/release/neuro-bench-formats --output docs/performance.md
+	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-eeg
+	python3 Benchmarks/compare/eeg_read.py --swift Benchmarks/.build/release/neuro-bench-eeg --output docs/performance.md
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 clean:

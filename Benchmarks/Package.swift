@@ -5,6 +5,8 @@
 //                                                 the timing harness that compare/gemm_fft.py runs beside numpy
 //   swift build -c release --product neuro-bench-formats
 //                                                 file readers, run by compare/formats.py beside nibabel/numpy/pynwb
+//   swift build -c release --product neuro-bench-eeg
+//                                                 full EDF reads that compare/eeg_read.py runs beside MNE/pyedflib
 import Foundation
 import PackageDescription
 
@@ -35,5 +37,9 @@ let package = Package(
             name: "neuro-bench-formats",
             dependencies: [.product(name: "Recording", package: neuroSwift)],
             path: "BenchFormats"),
+        .executableTarget(
+            name: "neuro-bench-eeg",
+            dependencies: [.product(name: "Recording", package: neuroSwift)],
+            path: "BenchEEG"),
     ]
 )

@@ -36,13 +36,20 @@ public struct Channel: Sendable, Hashable, Codable {
     public var scaleToSI: Double? { Channel.siScale(of: originalUnit) }
 
     static func siScale(of unit: String) -> Double? {
-        let trimmed = unit.trimmingCharacters(in: .whitespaces)
-        let prefixes: [(String, Double)] = [
-            ("n", 1e-9), ("u", 1e-6), ("µ", 1e-6), ("μ", 1e-6), ("m", 1e-3), ("", 1), ("k", 1e3),
-        ]
-        for base in ["V", "A", "T", "s"] {
-            for (prefix, factor) in prefixes where trimmed == prefix + base { return factor }
+        // Plain Character matching (no Foundation trimming or string building): readers call this
+        // for every channel of every file.
+        let blank = { (c: Character) in c.isWhitespace && !c.isNewline }
+        var trimmed = Substring(unit)
+        while let c = trimmed.first, blank(c) { trimmed = trimmed.dropFirst() }
+        while let c = trimmed.last, blank(c) { trimmed = trimmed.dropLast() }
+        guard let base = trimmed.last, "VATs".contains(base) else { return nil }
+        switch trimmed.dropLast() {
+        case "n": return 1e-9
+        case "u", "µ", "μ": return 1e-6
+        case "m": return 1e-3
+        case "": return 1
+        case "k": return 1e3
+        default: return nil
         }
-        return nil
     }
 }

@@ -95,7 +95,8 @@ public enum RecordingFile {
     }
 
     /// The whole recording at `url`. An EDF/BDF file whose channels have different sampling rates
-    /// throws `mixedSamplingRates`: read it with `EDFReader` one rate at a time.
+    /// throws `mixedSamplingRates`: read it with `EDFReader` one rate at a time, or at one common
+    /// rate with `EDFReader.read(channels:timeRange:resamplingTo:)`.
     public static func open(_ url: URL) throws -> TimeSeries {
         try reader(for: url).read(channels: nil, timeRange: nil)
     }

@@ -132,9 +132,9 @@ public struct BrainVisionHeader: Sendable, Hashable {
                 throw RecordingError.invalidField(
                     file: file, field: "[Channel Infos] \(entry.key)", expected: "a channel name", found: "an empty name")
             }
-            let unitGiven = !parts[3].trimmingCharacters(in: .whitespaces).isEmpty
-            let unit = unitGiven ? parts[3].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "Â", with: "") : "µV"
-            let resolutionText = parts[2].trimmingCharacters(in: .whitespaces)
+            let unitGiven = !parts[3].trimmingBlanks().isEmpty
+            let unit = unitGiven ? parts[3].trimmingBlanks().replacingOccurrences(of: "Â", with: "") : "µV"
+            let resolutionText = parts[2].trimmingBlanks()
             let resolution: Double
             if resolutionText.isEmpty {
                 // An empty resolution means one stored step per unit (MNE does the same).

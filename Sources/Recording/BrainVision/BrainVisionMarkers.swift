@@ -34,16 +34,16 @@ enum BrainVisionMarkerFile {
                     file: file, field: "[Marker Infos] \(entry.key)",
                     expected: "at least type,description,position,size", found: "\"\(entry.value)\"")
             }
-            let positionText = parts[2].trimmingCharacters(in: .whitespaces)
+            let positionText = parts[2].trimmingBlanks()
             guard let position = Int(positionText), position >= 0 else {
                 throw RecordingError.invalidField(
                     file: file, field: "[Marker Infos] \(entry.key) position", expected: "a 1-based sample number",
                     found: "\"\(positionText)\"")
             }
-            let sizeText = parts[3].trimmingCharacters(in: .whitespaces)
+            let sizeText = parts[3].trimmingBlanks()
             let size = sizeText.allSatisfy(\.isASCIIDigit) ? Int(sizeText) ?? 0 : 0
-            let channel = parts.count > 4 ? Int(parts[4].trimmingCharacters(in: .whitespaces)) ?? 0 : 0
-            let date = parts.count > 5 ? parts[5].trimmingCharacters(in: .whitespaces) : nil
+            let channel = parts.count > 4 ? Int(parts[4].trimmingBlanks()) ?? 0 : 0
+            let date = parts.count > 5 ? parts[5].trimmingBlanks() : nil
             markers.append(BrainVisionMarker(
                 type: parts[0].replacingOccurrences(of: "\\1", with: ","),
                 description: parts[1].replacingOccurrences(of: "\\1", with: ","),

@@ -25,10 +25,10 @@ struct BrainVisionText: Sendable {
     init(bytes: [UInt8], file: String, kind: String, identifies: String) throws {
         let text = Self.decode(bytes)
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-            .map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: "\r")) }
+            .map { $0.trimmingScalars { $0 == "\r" } }
         // A UTF-8 byte-order mark is not part of the identification line.
         if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = String(first.dropFirst()) }
-        let first = lines.first?.trimmingCharacters(in: .whitespaces) ?? ""
+        let first = lines.first?.trimmingBlanks() ?? ""
         let squeezed = first.lowercased().replacingOccurrences(of: " ", with: "")
         guard squeezed.hasPrefix("brainvision"), squeezed.contains(identifies) else {
             let shown = first.count > 60 ? String(first.prefix(60)) + "…" : first
@@ -40,7 +40,7 @@ struct BrainVisionText: Sendable {
         identification = first
         var sections: [(name: String, entries: [(key: String, value: String, line: Int)])] = []
         for (index, raw) in lines.enumerated().dropFirst() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmingBlanks()
             if line.isEmpty || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") {
                 guard line.hasSuffix("]") else {
@@ -61,8 +61,8 @@ struct BrainVisionText: Sendable {
                     file: file, field: "line \(index + 1) in [\(sections[sections.count - 1].name)]",
                     expected: "key=value", found: "\"\(line)\"")
             }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
-            let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            let key = line[..<equals].trimmingBlanks()
+            let value = line[line.index(after: equals)...].trimmingBlanks()
             sections[sections.count - 1].entries.append((key, value, index + 1))
         }
         self.sections = sections
@@ -76,5 +76,21 @@ struct BrainVisionText: Sendable {
     /// The value of `key` in section `name`.
     func value(_ key: String, in name: String) -> String? {
         section(name)?.first { $0.key.caseInsensitiveCompare(key) == .orderedSame }?.value
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing `CharacterSet.whitespaces` (tab and Unicode space
+    /// separators), compared scalar by scalar as Foundation does, but without bridging to NSString:
+    /// header parsing trims every line and field, and Foundation's trimming dominated it.
+    func trimmingBlanks() -> String { trimmingScalars { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator } }
+
+    /// The text without leading and trailing scalars for which `drop` holds.
+    func trimmingScalars(_ drop: (Unicode.Scalar) -> Bool) -> String {
+        let scalars = Substring(self).unicodeScalars
+        var start = scalars.startIndex, end = scalars.endIndex
+        while start < end, drop(scalars[start]) { start = scalars.index(after: start) }
+        while end > start, drop(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
+        return String(Substring(scalars[start ..< end]))
     }
 }

@@ -306,9 +306,17 @@ struct FieldCursor {
     /// A decimal number; a comma is accepted as the decimal separator, as MNE does.
     func decimal(at offset: Int, width: Int, field: String) throws -> Double {
         let text = trimmed(at: offset, width: width)
-        let allowed = Set("0123456789+-.,eE".utf8)
-        let string = String(decoding: text, as: UTF8.self).replacingOccurrences(of: ",", with: ".")
-        guard !text.isEmpty, text.allSatisfy(allowed.contains), let value = Double(string), value.isFinite else {
+        // Byte-level checks and the comma swap: the header has 8 such fields per signal, and
+        // Foundation's string replacement dominated opening a 64-channel file.
+        let allowed = text.allSatisfy { b in
+            switch b {
+            case 0x30 ... 0x39, UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: ","),
+                 UInt8(ascii: "e"), UInt8(ascii: "E"): true
+            default: false
+            }
+        }
+        let string = String(decoding: text.lazy.map { $0 == UInt8(ascii: ",") ? UInt8(ascii: ".") : $0 }, as: UTF8.self)
+        guard !text.isEmpty, allowed, let value = Double(string), value.isFinite else {
             throw RecordingError.invalidField(file: file, field: field, expected: "a decimal number", found: Self.describe(text))
         }
         return value

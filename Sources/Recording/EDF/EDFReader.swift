@@ -3,8 +3,9 @@ import Foundation
 /// Reads EDF, EDF+C, EDF+D, BDF and BDF+ files lazily.
 ///
 /// `init` reads and validates only the header; `read(channels:timeRange:)` reads only the data
-/// records that hold the requested time range (in chunks of whole records, since a record
-/// interleaves all signals) and decodes only the requested channels. Samples are converted
+/// records that hold the requested time range (whole records, since a record interleaves all
+/// signals: from a read-only memory map of a file, or `pread` chunks when it cannot be mapped)
+/// and decodes only the requested channels. Samples are converted
 /// digital → physical (`(d − dmin)·(pmax − pmin)/(dmax − dmin) + pmin`, computed in Double as
 /// `d·gain + offset` like MNE) → SI (the unit's factor, e.g. 1e-6 for "uV"; unknown units are kept
 /// as they are, like MNE) and stored as Float.
@@ -12,6 +13,7 @@ import Foundation
 /// Differences from MNE's `read_raw_edf`/`read_raw_bdf` (defaults), all deliberate:
 /// - channels of different sampling rates are never resampled silently: `read` throws
 ///   `mixedSamplingRates` when they are requested together (MNE upsamples them to the highest rate);
+///   `read(channels:timeRange:resamplingTo:)` resamples them explicitly;
 /// - stimulus channels ("Status", "Trigger") are scaled like every other channel (MNE leaves EDF
 ///   stimulus channels in the file's unit and masks BDF ones to their 17 low bits);
 /// - channel-specific annotations (`label@@channel`) keep their full label.
@@ -41,13 +43,11 @@ public struct EDFReader: Sendable {
     /// Opens `url` and parses its header; no samples are read.
     public init(url: URL) throws {
         let name = url.lastPathComponent
-        let attributes: [FileAttributeKey: Any]
-        do {
-            attributes = try FileManager.default.attributesOfItem(atPath: url.path)
-        } catch {
-            throw RecordingError.invalidField(file: name, field: "file", expected: "a readable file", found: "\(error.localizedDescription)")
+        var status = stat()
+        guard stat(url.path, &status) == 0 else {
+            throw RecordingError.invalidField(file: name, field: "file", expected: "a readable file", found: String(cString: strerror(errno)))
         }
-        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        let size = Int(status.st_size)
         try self.init(source: .file(url), fileSize: size, fileName: name)
     }
 
@@ -123,6 +123,28 @@ public struct EDFReader: Sendable {
             throw RecordingError.invalidValue(type: "EDFReader.read", field: "channels", expected: "at least one channel", found: "none")
         }
         let perRecord = header.signals[signalIndices[first]].samplesPerRecord
+        let samples = try sampleRange(timeRange, rate: header.samplingRate(ofSignal: signalIndices[first]), total: header.recordCount * perRecord)
+        return try plan(channelIndices: indices, samples: samples)
+    }
+
+    /// The samples whose times lie in `timeRange` (all when nil) on a grid of `rate` Hz with `total`
+    /// samples — the same rule as `TimeSeries.slice(seconds:)`.
+    func sampleRange(_ timeRange: Range<Double>?, rate: Double, total: Int) throws -> Range<Int> {
+        guard let range = timeRange else { return 0 ..< total }
+        guard range.lowerBound.isFinite, range.upperBound.isFinite, range.lowerBound >= 0 else {
+            throw RecordingError.invalidValue(
+                type: "EDFReader.read", field: "timeRange", expected: "a finite range of seconds ≥ 0", found: "\(range)")
+        }
+        // Clamp in Double first so that huge times cannot overflow the conversion to Int.
+        let lower = Int(min(Double(total), (range.lowerBound * rate).rounded(.up)))
+        let upper = max(lower, Int(min(Double(total), (range.upperBound * rate).rounded(.up))))
+        return lower ..< upper
+    }
+
+    /// A plan for channels of one sampling rate over `samples` (within the recording).
+    func plan(channelIndices indices: [Int], samples: Range<Int>) throws -> ReadPlan {
+        let first = indices[0]
+        let perRecord = header.signals[signalIndices[first]].samplesPerRecord
         let mixed = indices.filter { header.signals[signalIndices[$0]].samplesPerRecord != perRecord }
         if !mixed.isEmpty {
             let shown = [first] + mixed
@@ -131,19 +153,7 @@ public struct EDFReader: Sendable {
                 rates: shown.map { header.samplingRate(ofSignal: signalIndices[$0]) })
         }
         let rate = header.samplingRate(ofSignal: signalIndices[first])
-        let total = header.recordCount * perRecord
-        var samples = 0 ..< total
-        if let range = timeRange {
-            guard range.lowerBound.isFinite, range.upperBound.isFinite, range.lowerBound >= 0 else {
-                throw RecordingError.invalidValue(
-                    type: "EDFReader.read", field: "timeRange", expected: "a finite range of seconds ≥ 0", found: "\(range)")
-            }
-            // The same rule as `TimeSeries.slice(seconds:)`: samples whose time lies in the range.
-            // Clamp in Double first so that huge times cannot overflow the conversion to Int.
-            let lower = Int(min(Double(total), (range.lowerBound * rate).rounded(.up)))
-            let upper = max(lower, Int(min(Double(total), (range.upperBound * rate).rounded(.up))))
-            samples = lower ..< upper
-        }
+        precondition(samples.lowerBound >= 0 && samples.upperBound <= header.recordCount * perRecord, "samples outside the recording")
         let records = samples.isEmpty
             ? 0 ..< 0 : samples.lowerBound / perRecord ..< (samples.upperBound + perRecord - 1) / perRecord
         return ReadPlan(channelIndices: indices, samplingRate: rate, samplesPerRecord: perRecord, samples: samples, records: records)
@@ -167,9 +177,40 @@ public struct EDFReader: Sendable {
     /// seconds from the first sample (whole recording when nil), with the annotations that overlap it.
     public func read(channels names: [String]? = nil, timeRange: Range<Double>? = nil) throws -> TimeSeries {
         let plan = try plan(channels: names, timeRange: timeRange)
+        // Annotations come from every record; when the samples need every record too, one pass
+        // over the file decodes both.
+        let all: Annotations
+        let output: [Float]
+        if plan.records == 0 ..< header.recordCount {
+            var scan: AnnotationScan? = AnnotationScan(self)
+            output = try samples(plan, scan: &scan)
+            all = try scan!.result().annotations
+        } else {
+            output = try samples(plan)
+            all = try annotations()
+        }
+        let window = Double(plan.samples.lowerBound) / plan.samplingRate ..< Double(plan.samples.upperBound) / plan.samplingRate
+        let annotations = timeRange == nil ? all : all.shifted(toWindow: window)
+        return try TimeSeries(
+            samples: output, channels: plan.channelIndices.map { channels[$0] }, samplingRate: plan.samplingRate,
+            startTime: header.startTime.map { $0.addingTimeInterval(window.lowerBound) }, annotations: annotations)
+    }
+
+    /// The channel-major samples (volts) of `plan`, decoded straight from the record buffer.
+    func samples(_ plan: ReadPlan) throws -> [Float] {
+        var none: AnnotationScan?
+        return try samples(plan, scan: &none)
+    }
+
+    /// The samples of `plan`; when `scan` is given, the annotation signals of each record are
+    /// parsed into it on the way.
+    func samples(_ plan: ReadPlan, scan: inout AnnotationScan?) throws -> [Float] {
         let n = plan.samples.count
         let perRecord = plan.samplesPerRecord
-        var output = [Float](repeating: 0, count: plan.channelIndices.count * n)
+        // Not zeroed first: every element is written exactly once below (each record's part of
+        // each row), and Float needs no initialisation to be safely overwritten.
+        let count = plan.channelIndices.count * n
+        var output = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         let bytesPerSample = header.format.bytesPerSample
         // Byte offset of each signal inside a record.
         var signalOffsets = [Int](repeating: 0, count: header.signals.count)
@@ -186,15 +227,17 @@ public struct EDFReader: Sendable {
             let from = max(plan.samples.lowerBound, recordStart) - recordStart
             let to = min(plan.samples.upperBound, recordStart + perRecord) - recordStart
             let destination = recordStart + from - plan.samples.lowerBound
+            if scan != nil, scan!.active { try scan!.consume(record: record, bytes: bytes) }
             output.withUnsafeMutableBufferPointer { out in
                 for (row, d) in decoders.enumerated() {
                     let base = out.baseAddress! + row * n + destination
                     let src = bytes.baseAddress! + d.offset
                     if bytesPerSample == 2 {
-                        for k in from ..< to {
-                            let p = src + 2 &* k
-                            let raw = Int16(bitPattern: UInt16(p.load(as: UInt8.self)) | UInt16(p.load(fromByteOffset: 1, as: UInt8.self)) << 8)
+                        var k = from
+                        while k < to {
+                            let raw = Int16(littleEndian: src.loadUnaligned(fromByteOffset: 2 &* k, as: Int16.self))
                             base[k &- from] = Float((Double(raw) * d.gain + d.base) * d.si)
+                            k &+= 1
                         }
                     } else {
                         for k in from ..< to {
@@ -208,12 +251,7 @@ public struct EDFReader: Sendable {
                 }
             }
         }
-        let all = try annotations()
-        let window = Double(plan.samples.lowerBound) / plan.samplingRate ..< Double(plan.samples.upperBound) / plan.samplingRate
-        let annotations = timeRange == nil ? all : all.shifted(toWindow: window)
-        return try TimeSeries(
-            samples: output, channels: plan.channelIndices.map { channels[$0] }, samplingRate: plan.samplingRate,
-            startTime: header.startTime.map { $0.addingTimeInterval(window.lowerBound) }, annotations: annotations)
+        return output
     }
 
     /// The raw digital samples of header signal `index` (annotation signals included), for exact
@@ -254,21 +292,40 @@ public struct EDFReader: Sendable {
     }
 
     func scanAnnotations() throws -> (annotations: Annotations, recordOnsets: [Double]) {
-        let regular = (0 ..< header.recordCount).map { Double($0) * header.recordDuration }
-        let tal = header.annotationSignalIndices
-        guard !tal.isEmpty, header.recordCount > 0 else { return (.empty, regular) }
-        let bytesPerSample = header.format.bytesPerSample
-        var offsets = [Int]()
-        var running = 0
-        for s in header.signals { offsets.append(running); running += s.samplesPerRecord * bytesPerSample }
-        var onsets = regular
+        var scan = AnnotationScan(self)
+        if scan.active { try forEachRecord(in: 0 ..< header.recordCount) { try scan.consume(record: $0, bytes: $1) } }
+        return try scan.result()
+    }
+
+    /// Collects the annotations and record onsets from records fed in order (by `scanAnnotations`
+    /// or by a full `read`, which decodes samples in the same pass).
+    struct AnnotationScan {
+        let reader: EDFReader
+        let tal: [Int]
+        /// Byte range of each annotation signal inside a record.
+        let ranges: [Range<Int>]
+        var onsets: [Double]
         var found = [Annotation]()
         var origin: Double?
-        try forEachRecord(in: 0 ..< header.recordCount) { record, bytes in
-            for (position, signal) in tal.enumerated() {
-                let range = offsets[signal] ..< offsets[signal] + header.signals[signal].samplesPerRecord * bytesPerSample
+        /// False when there is nothing to scan (no annotation signal or no record).
+        var active: Bool { !tal.isEmpty && reader.header.recordCount > 0 }
+
+        init(_ reader: EDFReader) {
+            self.reader = reader
+            let header = reader.header
+            onsets = (0 ..< header.recordCount).map { Double($0) * header.recordDuration }
+            tal = header.annotationSignalIndices
+            let bytesPerSample = header.format.bytesPerSample
+            var offsets = [Int]()
+            var running = 0
+            for s in header.signals { offsets.append(running); running += s.samplesPerRecord * bytesPerSample }
+            ranges = tal.map { offsets[$0] ..< offsets[$0] + header.signals[$0].samplesPerRecord * bytesPerSample }
+        }
+
+        mutating func consume(record: Int, bytes: UnsafeRawBufferPointer) throws {
+            for (position, range) in ranges.enumerated() {
                 let lists = try parseTimeStampedAnnotationLists(
-                    UnsafeRawBufferPointer(rebasing: bytes[range]), file: fileName, record: record)
+                    UnsafeRawBufferPointer(rebasing: bytes[range]), file: reader.fileName, record: record)
                 for (k, list) in lists.enumerated() {
                     var labels = list.labels[...]
                     if position == 0, k == 0, labels.first == "" {
@@ -276,9 +333,9 @@ public struct EDFReader: Sendable {
                         labels = labels.dropFirst()
                         if origin == nil { origin = list.onset }
                         onsets[record] = list.onset - origin!
-                    } else if position == 0, k == 0, header.continuity == .discontinuous {
+                    } else if position == 0, k == 0, reader.header.continuity == .discontinuous {
                         throw RecordingError.invalidAnnotation(
-                            file: fileName, record: record,
+                            file: reader.fileName, record: record,
                             expected: "a time-keeping TAL (\"+onset\\x14\\x14\") first, as EDF+D requires",
                             found: "\"\(list.labels.first ?? "")\"")
                     }
@@ -288,11 +345,15 @@ public struct EDFReader: Sendable {
                 }
             }
         }
-        let shift = origin ?? 0
-        let annotations = try Annotations(found.map {
-            Annotation(onset: $0.onset - shift, duration: $0.duration, label: $0.label)
-        })
-        return (annotations, onsets)
+
+        func result() throws -> (annotations: Annotations, recordOnsets: [Double]) {
+            guard active else { return (.empty, onsets) }
+            let shift = origin ?? 0
+            let annotations = try Annotations(found.map {
+                Annotation(onset: $0.onset - shift, duration: $0.duration, label: $0.label)
+            })
+            return (annotations, onsets)
+        }
     }
 
     // MARK: Record access
@@ -301,8 +362,10 @@ public struct EDFReader: Sendable {
     func forEachRecord(in records: Range<Int>, _ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws {
         guard !records.isEmpty else { return }
         let recordBytes = header.recordBytes
+        if case .file(let url) = source, try forEachMappedRecord(url, in: records, body) { return }
         let perChunk = chunkRecordCount(records.count)
-        var buffer = [UInt8](repeating: 0, count: perChunk * recordBytes)
+        // Filled by `read` before use, so not zeroed first.
+        var buffer = [UInt8](unsafeUninitializedCapacity: perChunk * recordBytes) { _, initialized in initialized = perChunk * recordBytes }
         var record = records.lowerBound
         while record < records.upperBound {
             let count = min(perChunk, records.upperBound - record)
@@ -316,6 +379,37 @@ public struct EDFReader: Sendable {
             }
             record += count
         }
+    }
+
+    /// Calls `body` with each record of `records` straight from a read-only memory map of the
+    /// file (no copy into a buffer: the decoder reads the page cache). Returns false when the
+    /// file cannot be mapped, so that the caller falls back to `pread`.
+    func forEachMappedRecord(_ url: URL, in records: Range<Int>, _ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
+        let fd = open(url.path, O_RDONLY)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        let recordBytes = header.recordBytes
+        let offset = header.headerBytes + records.lowerBound * recordBytes
+        let length = records.count * recordBytes
+        // The file may have shrunk since the header was read: touching a mapped page past its end
+        // would raise SIGBUS, so check the size now (a file truncated while being read is the
+        // caller's race, as with any reader).
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { return false }
+        guard Int(status.st_size) >= offset + length else {
+            throw RecordingError.truncated(file: fileName, field: "data", expectedBytes: offset + length, foundBytes: Int(status.st_size))
+        }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let aligned = offset / page * page
+        let mapped = length + (offset - aligned)
+        guard let base = mmap(nil, mapped, PROT_READ, MAP_PRIVATE, fd, off_t(aligned)), base != MAP_FAILED else { return false }
+        defer { munmap(base, mapped) }
+        _ = madvise(base, mapped, MADV_SEQUENTIAL)
+        let first = UnsafeRawPointer(base) + (offset - aligned)
+        for r in records {
+            try body(r, UnsafeRawBufferPointer(start: first + (r - records.lowerBound) * recordBytes, count: recordBytes))
+        }
+        return true
     }
 
     static func readBytes(_ source: Source, offset: Int, count: Int, file: String) throws -> [UInt8] {
