@@ -7,7 +7,7 @@ import Recording
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Convert a recording (EDF/BDF, BrainVision, EEGLAB, CSV, HDF5) to EDF+ or HDF5; NIfTI + atlas or MAT v5 to HDF5.",
+        abstract: "Convert a recording (EDF/BDF, BrainVision, EEGLAB, CSV, HDF5) to EDF+ or HDF5; NIfTI + atlas or MAT v5 to HDF5; Phy or suite2p to NWB.",
         discussion: """
             The output format follows OUT's extension. Signals are written in volts to HDF5 \
             (/timeseries/data, with channel names, kinds, units and annotations) and as 16-bit EDF+ \
@@ -15,19 +15,23 @@ struct ConvertCommand: ParsableCommand {
             series of each atlas label (/regions/mean, /regions/labels, /regions/voxel_counts). A MAT v5 \
             file converts to HDF5 variable by variable (numeric and logical arrays as datasets in C order \
             with MATLAB's shape, char as strings, struct and cell as groups, sparse as data/ir/jc; each \
-            object tagged with @MATLAB_class and @matlab_shape). Writes are atomic: OUT is complete or \
-            untouched.
+            object tagged with @MATLAB_class and @matlab_shape). A Phy/Kilosort folder converts to an NWB \
+            units table and a suite2p plane folder to NWB ophys (Fluorescence, Neuropil, Deconvolved; \
+            --frame-rate is required because suite2p keeps it in a pickle). Writes are atomic: OUT is \
+            complete or untouched.
             """)
 
     @Argument(help: "The recording to read.", completion: .file()) var input: String
-    @Argument(help: "The file to write (.edf, .h5 or .hdf5).", completion: .file()) var output: String
+    @Argument(help: "The file to write (.edf, .h5, .hdf5 or .nwb).", completion: .file()) var output: String
     @Option(help: "Only these channels, comma-separated (e.g. to take one sampling rate of an EDF file).")
     var channels: String?
     @Option(help: "A label atlas (NIfTI, same grid as IN): write IN's region mean time series to HDF5.", completion: .file())
     var atlas: String?
+    @Option(help: "suite2p → NWB: the imaging frame rate in Hz.") var frameRate: Double?
+    @Option(help: "NWB output: the session start (ISO 8601); default now.") var sessionStart: String?
     @Flag(help: "Replace OUT if it exists.") var force = false
 
-    enum Target { case edf, hdf5 }
+    enum Target { case edf, hdf5, nwb }
 
     func run() throws {
         let inURL = URL(fileURLWithPath: input), outURL = URL(fileURLWithPath: output)
@@ -35,8 +39,9 @@ struct ConvertCommand: ParsableCommand {
         switch outURL.pathExtension.lowercased() {
         case "edf": target = .edf
         case "h5", "hdf5": target = .hdf5
+        case "nwb": target = .nwb
         default:
-            throw ValidationError("cannot tell the output format from \"\(outURL.lastPathComponent)\": use .edf (EDF+) or .h5/.hdf5 (HDF5)")
+            throw ValidationError("cannot tell the output format from \"\(outURL.lastPathComponent)\": use .edf (EDF+), .h5/.hdf5 (HDF5) or .nwb")
         }
         guard inURL.standardizedFileURL.path != outURL.standardizedFileURL.path else {
             throw ValidationError("input and output are the same file")
@@ -44,6 +49,10 @@ struct ConvertCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: inURL.path) else { throw CLIError.missingFile(path: input) }
         if FileManager.default.fileExists(atPath: outURL.path), !force {
             throw ValidationError("\(output) exists; pass --force to replace it")
+        }
+        if target == .nwb {
+            print(try Self.writeNWB(input: inURL, output: outURL, frameRate: frameRate, sessionStart: sessionStart))
+            return
         }
         if let atlas {
             guard target == .hdf5 else { throw ValidationError("--atlas writes region time series to HDF5: give OUT a .h5 extension") }
@@ -57,6 +66,8 @@ struct ConvertCommand: ParsableCommand {
         let picked = channels?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let series = try RecordingFile.reader(for: inURL).read(channels: picked, timeRange: nil)
         switch target {
+        case .nwb:
+            preconditionFailure("NWB output is handled above")
         case .hdf5:
             let command = (["neuroswift"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
             try TimeSeriesHDF5.write(series, to: outURL, provenance: ExportProvenance(command: command, inputs: [inURL]))
