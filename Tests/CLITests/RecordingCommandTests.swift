@@ -72,7 +72,7 @@ import TestSupport
         #expect(refused.status != 0 && refused.stderr.contains("--force"), "\(refused.stderr)")
         #expect(try NeuroSwiftBinary.run(["convert", h5.path, edf.path, "--force"]).status == 0)
         let wrong = try NeuroSwiftBinary.run(["convert", h5.path, folder.file("out.txt").path])
-        #expect(wrong.status != 0 && wrong.stderr.contains("use .edf (EDF+) or .h5/.hdf5 (HDF5)"), "\(wrong.stderr)")
+        #expect(wrong.status != 0 && wrong.stderr.contains("use .edf (EDF+), .h5/.hdf5 (HDF5) or .nwb"), "\(wrong.stderr)")
     }
 
     @Test func failedConversionLeavesNoOutput() throws {
