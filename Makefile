@@ -37,7 +37,10 @@ sample-data: build
 # Speed against the reference tools, written into docs/performance.md (needs python3 with numpy).
 bench: deps
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-compare
+	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-nn
 	python3 Benchmarks/compare/gemm_fft.py --swift Benchmarks/.build/release/neuro-bench-compare --output docs/performance.md
+	# PyTorch comes from Debian's python3-torch, installed for the system interpreter only.
+	/usr/bin/python3 Benchmarks/compare/nn_step.py --swift Benchmarks/.build/release/neuro-bench-nn --output docs/performance.md
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 clean:

@@ -3,6 +3,8 @@
 //   swift package benchmark                       ordo-one/benchmark suites (Benchmarks/NeuroBenchmarks)
 //   swift build -c release --product neuro-bench-compare
 //                                                 the timing harness that compare/*.py runs beside numpy
+//   swift build -c release --product neuro-bench-nn
+//                                                 one transformer training step, run by compare/nn_step.py beside PyTorch
 import Foundation
 import PackageDescription
 
@@ -29,5 +31,9 @@ let package = Package(
             name: "neuro-bench-compare",
             dependencies: [.product(name: "NeuroCore", package: neuroSwift)],
             path: "BenchCompare"),
+        .executableTarget(
+            name: "neuro-bench-nn",
+            dependencies: [.product(name: "NeuralNet", package: neuroSwift)],
+            path: "BenchNN"),
     ]
 )
