@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Tests and benchmarks use one BLAS thread for stable, reproducible figures.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: all deps build demo test bench sample-data clean
+.PHONY: all deps build demo test bench bench-deps sample-data clean
 
 all: build
 
@@ -36,13 +36,21 @@ sample-data: build
 
 # Speed against the reference tools, written into docs/performance.md (needs python3 with numpy,
 # and mne + pyedflib and ../shared/data/eeg for the EDF comparison).
-bench: deps
+# The reference tools the benchmarks compare against: numpy/scipy, MNE, pyedflib, nibabel, pynwb (pip)
+# and PyTorch (Debian's python3-torch, for the system interpreter /usr/bin/python3).
+bench-deps: deps
+	python3 -m pip install -q numpy scipy mne pyedflib nibabel pynwb
+	@dpkg -s python3-torch >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-torch; }
+
+bench: bench-deps
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-compare
+	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-nn
 	python3 Benchmarks/compare/gemm_fft.py --swift Benchmarks/.build/release/neuro-bench-compare --output docs/performance.md
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-formats
 	python3 Benchmarks/compare/formats.py --swift Benchmarks/.build/release/neuro-bench-formats --output docs/performance.md
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-eeg
 	python3 Benchmarks/compare/eeg_read.py --swift Benchmarks/.build/release/neuro-bench-eeg --output docs/performance.md
+	/usr/bin/python3 Benchmarks/compare/nn_step.py --swift Benchmarks/.build/release/neuro-bench-nn --output docs/performance.md
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 clean:

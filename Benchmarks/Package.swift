@@ -7,6 +7,9 @@
 //                                                 file readers, run by compare/formats.py beside nibabel/numpy/pynwb
 //   swift build -c release --product neuro-bench-eeg
 //                                                 full EDF reads that compare/eeg_read.py runs beside MNE/pyedflib
+//                                                 the timing harness that compare/*.py runs beside numpy
+//   swift build -c release --product neuro-bench-nn
+//                                                 one transformer training step, run by compare/nn_step.py beside PyTorch
 import Foundation
 import PackageDescription
 
@@ -41,5 +44,9 @@ let package = Package(
             name: "neuro-bench-eeg",
             dependencies: [.product(name: "Recording", package: neuroSwift)],
             path: "BenchEEG"),
+        .executableTarget(
+            name: "neuro-bench-nn",
+            dependencies: [.product(name: "NeuralNet", package: neuroSwift)],
+            path: "BenchNN"),
     ]
 )

@@ -24,9 +24,10 @@ public struct Linear: UnaryLayer {
     public var outFeatures: Int { weight.dimensions[0] }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        let product = input.matmul(weight, transposeB: true)
-        guard let bias else { return product }
-        return product + bias
+        guard let bias else { return input.matmul(weight, transposeB: true) }
+        // One gemm onto bias-initialised rows instead of a product array plus a broadcast add.
+        if input.rank >= 2 { return input.linear(weight: weight, bias: bias) }
+        return input.matmul(weight, transposeB: true) + bias
     }
 
     public var namedParameters: [(name: String, tensor: Tensor)] {

@@ -36,8 +36,13 @@ extension Tensor {
         if shouldRecord(a, b) {
             result.record([a, b]) { g in
                 let gp = g.baseAddress!
-                a.accumulateGrad { ga in plan.forEach { o, i, _ in ga[i] += gp[o] } }
-                b.accumulateGrad { gb in plan.forEach { o, _, j in gb[j] += gp[o] } }
+                // An operand of the output's size is not broadcast: its gradient is g itself.
+                if a.count == shape.count { a.accumulateGrad(adding: g) } else {
+                    a.accumulateGrad { ga in plan.forEach { o, i, _ in ga[i] += gp[o] } }
+                }
+                if b.count == shape.count { b.accumulateGrad(adding: g) } else {
+                    b.accumulateGrad { gb in plan.forEach { o, _, j in gb[j] += gp[o] } }
+                }
             }
         }
         return result

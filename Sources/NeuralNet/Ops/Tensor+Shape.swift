@@ -22,9 +22,7 @@ extension Tensor {
         precondition(newShape.count == count, "reshape: \(shape) has \(count) elements, \(newShape) needs \(newShape.count)")
         let result = Tensor(shape: newShape, storage: storage)
         if Tensor.shouldRecord(self) {
-            result.record([self]) { g in
-                self.accumulateGrad { ga in for i in 0..<g.count { ga[i] += g[i] } }
-            }
+            result.record([self]) { g in self.accumulateGrad(adding: g) }
         }
         return result
     }

@@ -1,0 +1,74 @@
+import Foundation
+import NeuralNet
+
+// Times one training step (forward, backward, AdamW) of the reference transformer of issue 5, exactly
+// as Benchmarks/compare/nn_step.py times the same model in PyTorch: best of `--repeats` wall-clock steps
+// after `--warmup` steps. The sgemm calls use OPENBLAS_NUM_THREADS threads; everything else runs on one.
+// Prints one JSON object on standard output.
+//
+//   token embedding [512, 128] + learned positions [128, 128]
+//   → 4 pre-norm encoder blocks (4 heads, GELU MLP 512) → LayerNorm → Linear(128 → 512) → cross-entropy
+// on a batch of 32 sequences of 128 tokens, dropout 0.
+
+let vocabulary = 512, dModel = 128, heads = 4, layers = 4, sequence = 128, batch = 32
+
+var repeats = 10, warmup = 2
+var arguments = CommandLine.arguments.dropFirst().makeIterator()
+while let argument = arguments.next() {
+    switch argument {
+    case "--repeats": repeats = Int(arguments.next() ?? "") ?? repeats
+    case "--warmup": warmup = Int(arguments.next() ?? "") ?? warmup
+    default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
+    }
+}
+
+var generator = SeededGenerator(seed: 5)
+let embedding = Embedding(count: vocabulary, dimension: dModel, generator: &generator)
+let positions = Tensor.randomNormal([sequence, dModel], generator: &generator, requiresGrad: true)
+let blocks = (0..<layers).map { _ in
+    TransformerEncoderBlock(dimension: dModel, heads: heads, feedForwardDimension: 4 * dModel, generator: &generator)
+}
+let finalNorm = LayerNorm(dimension: dModel)
+let head = Linear(inFeatures: dModel, outFeatures: vocabulary, generator: &generator)
+
+var parameters = embedding.parameters + [positions]
+for block in blocks { parameters += block.parameters }
+parameters += finalNorm.parameters + head.parameters
+let optimizer = Adam.adamW(parameters: parameters, learningRate: 1e-4)
+
+// A fixed batch: next-token-like targets from a deterministic token stream.
+let tokens = (0..<(batch * sequence)).map { ($0 &* 7 &+ $0 / 13) % vocabulary }
+let targets = (0..<(batch * sequence)).map { ($0 &* 7 &+ $0 / 13 &+ 1) % vocabulary }
+
+@MainActor func step() -> Float {
+    optimizer.zeroGrad()
+    var x = embedding(tokens, shape: [batch, sequence]) + positions
+    for block in blocks { x = block(x) }
+    let logits = head(finalNorm(x))
+    let loss = Tensor.crossEntropy(logits: logits, targets: targets)
+    loss.backward()
+    optimizer.step()
+    return loss.item
+}
+
+var firstLoss = Float.nan
+for i in 0..<warmup {
+    let l = step()
+    if i == 0 { firstLoss = l }
+}
+var fastest = Double.infinity
+var lastLoss = Float.nan
+for _ in 0..<repeats {
+    let start = DispatchTime.now().uptimeNanoseconds
+    lastLoss = step()
+    fastest = min(fastest, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+}
+
+let parameterCount = parameters.reduce(0) { $0 + $1.count }
+let result: [String: Any] = [
+    "kernel": "transformer-step", "seconds": fastest, "repeats": repeats, "warmup": warmup,
+    "blasThreads": BLASThreads.count, "parameters": parameterCount,
+    "firstLoss": Double(firstLoss), "lastLoss": Double(lastLoss),
+]
+let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+print(String(decoding: json, as: UTF8.self))

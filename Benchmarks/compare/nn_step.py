@@ -1,0 +1,166 @@
+#!/usr/bin/python3
+"""One transformer training step: NeuroSwift's NeuralNet against PyTorch on CPU, same model, in one run.
+
+Usage (from the repository root; `make bench` does this). Run it with the interpreter that has torch
+(Debian's python3-torch is installed for /usr/bin/python3, not for a pyenv python3):
+    /usr/bin/python3 Benchmarks/compare/nn_step.py --swift Benchmarks/.build/release/neuro-bench-nn \
+        --output docs/performance.md
+The model (issue 5): token embedding (512 × 128) + learned positions (128 × 128) → 4 pre-norm encoder
+blocks (d_model 128, 4 heads, GELU MLP 512, dropout 0) → LayerNorm → Linear(128 → 512) → mean
+cross-entropy, batch 32 × sequence 128; one step = zero grads, forward, backward, AdamW step.
+Both sides run at 1 thread (torch.set_num_threads(1), OPENBLAS_NUM_THREADS=1) and at 2 threads; the
+measure is the best of N wall-clock steps after a warm-up, and the two sides alternate for several
+rounds (best of all rounds kept) so that a burst of foreign load on a shared machine does not favour
+one side. Each measurement is a fresh process (PyTorch through this script's `--torch-worker` mode).
+
+A second pair of rows repeats the runs with glibc malloc told to keep freed memory in the process
+(MALLOC_MMAP_THRESHOLD_=32 MiB, MALLOC_TRIM_THRESHOLD_=1 GiB, for both sides): by default, every
+multi-megabyte activation is a fresh mmap whose pages the kernel faults in and zeroes, which a profile
+of the Swift step showed as ~20 % of its time. The table replaces the section between this script's
+markers in the output file.
+"""
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import platform
+import subprocess
+import sys
+import time
+
+import torch  # noqa: E402
+
+TUNED_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
+
+VOCABULARY, D_MODEL, HEADS, LAYERS, SEQUENCE, BATCH = 512, 128, 4, 4, 128, 32
+
+
+class Reference(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embedding = torch.nn.Embedding(VOCABULARY, D_MODEL)
+        self.positions = torch.nn.Parameter(torch.randn(SEQUENCE, D_MODEL))
+        self.blocks = torch.nn.ModuleList([
+            torch.nn.TransformerEncoderLayer(D_MODEL, HEADS, dim_feedforward=4 * D_MODEL, dropout=0.0,
+                                             activation="gelu", batch_first=True, norm_first=True)
+            for _ in range(LAYERS)])
+        self.norm = torch.nn.LayerNorm(D_MODEL)
+        self.head = torch.nn.Linear(D_MODEL, VOCABULARY)
+
+    def forward(self, tokens):
+        x = self.embedding(tokens) + self.positions
+        for block in self.blocks:
+            x = block(x)
+        return self.head(self.norm(x))
+
+
+def torch_step_seconds(threads, repeats, warmup):
+    torch.set_num_threads(threads)
+    torch.manual_seed(5)
+    model = Reference().train()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.01)
+    i = torch.arange(BATCH * SEQUENCE)
+    tokens = ((i * 7 + i // 13) % VOCABULARY).reshape(BATCH, SEQUENCE)
+    targets = (i * 7 + i // 13 + 1) % VOCABULARY
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        loss = torch.nn.functional.cross_entropy(model(tokens).reshape(-1, VOCABULARY), targets)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    for _ in range(warmup):
+        step()
+    fastest = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        fastest = min(fastest, time.perf_counter() - start)
+    return fastest
+
+
+def environment(threads, tuned):
+    env = {k: v for k, v in os.environ.items() if k not in TUNED_MALLOC}
+    env["OPENBLAS_NUM_THREADS"] = str(threads)
+    if tuned:
+        env.update(TUNED_MALLOC)
+    return env
+
+
+def swift_step_seconds(binary, threads, tuned, repeats, warmup):
+    out = subprocess.run([binary, "--repeats", str(repeats), "--warmup", str(warmup)],
+                         check=True, capture_output=True, text=True, env=environment(threads, tuned)).stdout
+    return json.loads(out)["seconds"]
+
+
+def torch_subprocess_seconds(threads, tuned, repeats, warmup):
+    out = subprocess.run([sys.executable, __file__, "--torch-worker", str(threads), "--repeats", str(repeats),
+                          "--warmup", str(warmup)], check=True, capture_output=True, text=True,
+                         env=environment(threads, tuned)).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--swift", help="path to the neuro-bench-nn binary")
+    parser.add_argument("--output", help="markdown file to update")
+    parser.add_argument("--torch-worker", type=int, metavar="THREADS", help=argparse.SUPPRESS)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of both sides")
+    parser.add_argument("--repeats", type=int, default=5, help="timed steps per side per round")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed steps before timing")
+    args = parser.parse_args()
+    if args.torch_worker is not None:
+        print(torch_step_seconds(args.torch_worker, args.repeats, args.warmup))
+        return
+    if not args.swift or not args.output:
+        parser.error("--swift and --output are required")
+
+    configurations = [(threads, tuned) for tuned in (False, True) for threads in (1, 2)]
+    swift, reference, loads = {}, {}, []
+    for _ in range(args.rounds):
+        for key in configurations:
+            s = swift_step_seconds(args.swift, *key, args.repeats, args.warmup)
+            swift[key] = min(s, swift.get(key, float("inf")))
+            t = torch_subprocess_seconds(*key, args.repeats, args.warmup)
+            reference[key] = min(t, reference.get(key, float("inf")))
+            loads.append(os.getloadavg()[0])
+            print(f"threads {key[0]}, tuned malloc {key[1]}: NeuroSwift {s * 1e3:.1f} ms, PyTorch {t * 1e3:.1f} ms "
+                  f"(load {loads[-1]:.1f})", flush=True)
+
+    rows = [f"| {threads} | {'kept (tuned)' if tuned else 'default'} | {swift[(threads, tuned)] * 1e3:,.1f} | "
+            f"{reference[(threads, tuned)] * 1e3:,.1f} | {reference[(threads, tuned)] / swift[(threads, tuned)]:.2f} |"
+            for threads, tuned in configurations]
+    section = "\n".join([
+        "<!-- nn_step:begin (written by Benchmarks/compare/nn_step.py; edit the script, not this table) -->",
+        f"Measured {datetime.date.today().isoformat()} on {platform.machine()}, {os.cpu_count()} cores. "
+        f"One training step (zero grads, forward, backward, AdamW) of a transformer: token embedding + learned "
+        f"positions → {LAYERS} pre-norm encoder blocks (d_model {D_MODEL}, {HEADS} heads, GELU MLP {4 * D_MODEL}, "
+        f"dropout 0) → LayerNorm → Linear({D_MODEL} → {VOCABULARY}) → cross-entropy, batch {BATCH} × sequence "
+        f"{SEQUENCE}. NeuroSwift release build (threads = OPENBLAS_NUM_THREADS; only sgemm is multithreaded) vs "
+        f"PyTorch {torch.__version__} CPU (torch.set_num_threads; nn.TransformerEncoderLayer norm_first, "
+        f"torch.optim.AdamW), best of {args.repeats} steps after {args.warmup} warm-up steps × {args.rounds} "
+        f"alternating rounds. Load average during the rounds: {min(loads):.1f}–{max(loads):.1f} "
+        f"(2 cores; above ~1 means other work shared the machine, which penalises the 2-thread rows most). "
+        f"\"kept (tuned)\" rows run both sides with {' '.join(f'{k}={v}' for k, v in TUNED_MALLOC.items())} "
+        f"(glibc keeps freed activations instead of returning them to the kernel and faulting fresh zeroed pages in).",
+        "",
+        "| threads | glibc malloc freed memory | NeuroSwift ms/step | PyTorch ms/step | speed ratio (×, >1 = NeuroSwift faster) |",
+        "|---:|---|---:|---:|---:|",
+        *rows,
+        "<!-- nn_step:end -->",
+    ])
+    path = pathlib.Path(args.output)
+    text = path.read_text() if path.exists() else "# Performance\n\n"
+    begin, end = text.find("<!-- nn_step:begin"), text.find("<!-- nn_step:end -->")
+    if begin >= 0 and end >= 0:
+        text = text[:begin] + section + text[end + len("<!-- nn_step:end -->"):]
+    else:
+        text = text.rstrip() + "\n\n## Transformer training step (NeuralNet vs PyTorch)\n\n" + section + "\n"
+    path.write_text(text)
+    print(section)
+
+
+if __name__ == "__main__":
+    main()
