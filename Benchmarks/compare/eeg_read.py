@@ -21,24 +21,16 @@ import os
 import pathlib
 import platform
 import subprocess
-import time
+
+from report import best, write_section
 
 import mne
 import numpy as np
 import pyedflib
 
 DEFAULT_DATA = pathlib.Path(__file__).resolve().parents[3] / "shared" / "data" / "eeg" / "eegmmidb-S001"
-BEGIN, END = "<!-- eeg_read:begin", "<!-- eeg_read:end -->"
 
 
-def best(repeats, body):
-    body()
-    fastest = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        body()
-        fastest = min(fastest, time.perf_counter() - start)
-    return fastest
 
 
 def read_mne(files):
@@ -90,8 +82,7 @@ def main():
         t = times[name]
         ratio = "1 (reference)" if name == "NeuroSwift" else f"{t / swift:.1f}"
         rows.append(f"| {label} | {t * 1e3:,.1f} | {size / t / 1e6:,.0f} | {ratio} |")
-    section = "\n".join([
-        f"{BEGIN} (written by Benchmarks/compare/eeg_read.py; edit the script, not this table) -->",
+    section = write_section(args.output, "eeg_read", "EDF reading (EEGMMIDB)", [
         f"Measured {datetime.date.today().isoformat()} on {platform.machine()}, {os.cpu_count()} cores: "
         f"full read of the six EEGMMIDB S001 runs ({len(files)} files, {size / 1e6:.1f} MB, "
         f"{samples['MNE']:,} samples, files in the page cache), NeuroSwift release build vs "
@@ -102,16 +93,7 @@ def main():
         "| reader | ms (6 files) | MB/s | NeuroSwift speed-up (×) |",
         "|---|---:|---:|---:|",
         *rows,
-        END,
     ])
-    path = pathlib.Path(args.output)
-    text = path.read_text() if path.exists() else "# Performance\n\n"
-    begin, end = text.find(BEGIN), text.find(END)
-    if begin >= 0 and end >= 0:
-        text = text[:begin] + section + text[end + len(END):]
-    else:
-        text = text.rstrip() + "\n\n## EDF reading (EEGMMIDB)\n\n" + section + "\n"
-    path.write_text(text)
     print(section)
 
 

@@ -26,8 +26,9 @@ import pathlib
 import platform
 import subprocess
 import tempfile
-import time
 import warnings
+
+from report import best, write_section
 
 import nibabel as nib
 import numpy as np
@@ -38,14 +39,6 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data"
 
 
-def best(repeats, body):
-    body()
-    fastest = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        body()
-        fastest = min(fastest, time.perf_counter() - start)
-    return fastest
 
 
 def nwb_units(path):
@@ -113,8 +106,7 @@ def main():
             s, r = swift[key], ref[key]
             rows.append(f"| {label(k, p)} | {s * 1e3:,.2f} | {r * 1e3:,.2f} | {r / s:.1f} |")
 
-    section = "\n".join([
-        "<!-- formats:begin (written by Benchmarks/compare/formats.py; edit the script, not this table) -->",
+    section = write_section(args.output, "formats", "File readers (NIfTI, NPY, NWB)", [
         f"Measured {datetime.date.today().isoformat()} on {platform.machine()}, {os.cpu_count()} cores; NeuroSwift release build vs "
         f"nibabel {nib.__version__} (`load().get_fdata()`), numpy {np.__version__} (`np.load`), pynwb {pynwb.__version__} "
         f"(`NWBHDF5IO.read()` + `units['spike_times'][:]`), best of 7 runs × {args.rounds} alternating rounds, files in the page cache. "
@@ -124,16 +116,7 @@ def main():
         "| file | NeuroSwift ms | reference ms | speed ratio (×, >1 = NeuroSwift faster) |",
         "|---|---:|---:|---:|",
         *rows,
-        "<!-- formats:end -->",
     ])
-    path = pathlib.Path(args.output)
-    text = path.read_text() if path.exists() else "# Performance\n\n"
-    begin, end = text.find("<!-- formats:begin"), text.find("<!-- formats:end -->")
-    if begin >= 0 and end >= 0:
-        text = text[:begin] + section + text[end + len("<!-- formats:end -->"):]
-    else:
-        text = text.rstrip() + "\n\n## File readers (NIfTI, NPY, NWB)\n\n" + section + "\n"
-    path.write_text(text)
     print(section)
 
 

@@ -13,10 +13,10 @@ import argparse
 import datetime
 import json
 import os
-import pathlib
 import platform
 import subprocess
-import time
+
+from report import best, write_section  # noqa: E402
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402  (after the thread setting, which numpy reads at import)
@@ -24,15 +24,6 @@ import scipy  # noqa: E402
 import scipy.signal  # noqa: E402
 
 
-def best(repeats, inner, body):
-    body()
-    fastest = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(inner):
-            body()
-        fastest = min(fastest, (time.perf_counter() - start) / inner)
-    return fastest
 
 
 def numpy_results():
@@ -42,16 +33,16 @@ def numpy_results():
         a = ((i * 31 + j) % 17) / 17.0
         b = a.T.copy()
         inner = 20 if n <= 256 else (4 if n <= 512 else 1)
-        out[("dgemm", n)] = best(7, inner, lambda: a @ b)
+        out[("dgemm", n)] = best(7, lambda: a @ b, inner=inner)
         af, bf = a.astype(np.float32), b.astype(np.float32)
-        out[("sgemm", n)] = best(7, inner, lambda: af @ bf)
+        out[("sgemm", n)] = best(7, lambda: af @ bf, inner=inner)
     for n in (1024, 4096, 65536):
         x = (np.arange(n) % 13).astype(np.float64)
         inner = max(1, 2_000_000 // n)
-        out[("rfft-f64", n)] = best(7, inner, lambda: np.fft.rfft(x))
+        out[("rfft-f64", n)] = best(7, lambda: np.fft.rfft(x), inner=inner)
     c, t = np.meshgrid(np.arange(64), np.arange(15000), indexing="ij")
     eeg = np.sin(t * 0.1 + c) + ((t * 7 + c) % 11) / 11.0
-    out[("welch-64x15000", 15000)] = best(5, 1, lambda: scipy.signal.welch(eeg, fs=250, nperseg=500, axis=-1))
+    out[("welch-64x15000", 15000)] = best(5, lambda: scipy.signal.welch(eeg, fs=250, nperseg=500, axis=-1), inner=1)
     return out
 
 
@@ -90,8 +81,7 @@ def main():
         rows.append(f"| {label} | {s * 1e6:,.1f} | {ref * 1e6:,.1f} | {ref / s:.2f} | {extra} |")
 
     reference_tool = "numpy.fft / numpy.matmul / scipy.signal.welch"
-    section = "\n".join([
-        "<!-- gemm_fft:begin (written by Benchmarks/compare/gemm_fft.py; edit the script, not this table) -->",
+    section = write_section(args.output, "gemm_fft", "GEMM, FFT and Welch", [
         f"Measured {datetime.date.today().isoformat()} on {platform.machine()}, {os.cpu_count()} cores, "
         f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}; NeuroSwift release build vs "
         f"numpy {np.__version__} / scipy {scipy.__version__} ({reference_tool}), best of 5–7 repetitions × {args.rounds} alternating rounds. "
@@ -100,16 +90,7 @@ def main():
         "| kernel | NeuroSwift µs | numpy/scipy µs | speed ratio (×, >1 = NeuroSwift faster) | notes |",
         "|---|---:|---:|---:|---|",
         *rows,
-        "<!-- gemm_fft:end -->",
     ])
-    path = pathlib.Path(args.output)
-    text = path.read_text() if path.exists() else "# Performance\n\n"
-    begin, end = text.find("<!-- gemm_fft:begin"), text.find("<!-- gemm_fft:end -->")
-    if begin >= 0 and end >= 0:
-        text = text[:begin] + section + text[end + len("<!-- gemm_fft:end -->"):]
-    else:
-        text = text.rstrip() + "\n\n## GEMM, FFT and Welch\n\n" + section + "\n"
-    path.write_text(text)
     print(section)
 
 

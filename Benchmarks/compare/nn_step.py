@@ -23,11 +23,12 @@ import argparse
 import datetime
 import json
 import os
-import pathlib
 import platform
 import subprocess
 import sys
 import time
+
+from report import write_section  # noqa: E402
 
 import torch  # noqa: E402
 
@@ -132,8 +133,7 @@ def main():
     rows = [f"| {threads} | {'kept (tuned)' if tuned else 'default'} | {swift[(threads, tuned)] * 1e3:,.1f} | "
             f"{reference[(threads, tuned)] * 1e3:,.1f} | {reference[(threads, tuned)] / swift[(threads, tuned)]:.2f} |"
             for threads, tuned in configurations]
-    section = "\n".join([
-        "<!-- nn_step:begin (written by Benchmarks/compare/nn_step.py; edit the script, not this table) -->",
+    section = write_section(args.output, "nn_step", "Transformer training step (NeuralNet vs PyTorch)", [
         f"Measured {datetime.date.today().isoformat()} on {platform.machine()}, {os.cpu_count()} cores. "
         f"One training step (zero grads, forward, backward, AdamW) of a transformer: token embedding + learned "
         f"positions → {LAYERS} pre-norm encoder blocks (d_model {D_MODEL}, {HEADS} heads, GELU MLP {4 * D_MODEL}, "
@@ -149,16 +149,7 @@ def main():
         "| threads | glibc malloc freed memory | NeuroSwift ms/step | PyTorch ms/step | speed ratio (×, >1 = NeuroSwift faster) |",
         "|---:|---|---:|---:|---:|",
         *rows,
-        "<!-- nn_step:end -->",
     ])
-    path = pathlib.Path(args.output)
-    text = path.read_text() if path.exists() else "# Performance\n\n"
-    begin, end = text.find("<!-- nn_step:begin"), text.find("<!-- nn_step:end -->")
-    if begin >= 0 and end >= 0:
-        text = text[:begin] + section + text[end + len("<!-- nn_step:end -->"):]
-    else:
-        text = text.rstrip() + "\n\n## Transformer training step (NeuralNet vs PyTorch)\n\n" + section + "\n"
-    path.write_text(text)
     print(section)
 
 

@@ -1,0 +1,36 @@
+"""Shared pieces of the comparison scripts: timing, and writing a marked section of docs/performance.md."""
+import pathlib
+import time
+
+
+def best(repeats, body, inner=1):
+    """The fastest of `repeats` timings of `inner` calls of `body` (seconds per call), after a warm-up call."""
+    body()
+    fastest = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(inner):
+            body()
+        fastest = min(fastest, (time.perf_counter() - start) / inner)
+    return fastest
+
+
+def write_section(output, name, heading, lines):
+    """Puts `lines` between the `<!-- name:begin … -->` and `<!-- name:end -->` markers of `output`,
+    leaving the rest of the document alone; a new section is appended under `## heading`.
+    Returns the section text."""
+    begin_marker, end_marker = f"<!-- {name}:begin", f"<!-- {name}:end -->"
+    section = "\n".join([
+        f"{begin_marker} (written by Benchmarks/compare/{name}.py; edit the script, not this table) -->",
+        *lines,
+        end_marker,
+    ])
+    path = pathlib.Path(output)
+    text = path.read_text() if path.exists() else "# Performance\n\n"
+    begin, end = text.find(begin_marker), text.find(end_marker)
+    if begin >= 0 and end >= 0:
+        text = text[:begin] + section + text[end + len(end_marker):]
+    else:
+        text = text.rstrip() + f"\n\n## {heading}\n\n" + section + "\n"
+    path.write_text(text)
+    return section
