@@ -32,6 +32,7 @@ struct MAT73Golden: Decodable {
         #expect(mat["txt"]?.string == "hello")
         #expect(try mat.value(at: "s.a.c").doubles == [1, 2, 3])
         #expect(try mat.value(at: "cel[1]").string == "ab")
+        #expect(try mat.value(at: "sarr[1].y").string == "second" && mat["sarr"]?.shape == [1, 2])
         #expect(mat["empty"]?.shape == [0, 3] && mat["empty"]?.numericArray?.elementType == .float64)
     }
 

@@ -7,7 +7,7 @@ Regenerate (from the repository root):
 
 Writes Tests/RecordingTests/Fixtures/mat73.mat with hdf5storage.savemat(format="7.3") (the MATLAB
 layout: 512-byte user block, MATLAB_class attributes, reversed dimensions, char as UTF-16, cells as
-references into #refs#, structs as groups, empties as dims vectors with MATLAB_empty) and the same
+references into #refs#, structs as groups (struct arrays: reference datasets per field), empties as dims vectors with MATLAB_empty) and the same
 data as MAT v5 with scipy.io.savemat in mat73_as_v5.mat. Records, in
 Tests/RecordingTests/Goldens/mat73.json, what scipy.io.loadmat(squeeze_me=False) reads from the v5
 twin (the shapes/values the Swift MAT tree holds), after checking that hdf5storage.loadmat reads the
@@ -36,6 +36,10 @@ def contents():
     cell[0, 0] = np.array([[1.0, 2.0]])
     cell[0, 1] = "ab"
     cell[0, 2] = np.array([[7]], dtype=np.int32)
+    # A 1×2 struct array: v7.3 stores each field as references, one per element.
+    sarr = np.zeros((1, 2), dtype=[("x", object), ("y", object)])
+    sarr[0, 0] = (np.array([[1.0]]), "first")
+    sarr[0, 1] = (np.array([[2.0, 3.0]]), "second")
     return {
         "dbl": np.arange(6.0).reshape(2, 3) + 0.5,
         "cube": np.arange(24.0).reshape(2, 3, 4),
@@ -50,6 +54,7 @@ def contents():
         "cel": cell,
         # Field names in sorted order: the v7.3 reader orders fields by link name (see MATFile+V73.swift).
         "s": {"a": {"b": np.array([[5.0]]), "c": np.array([[1.0, 2.0, 3.0]])}, "name": "x"},
+        "sarr": sarr,
         "empty": np.zeros((0, 3)),
     }
 
@@ -58,6 +63,9 @@ def main():
     data = contents()
     v73 = os.path.join(FIX, "mat73.mat")
     v5 = os.path.join(FIX, "mat73_as_v5.mat")
+    for path in (v73, v5):  # hdf5storage merges into an existing file: start afresh
+        if os.path.exists(path):
+            os.remove(path)
     hdf5storage.savemat(v73, data, format="7.3", oned_as="row", store_python_metadata=False)
     sio.savemat(v5, data, oned_as="row")
     back = hdf5storage.loadmat(v73)
