@@ -100,7 +100,7 @@ struct MAT73Golden: Decodable {
         #expect(throws: ArrayFileError.invalidField(file: "badempty.mat", field: "e (MATLAB_empty)", expected: "a dimension vector with a zero", found: "[2, 3]")) {
             try MATFile(url: badEmpty)
         }
-        // Other classes are kept as unsupported values, as in v5; a char matrix reads row by row.
+        // Other classes are kept as unsupported values, as in v5; a char matrix reads row by row; sparse.
         let other = folder.file("other.mat")
         do {
             let file = try HDF5File.create(at: other)
@@ -109,10 +109,19 @@ struct MAT73Golden: Decodable {
             // MATLAB ['ab'; 'cd'] stored column-major: a, c, b, d with HDF5 shape [2 cols, 2 rows].
             let t = try file.root.createDataset("t", shape: [2, 2], values: "acbd".utf16.map { $0 })
             try t.setAttribute("MATLAB_class", "char")
+            // MATLAB sparse [0 1.5 0 0; 2 0 0 -1; 0 0 0 0]: CSC with 0-based ir/jc, row count as MATLAB_sparse.
+            let sp = try file.root.createGroup("sp")
+            try sp.setAttribute("MATLAB_class", "double")
+            try sp.setAttribute("MATLAB_sparse", UInt64(3))
+            _ = try sp.createDataset("data", shape: [3], values: [2.0, 1.5, -1.0])
+            _ = try sp.createDataset("ir", shape: [3], values: [UInt64(1), 0, 1])
+            _ = try sp.createDataset("jc", shape: [5], values: [UInt64(0), 1, 2, 2, 3])
             try file.close()
         }
         let mat = try MATFile(url: other)
         #expect(mat["h"] == .unsupported(className: "function_handle"))
         #expect(mat["t"] == .char(MATCharArray(shape: [2, 2], rows: ["ab", "cd"])))
+        #expect(mat["sp"]?.shape == [3, 4])
+        #expect(mat["sp"]?.doubles == [0, 1.5, 0, 0, 2, 0, 0, -1, 0, 0, 0, 0])
     }
 }
