@@ -21,7 +21,7 @@ public enum ArrayFileError: Error, Sendable, Equatable, CustomStringConvertible 
     case structuredDtype(file: String, descr: String)
     /// A container feature we do not read (ZIP64, encryption, a compression method, MAT v4).
     case unsupportedFeature(file: String, feature: String, hint: String)
-    /// A MAT v7.3 file, which is HDF5 inside.
+    /// A MAT v7.3 file (HDF5 inside) given as bytes: only `MATFile(url:)` reads those.
     case matV73(file: String)
     /// Compressed data failed to inflate (or inflated past its allowance).
     case compression(file: String, field: String, reason: String)
@@ -55,7 +55,7 @@ public enum ArrayFileError: Error, Sendable, Equatable, CustomStringConvertible 
         case .unsupportedFeature(let file, let feature, let hint):
             return "\(file): \(feature) is not supported" + (hint.isEmpty ? "" : "; \(hint)")
         case .matV73(let file):
-            return "\(file): this is a MAT v7.3 file, which is HDF5 inside: open it with HDF5File (NeuroCore) instead"
+            return "\(file): this is a MAT v7.3 file, which is HDF5 inside: read it from disk with MATFile(url:)"
         case .compression(let file, let field, let reason):
             return "\(file): \(field): \(reason)"
         case .checksumMismatch(let file, let member, let expected, let found):

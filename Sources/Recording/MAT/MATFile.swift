@@ -2,8 +2,9 @@ import Foundation
 
 /// A MATLAB level-5 MAT-file (v5, v6, v7: uncompressed and `miCOMPRESSED` elements, either byte order).
 ///
-/// All variables are decoded at open (`MATValue` trees). v7.3 files are HDF5 inside: `init` detects
-/// them and throws `ArrayFileError.matV73`, pointing at NeuroCore's `HDF5File`.
+/// All variables are decoded at open (`MATValue` trees). v7.3 files are HDF5 inside: `init(url:)`
+/// reads them through NeuroCore's HDF5 wrapper into the same tree (MATFile+V73.swift);
+/// `init(bytes:name:)` cannot (HDF5 needs a file) and throws `ArrayFileError.matV73` for them.
 ///
 /// Paths: `value(at:)` takes dotted paths of field names with optional 0-based C-order indices into
 /// cell and struct arrays, e.g. `"EEG.srate"`, `"EEG.event[3].type"`, `"spikes[0][0][3][9].time"`.
@@ -16,9 +17,21 @@ public struct MATFile: Sendable {
     public let names: [String]
     public let variables: [String: MATValue]
 
-    /// Reads the file at `url`.
+    /// Reads the file at `url` (v5/v6/v7, or v7.3 through HDF5).
     public init(url: URL) throws {
-        try self.init(bytes: readFileBytes(url), name: url.lastPathComponent)
+        if try MATFile.isHDF5(url) {
+            try self.init(v73: url)
+        } else {
+            try self.init(bytes: readFileBytes(url), name: url.lastPathComponent)
+        }
+    }
+
+    init(headerText: String, isBigEndian: Bool, names: [String], variables: [String: MATValue], file: String) {
+        self.headerText = headerText
+        self.isBigEndian = isBigEndian
+        self.names = names
+        self.variables = variables
+        self.file = file
     }
 
     /// Decodes a MAT-file image (`name` labels errors).
