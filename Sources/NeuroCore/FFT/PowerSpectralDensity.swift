@@ -83,7 +83,9 @@ public struct PowerSpectrum: Sendable, Hashable {
             var accumulated = [Double](repeating: 0, count: bins)
             for s in 0..<segments {
                 let start = channel * x.columns + s * step
-                for t in 0..<n { segment[t] = x.elements[start &+ t] }
+                x.withUnsafeBufferPointer { source in
+                    segment.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: source.baseAddress! + start, count: n) }
+                }
                 Self.detrend(&segment, configuration.detrend)
                 for t in 0..<n { segment[t] *= window[t] }
                 segment.withUnsafeBufferPointer { seg in

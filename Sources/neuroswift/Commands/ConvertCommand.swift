@@ -31,7 +31,8 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "NWB output: the session start (ISO 8601); default now.") var sessionStart: String?
     @Flag(help: "Replace OUT if it exists.") var force = false
 
-    enum Target { case edf, hdf5, nwb }
+    /// Output formats for signals; NWB output (from Phy/suite2p folders) is handled separately.
+    enum Target { case edf, hdf5 }
 
     func run() throws {
         let inURL = URL(fileURLWithPath: input), outURL = URL(fileURLWithPath: output)
@@ -39,21 +40,14 @@ struct ConvertCommand: ParsableCommand {
         switch outURL.pathExtension.lowercased() {
         case "edf": target = .edf
         case "h5", "hdf5": target = .hdf5
-        case "nwb": target = .nwb
+        case "nwb":
+            try checkPaths(inURL, outURL)
+            print(try Self.writeNWB(input: inURL, output: outURL, frameRate: frameRate, sessionStart: sessionStart))
+            return
         default:
             throw ValidationError("cannot tell the output format from \"\(outURL.lastPathComponent)\": use .edf (EDF+), .h5/.hdf5 (HDF5) or .nwb")
         }
-        guard inURL.standardizedFileURL.path != outURL.standardizedFileURL.path else {
-            throw ValidationError("input and output are the same file")
-        }
-        guard FileManager.default.fileExists(atPath: inURL.path) else { throw CLIError.missingFile(path: input) }
-        if FileManager.default.fileExists(atPath: outURL.path), !force {
-            throw ValidationError("\(output) exists; pass --force to replace it")
-        }
-        if target == .nwb {
-            print(try Self.writeNWB(input: inURL, output: outURL, frameRate: frameRate, sessionStart: sessionStart))
-            return
-        }
+        try checkPaths(inURL, outURL)
         if let atlas {
             guard target == .hdf5 else { throw ValidationError("--atlas writes region time series to HDF5: give OUT a .h5 extension") }
             print(try Self.writeAtlasRegions(input: inURL, atlas: URL(fileURLWithPath: atlas), output: outURL))
@@ -66,8 +60,6 @@ struct ConvertCommand: ParsableCommand {
         let picked = channels?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let series = try RecordingFile.reader(for: inURL).read(channels: picked, timeRange: nil)
         switch target {
-        case .nwb:
-            preconditionFailure("NWB output is handled above")
         case .hdf5:
             let command = (["neuroswift"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
             try TimeSeriesHDF5.write(series, to: outURL, provenance: ExportProvenance(command: command, inputs: [inURL]))
@@ -81,6 +73,17 @@ struct ConvertCommand: ParsableCommand {
             try EDFWriter.write(ready, to: outURL, options: EDFWriter.Options(recordDuration: duration))
         }
         print("wrote \(output): \(series.channelCount) channels × \(series.sampleCount) samples at \(RecordingSummary.number(series.samplingRate)) Hz, \(series.annotations.count) annotations")
+    }
+
+    /// Input exists, differs from the output, and the output is only replaced with --force.
+    private func checkPaths(_ inURL: URL, _ outURL: URL) throws {
+        guard inURL.standardizedFileURL.path != outURL.standardizedFileURL.path else {
+            throw ValidationError("input and output are the same file")
+        }
+        guard FileManager.default.fileExists(atPath: inURL.path) else { throw CLIError.missingFile(path: input) }
+        if FileManager.default.fileExists(atPath: outURL.path), !force {
+            throw ValidationError("\(output) exists; pass --force to replace it")
+        }
     }
 
     /// The longest record duration (≤ 1 s, ≤ 8 characters) holding a whole number of samples.
