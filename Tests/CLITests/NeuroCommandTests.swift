@@ -51,7 +51,12 @@ import TestSupport
             "cel  cell  1×3", "s  struct  1×1", "  .a  ", "sarr  struct  1×2", "sprs  sparse  3×4", "empty  numeric float64  0×3",
             "cube  numeric float64  2×3×4",
         ])
-        // v7.3 files are HDF5 and keep the tree listing.
+        // v7.3 files written the MATLAB way show their variables (fields in MATLAB_fields order, complex
+        // compounds decoded); HDF5 files that merely end in .mat keep the tree listing.
+        try Self.info(Self.fixture("mat73.mat"), expecting: [
+            "mat73.mat: MAT v7.3 (HDF5), 16 variables", "s  struct  1×1", "  .name  char  1×1", "  .a  struct  1×1",
+            "z  numeric complex128  2×2", "zs  numeric complex64  1×3",
+        ])
         try Self.info(Self.fixture("v73.mat"), expecting: ["HDF5"])
     }
 

@@ -100,6 +100,19 @@ struct MAT73Golden: Decodable {
         #expect(throws: ArrayFileError.invalidField(file: "badempty.mat", field: "e (MATLAB_empty)", expected: "a dimension vector with a zero", found: "[2, 3]")) {
             try MATFile(url: badEmpty)
         }
+        // A struct whose MATLAB_fields names a member that is not there.
+        let badFields = folder.file("badfields.mat")
+        do {
+            let file = try HDF5File.create(at: badFields)
+            let s = try file.root.createGroup("s")
+            try s.setAttribute("MATLAB_class", "struct")
+            try s.setAttribute("MATLAB_fields", ["b", "gone"])
+            try s.createDataset("b", shape: [1, 1], values: [1.0]).setAttribute("MATLAB_class", "double")
+            try file.close()
+        }
+        #expect(throws: ArrayFileError.invalidField(file: "badfields.mat", field: "s MATLAB_fields", expected: "names of members of /s", found: "gone")) {
+            try MATFile(url: badFields)
+        }
         // Other classes are kept as unsupported values, as in v5; a char matrix reads row by row; sparse.
         let other = folder.file("other.mat")
         do {

@@ -52,8 +52,11 @@ def contents():
         "flag": np.array([[True, False, True]]),
         "txt": "hello",
         "cel": cell,
-        # Field names in sorted order: the v7.3 reader orders fields by link name (see MATFile+V73.swift).
-        "s": {"a": {"b": np.array([[5.0]]), "c": np.array([[1.0, 2.0, 3.0]])}, "name": "x"},
+        # Fields out of alphabetical order: MATLAB_fields, not the link names, fixes their order.
+        "s": {"name": "x", "a": {"c": np.array([[1.0, 2.0, 3.0]]), "b": np.array([[5.0]])}},
+        # Complex: HDF5 compounds {real, imag} in v7.3.
+        "z": np.array([[1 + 2j, -3.5 + 0j], [0.25 - 1j, 4j]]),
+        "zs": np.array([[1.5 - 2.5j, 3 + 4j, -1j]], dtype=np.complex64),
         "sarr": sarr,
         "empty": np.zeros((0, 3)),
     }
@@ -73,6 +76,10 @@ def main():
         assert back[k].dtype == data[k].dtype and np.array_equal(back[k], data[k]), k
     with h5py.File(v73, "r") as f:
         assert f["dbl"].shape == (3, 2) and f["dbl"].attrs["MATLAB_class"] == b"double"
+        assert [b"".join(n).decode() for n in f["s"].attrs["MATLAB_fields"]] == ["name", "a"]
+        assert f["z"].dtype.names == ("real", "imag")
+    for k in ["z", "zs"]:
+        assert back[k].dtype == data[k].dtype and np.array_equal(back[k], data[k]), k
     m = sio.loadmat(v5, squeeze_me=False)
     out = {
         "versions": {"numpy": np.__version__, "scipy": scipy.__version__, "h5py": h5py.__version__,

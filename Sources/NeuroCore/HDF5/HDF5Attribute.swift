@@ -2,7 +2,8 @@ import CHDF5
 
 /// The value of an attribute, widened to one of a few Swift representations.
 ///
-/// Scalar and array attributes both become arrays (a scalar is a one-element array). Types this
+/// Scalar and array attributes both become arrays (a scalar is a one-element array); variable-length
+/// sequences of single characters (MATLAB v7.3's `MATLAB_fields`) read as strings. Types this
 /// wrapper does not decode (references, compounds, enums) come back as `.unsupported` with a short
 /// description, never as a crash, so listing any file works.
 public enum HDF5AttributeValue: Sendable, Equatable, CustomStringConvertible {
@@ -225,6 +226,11 @@ enum HDF5AttributeIO {
             return .strings(try HDF5Strings.read(storedType: type.id, count: count, space: space.id, site) { memory, buffer in
                 H5Aread(attribute.id, memory, buffer)
             })
+        }
+        if let characters = try HDF5Strings.readCharacterSequences(storedType: type.id, count: count, space: space.id, site, { memory, buffer in
+            H5Aread(attribute.id, memory, buffer)
+        }) {
+            return .strings(characters)
         }
         return .unsupported(shape.isEmpty ? "\(element)" : "\(element) \(shape)")
     }

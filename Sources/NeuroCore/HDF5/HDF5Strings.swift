@@ -67,7 +67,40 @@ enum HDF5Strings {
 
     /// UTF-8 decoding that repairs invalid bytes rather than failing (ASCII-declared files
     /// sometimes hold Latin-1).
-    private static func decode(_ bytes: UnsafeRawBufferPointer) -> String {
+    static func decode(_ bytes: UnsafeRawBufferPointer) -> String {
         String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension HDF5Strings {
+    /// Reads variable-length sequences of one-byte characters (a vlen of 1-byte strings or of 8-bit
+    /// integers) as strings, or returns nil when `storedType` is not such a type. MATLAB v7.3 and
+    /// hdf5storage store struct field names this way (`MATLAB_fields`).
+    static func readCharacterSequences(
+        storedType: hid_t, count: Int, space: hid_t, _ site: HDF5Site,
+        _ read: (_ memoryType: hid_t, _ buffer: UnsafeMutableRawPointer) -> herr_t
+    ) throws -> [String]? {
+        guard H5Tget_class(storedType) == H5T_VLEN else { return nil }
+        let base = try site.handle(H5Tget_super(storedType), .datatype, "read character sequences")
+        let baseClass = H5Tget_class(base.id)
+        guard H5Tget_size(base.id) == 1, baseClass == H5T_STRING || baseClass == H5T_INTEGER else { return nil }
+        guard count > 0 else { return [] }
+        // One-byte elements have no byte order, so the stored base type serves as the memory type.
+        let memory = try site.handle(H5Tvlen_create(base.id), .datatype, "make sequence type")
+        var sequences = [hvl_t](repeating: hvl_t(len: 0, p: nil), count: count)
+        try sequences.withUnsafeMutableBytes { bytes in
+            try site.check(read(memory.id, bytes.baseAddress!), "read character sequences")
+        }
+        defer {
+            sequences.withUnsafeMutableBytes { bytes in
+                _ = HDF5Library.reclaimVariableLength(type: memory.id, space: space, buffer: bytes.baseAddress!)
+            }
+        }
+        return sequences.map { sequence in
+            guard let pointer = sequence.p, sequence.len > 0 else { return "" }
+            let characters = UnsafeRawBufferPointer(start: pointer, count: sequence.len)
+            let end = characters.firstIndex(of: 0) ?? characters.count
+            return decode(UnsafeRawBufferPointer(rebasing: characters[0..<end]))
+        }
     }
 }

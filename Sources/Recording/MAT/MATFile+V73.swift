@@ -12,19 +12,18 @@ import NeuroCore
 /// its fields; a struct array is a group whose fields are reference datasets (one reference per
 /// element); sparse is a group (`MATLAB_sparse` = row count) holding `data`, `ir` and `jc`.
 ///
-/// Not decoded: complex arrays (HDF5 compound {real, imag}) throw `ArrayFileError.unsupportedFeature`;
-/// classes other than the numeric, logical, char, cell and struct ones (function handles, `string`,
-/// objects kept in `#subsystem#`) become `.unsupported(className:)` as in v5.
+/// Complex arrays are HDF5 compounds {real, imag}: single becomes complex64, every other class
+/// complex128, as in v5. Struct field order comes from the group's `MATLAB_fields` attribute
+/// (variable-length character sequences); without it, fields follow link-name (sorted) order.
 ///
-/// Field order: MATLAB keeps it in a `MATLAB_fields` attribute of variable-length character sequences,
-/// a type NeuroCore's HDF5 wrapper does not decode, so fields come in link-name (sorted) order here,
-/// whereas the v5 path keeps file order.
+/// Not decoded: classes other than the numeric, logical, char, cell and struct ones (function
+/// handles, `string`, objects kept in `#subsystem#`) become `.unsupported(className:)` as in v5.
 ///
 /// Errors: HDF5-level damage (truncated or corrupt files) surfaces as NeuroCore's `HDF5Error`; a valid
 /// HDF5 file that breaks the MATLAB layout throws `ArrayFileError`.
 extension MATFile {
     /// True when the file at `url` carries the HDF5 signature at byte 512 (MAT v7.3) or at byte 0.
-    static func isHDF5(_ url: URL) throws -> Bool {
+    static func hasHDF5Signature(_ url: URL) throws -> Bool {
         let handle = try FileHandle(forReadingFrom: url)
         defer { try? handle.close() }
         let head = try readBytes(from: handle, count: 520, file: url.lastPathComponent, exact: false)
@@ -49,7 +48,7 @@ extension MATFile {
         for variable in names {
             variables[variable] = try reader.value(at: "/" + variable, label: variable, depth: 0)
         }
-        self.init(headerText: text, isBigEndian: false, names: names, variables: variables, file: name)
+        self.init(headerText: text, isBigEndian: false, isHDF5: true, names: names, variables: variables, file: name)
     }
 }
 
@@ -78,6 +77,9 @@ struct V73Reader {
         switch className {
         case "double", "single", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64":
             let target = MATParser.elementType(ofClass: MATParser.classNames.first { $0.value == className }!.key, logical: false)
+            if dataset.elementType == .compound {
+                return .numeric(try complexArray(dataset, shape: shape, single: target == .float32, label: label))
+            }
             return .numeric(NumericArray(shape: shape, elementType: target, fortranOrderBytes: try rawBytes(dataset, as: target, label: label)))
         case "logical":
             let units = try dataset.read(as: UInt8.self)
@@ -108,7 +110,7 @@ struct V73Reader {
             // Objects (MATLAB classdef instances, `string`, `table`) live in #subsystem#: not decoded.
             return .unsupported(className: className ?? "group")
         }
-        let fieldNames = try group.children()
+        let fieldNames = try orderedFields(group, label: label)
         // A struct array stores each field as references (one per element) without a MATLAB_class.
         var arrayShape: [Int]?
         for field in fieldNames {
@@ -165,6 +167,23 @@ struct V73Reader {
                          values: Array(values.prefix(nnz)), imaginary: nil, isLogical: isLogical)
     }
 
+    /// The struct's field names in MATLAB's order (`MATLAB_fields`), else in link-name order. Every
+    /// listed field must exist; members the attribute omits follow, sorted.
+    private func orderedFields(_ group: HDF5Group, label: String) throws -> [String] {
+        let members = try group.children()
+        guard group.hasAttribute("MATLAB_fields") else { return members }
+        let attribute = try group.attribute("MATLAB_fields")
+        guard case .strings(let listed) = attribute else {
+            throw ArrayFileError.invalidField(file: name, field: "\(label) MATLAB_fields", expected: "field names", found: "\(attribute)")
+        }
+        let present = Set(members)
+        for field in listed where !present.contains(field) {
+            throw ArrayFileError.invalidField(file: name, field: "\(label) MATLAB_fields", expected: "names of members of \(group.path)", found: field)
+        }
+        let named = Set(listed)
+        return listed + members.filter { !named.contains($0) }
+    }
+
     private func childPath(_ parent: String, _ child: String) -> String {
         parent.hasSuffix("/") ? parent + child : parent + "/" + child
     }
@@ -197,11 +216,20 @@ struct V73Reader {
         }
     }
 
+    /// A complex array from a {real, imag} compound: complex64 for single, complex128 otherwise.
+    private func complexArray(_ dataset: HDF5Dataset, shape: [Int], single: Bool, label: String) throws -> NumericArray {
+        do {
+            let pairs = single
+                ? try dataset.readComplex(as: Float.self).withUnsafeBytes { [UInt8]($0) }
+                : try dataset.readComplex(as: Double.self).withUnsafeBytes { [UInt8]($0) }
+            return NumericArray(shape: shape, elementType: single ? .complex64 : .complex128, fortranOrderBytes: pairs)
+        } catch HDF5Error.typeMismatch {
+            throw ArrayFileError.invalidField(file: name, field: label, expected: "a numeric array or a complex {real, imag} compound", found: "a compound of other members")
+        }
+    }
+
     /// The dataset's elements as `type`'s native bytes, in HDF5 (= MATLAB Fortran) order.
     private func rawBytes(_ dataset: HDF5Dataset, as type: NumericElementType, label: String) throws -> [UInt8] {
-        if dataset.elementType == .compound {
-            throw ArrayFileError.unsupportedFeature(file: name, feature: "complex MAT v7.3 arrays (\(label))", hint: "save real and imaginary parts separately, or as -v7")
-        }
         func bytes<T: HDF5Scalar>(_: T.Type) throws -> [UInt8] { try dataset.read(as: T.self).withUnsafeBytes { [UInt8]($0) } }
         switch type {
         case .float64: return try bytes(Double.self)

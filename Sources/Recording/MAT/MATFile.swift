@@ -13,22 +13,25 @@ public struct MATFile: Sendable {
     public let headerText: String
     /// True when the file was written big-endian (`MI` indicator).
     public let isBigEndian: Bool
+    /// True for MAT v7.3 (HDF5 inside), false for v5/v6/v7.
+    public let isHDF5: Bool
     /// Variable names in file order.
     public let names: [String]
     public let variables: [String: MATValue]
 
     /// Reads the file at `url` (v5/v6/v7, or v7.3 through HDF5).
     public init(url: URL) throws {
-        if try MATFile.isHDF5(url) {
+        if try MATFile.hasHDF5Signature(url) {
             try self.init(v73: url)
         } else {
             try self.init(bytes: readFileBytes(url), name: url.lastPathComponent)
         }
     }
 
-    init(headerText: String, isBigEndian: Bool, names: [String], variables: [String: MATValue], file: String) {
+    init(headerText: String, isBigEndian: Bool, isHDF5: Bool, names: [String], variables: [String: MATValue], file: String) {
         self.headerText = headerText
         self.isBigEndian = isBigEndian
+        self.isHDF5 = isHDF5
         self.names = names
         self.variables = variables
         self.file = file
@@ -39,6 +42,7 @@ public struct MATFile: Sendable {
         var parser = try MATParser(bytes: bytes, file: name)
         headerText = parser.headerText
         isBigEndian = parser.bigEndian
+        isHDF5 = false
         let parsed = try parser.parseVariables()
         var names: [String] = []
         var variables: [String: MATValue] = [:]

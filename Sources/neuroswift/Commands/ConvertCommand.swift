@@ -53,7 +53,7 @@ struct ConvertCommand: ParsableCommand {
             print(try Self.writeAtlasRegions(input: inURL, atlas: URL(fileURLWithPath: atlas), output: outURL))
             return
         }
-        if target == .hdf5, NeuroFormat.detect(inURL) == .mat5 {
+        if target == .hdf5, NeuroFormat.detect(inURL) == .mat {
             print(try Self.writeMATAsHDF5(input: inURL, output: outURL))
             return
         }

@@ -11,10 +11,10 @@ struct InfoCommand: ParsableCommand {
         discussion: """
             Recordings: EDF/EDF+/BDF (.edf, .bdf), BrainVision (.vhdr), EEGLAB (.set), CSV with a \
             timestamps column (.csv) and NeuroSwift time series (.h5 with /timeseries/data). Other HDF5 \
-            files (.h5, .hdf5, .nwb, .mat v7.3) are listed as groups and datasets with shapes, types and \
-            attributes.
+            files (.h5, .hdf5, .nwb, and .mat without MATLAB's layout) are listed as groups and datasets \
+            with shapes, types and attributes.
             Spikes, calcium and imaging: NWB 2.x (units, electrodes, intervals, series), NIfTI \
-            (.nii, .nii.gz, .hdr/.img), NPY/NPZ, MAT v5, video position tracking, and Phy/Kilosort \
+            (.nii, .nii.gz, .hdr/.img), NPY/NPZ, MAT v5 and v7.3, video position tracking, and Phy/Kilosort \
             or suite2p plane folders.
             """)
 

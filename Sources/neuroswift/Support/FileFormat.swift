@@ -52,9 +52,11 @@ enum CLIError: Error, CustomStringConvertible {
 /// The spike / calcium / imaging formats `info` describes (see `NeuroFileSummary`), recognised by
 /// folder contents, extension, and for NWB the root `neurodata_type` of an HDF5 file.
 enum NeuroFormat: Equatable {
-    case nwb, nifti, npy, npz, mat5, positionTracking, phy, suite2p
+    case nwb, nifti, npy, npz, mat, positionTracking, phy, suite2p
 
-    /// nil when `url` is none of these (EEG formats, other HDF5 files, MAT v7.3).
+    /// nil when `url` is none of these (EEG formats, other HDF5 files). A `.mat` file that is HDF5 is
+    /// MAT v7.3 when its variables carry MATLAB's `MATLAB_class` attributes; otherwise it is listed
+    /// as an HDF5 tree.
     static func detect(_ url: URL) -> NeuroFormat? {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else { return nil }
@@ -76,8 +78,16 @@ enum NeuroFormat: Equatable {
         if isHDF5 {
             guard let file = try? HDF5File.open(at: url) else { return nil }
             defer { try? file.close() }
-            return (try? file.root.attribute("neurodata_type"))?.string == "NWBFile" ? .nwb : nil
+            if (try? file.root.attribute("neurodata_type"))?.string == "NWBFile" { return .nwb }
+            guard url.pathExtension.lowercased() == "mat",
+                  let variables = try? file.root.children().filter({ !$0.hasPrefix("#") }), !variables.isEmpty,
+                  variables.allSatisfy({ variable in
+                      ((try? file.root.group(variable)) as (any HDF5AttributeHolder)? ?? (try? file.root.dataset(variable)))?
+                          .hasAttribute("MATLAB_class") ?? false
+                  })
+            else { return nil }
+            return .mat
         }
-        return url.pathExtension.lowercased() == "mat" ? .mat5 : nil
+        return url.pathExtension.lowercased() == "mat" ? .mat : nil
     }
 }

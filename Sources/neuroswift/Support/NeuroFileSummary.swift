@@ -2,7 +2,7 @@ import Foundation
 import NeuroCore
 import Recording
 
-/// `info` text for the spike / calcium / imaging formats: NWB, NIfTI, NPY/NPZ, MAT v5, position
+/// `info` text for the spike / calcium / imaging formats: NWB, NIfTI, NPY/NPZ, MAT (v5 and v7.3), position
 /// tracking, and Phy and suite2p folders. Each describer reads headers (or the small arrays it
 /// counts) rather than whole datasets where the format allows.
 enum NeuroFileSummary {
@@ -14,7 +14,7 @@ enum NeuroFileSummary {
         case .nifti: return try nifti(url)
         case .npy: return try npy(url)
         case .npz: return try npz(url)
-        case .mat5: return try mat(url)
+        case .mat: return try mat(url)
         case .positionTracking: return try position(url)
         case .phy: return try phy(url)
         case .suite2p: return try suite2p(url)
@@ -107,11 +107,12 @@ enum NeuroFileSummary {
         return "\(url.lastPathComponent): NPZ, \(z.names.count) arrays\n" + table.render()
     }
 
-    // MARK: MAT v5
+    // MARK: MAT
 
     static func mat(_ url: URL) throws -> String {
         let m = try MATFile(url: url)
-        var lines = ["\(url.lastPathComponent): MAT v5" + (m.isBigEndian ? " (big-endian)" : "") + ", \(m.names.count) variables"]
+        let version = m.isHDF5 ? "MAT v7.3 (HDF5)" : "MAT v5" + (m.isBigEndian ? " (big-endian)" : "")
+        var lines = ["\(url.lastPathComponent): \(version), \(m.names.count) variables"]
         for n in m.names { if let v = m[n] { describe(v, name: n, depth: 0, into: &lines) } }
         return lines.joined(separator: "\n")
     }
