@@ -72,7 +72,21 @@ def main():
     data = pathlib.Path(a.data)
     lines = ["# Geometric EEG: the manifold pipeline (ricci-gcn) and the attention denoiser", "",
              f"Written by `scripts/validate_ricci.py` (`make validate-ricci`) on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC. "
-             "Everything below was measured in that run; nothing is copied from the paper.", ""]
+             "Everything below was measured in that run; nothing is copied from the paper.", "",
+             "## The pipeline as implemented (choices the paper leaves open, see ../shared/methods/geometric-eeg.md §1.4–1.5)", "",
+             "1. **Band features** (`BandFeatures`): per channel, log Welch power (Hann, 1 s segments) in 4–8, 8–13, 13–20, 20–30 Hz; "
+             "standardised per (channel, band) on the training trials.",
+             "2. **Channel graph** (`ChannelGraph`): one graph over the channels, fit on the training trials. A channel's descriptor is its "
+             "standardised band powers across all training trials (channels whose power rises and falls together are near); symmetrised "
+             "k-nearest-neighbour graph (k = 4), heat-kernel affinity exp(−d²/σ²), σ = median kNN distance.",
+             "3. **Laplacian eigenmap** (`LaplacianEigenmap`): L y = λ D y, m = 3 non-trivial eigenvectors; eigenmap distances, scaled to mean 1, "
+             "become the edge lengths.",
+             "4. **Ollivier–Ricci curvature and Ricci flow** (`WeightedGraph.ollivierRicciCurvature`, `.ricciFlow`): GraphRicciCurvature 0.6.1's "
+             "conventions (α = 0.5, exp(−ℓ²) neighbour masses, shortest-path ground cost, exact transport by min-cost flow), 10 iterations, "
+             "step 0.3, Σℓ = |E| renormalisation, length floor 1e-3, stop when spread(κ) < 1e-4.",
+             "5. **GCN** (NeuralNet `GraphConvolution`): Â from affinities exp(−ℓ_flowed); node input = band powers + eigenmap coordinates; "
+             "two layers (16, 4 wide, ReLU); readout concatenates the node embeddings (mean pooling would erase *which* side changes); "
+             "a linear softmax head is the simple classifier; 300 full-batch Adam steps, lr 0.01, L2 1e-3.", ""]
     # 1. ricci-gcn.
     lines += ["## 1. ricci-gcn on eegmmidb S001, imagined left vs right fist", "",
               "Runs 4, 8, 12 (imagery), T1 = left, T2 = right, window 0.5–2.5 s after the cue (321 samples at 160 Hz, 64 channels), "

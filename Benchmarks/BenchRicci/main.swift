@@ -22,8 +22,8 @@ let command = arguments.removeFirst(), path = arguments.removeFirst()
 var options: [String: String] = [:]
 var k = 0
 while k + 1 < arguments.count { options[arguments[k]] = arguments[k + 1]; k += 2 }
-func option(_ name: String, _ fallback: String) -> String { options["--" + name] ?? fallback }
-func list(_ name: String, _ fallback: String) -> [Int] { option(name, fallback).split(separator: ",").compactMap { Int($0) } }
+@MainActor func option(_ name: String, _ fallback: String) -> String { options["--" + name] ?? fallback }
+@MainActor func list(_ name: String, _ fallback: String) -> [Int] { option(name, fallback).split(separator: ",").compactMap { Int($0) } }
 
 func emit(_ object: [String: Any]) {
     let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])

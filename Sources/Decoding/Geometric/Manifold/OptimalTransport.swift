@@ -51,29 +51,11 @@ public enum OptimalTransport {
 /// Reusable buffers for the transport solvers, so per-edge curvature work allocates only when a
 /// neighbourhood is larger than any seen before on that thread.
 struct TransportWorkspace {
-    private var flow: [Double] = []
-    private var remainingSupply: [Double] = []
-    private var remainingDemand: [Double] = []
-    private var potential: [Double] = []
-    private var distance: [Double] = []
+    private var scratch: [Double] = []
     private var previous: [Int] = []
-    private var finalised: [Bool] = []
     private var kernel: [Double] = []
     private var u: [Double] = []
     private var v: [Double] = []
-
-    private mutating func reserve(_ n: Int, _ m: Int) {
-        if flow.count < n * m { flow = [Double](repeating: 0, count: n * m) }
-        if remainingSupply.count < n { remainingSupply = [Double](repeating: 0, count: n) }
-        if remainingDemand.count < m { remainingDemand = [Double](repeating: 0, count: m) }
-        let nodes = n + m + 2
-        if potential.count < nodes {
-            potential = [Double](repeating: 0, count: nodes)
-            distance = [Double](repeating: 0, count: nodes)
-            previous = [Int](repeating: 0, count: nodes)
-            finalised = [Bool](repeating: false, count: nodes)
-        }
-    }
 
     /// Successive shortest paths. Nodes: 0 = source, 1…n rows, n+1…n+m columns, n+m+1 = sink.
     /// Residual arcs: source→row (remaining supply), row→column (uncapacitated, cost c), column→row
@@ -81,10 +63,34 @@ struct TransportWorkspace {
     /// so each search is a dense Dijkstra; every augmentation saturates a supply, a demand or a
     /// reverse arc, which bounds their number by the support sizes in practice.
     mutating func exact(_ a: UnsafeBufferPointer<Double>, _ b: UnsafeBufferPointer<Double>, _ c: UnsafeBufferPointer<Double>) -> Double {
-        let n = a.count, m = b.count
-        reserve(n, m)
+        let n = a.count, m = b.count, nodes = n &+ m &+ 2
+        let needed = n &* m &+ n &+ m &+ 3 &* nodes
+        if scratch.count < needed { scratch = [Double](repeating: 0, count: needed) }
+        if previous.count < nodes { previous = [Int](repeating: 0, count: nodes) }
+        return scratch.withUnsafeMutableBufferPointer { buffer in
+            previous.withUnsafeMutableBufferPointer { prev in
+                let flow = buffer.baseAddress!
+                let supply = flow + n &* m
+                let demand = supply + n
+                let potential = demand + m
+                let distance = potential + nodes
+                let done = distance + nodes
+                return Self.successiveShortestPaths(
+                    a.baseAddress!, n, b.baseAddress!, m, c.baseAddress!, flow: flow, supply: supply, demand: demand,
+                    potential: potential, distance: distance, done: done, previous: prev.baseAddress!)
+            }
+        }
+    }
+
+    private static func successiveShortestPaths(
+        _ a: UnsafePointer<Double>, _ n: Int, _ b: UnsafePointer<Double>, _ m: Int, _ c: UnsafePointer<Double>,
+        flow: UnsafeMutablePointer<Double>, supply remainingSupply: UnsafeMutablePointer<Double>,
+        demand remainingDemand: UnsafeMutablePointer<Double>, potential: UnsafeMutablePointer<Double>,
+        distance: UnsafeMutablePointer<Double>, done finalised: UnsafeMutablePointer<Double>, previous: UnsafeMutablePointer<Int>
+    ) -> Double {
         let nodes = n &+ m &+ 2, sink = n &+ m &+ 1
-        let total = a.reduce(0, +)
+        var total = 0.0
+        for i in 0..<n { total += a[i] }
         let eps = 1e-15 * Swift.max(total, 1e-300)
         for k in 0..<(n &* m) { flow[k] = 0 }
         for i in 0..<n { remainingSupply[i] = a[i] }
@@ -92,17 +98,19 @@ struct TransportWorkspace {
         for k in 0..<nodes { potential[k] = 0 }
         var left = total
         var guardCount = 0
-        while left > 1e-13 * Swift.max(total, 1e-300) && guardCount < 4 &* (n &+ 1) &* (m &+ 1) &+ 16 {
+        let limit = 4 &* (n &+ 1) &* (m &+ 1) &+ 16
+        while left > 1e-13 * Swift.max(total, 1e-300) && guardCount < limit {
             guardCount &+= 1
-            for k in 0..<nodes { distance[k] = .infinity; finalised[k] = false; previous[k] = -1 }
+            for k in 0..<nodes { distance[k] = .infinity; finalised[k] = 0; previous[k] = -1 }
             distance[0] = 0
             while true {
                 // Pick the closest unfinalised node (dense Dijkstra).
                 var u = -1
                 var best = Double.infinity
-                for k in 0..<nodes where !finalised[k] && distance[k] < best { best = distance[k]; u = k }
-                if u < 0 || u == sink { if u == sink { finalised[sink] = true }; break }
-                finalised[u] = true
+                for k in 0..<nodes where finalised[k] == 0 && distance[k] < best { best = distance[k]; u = k }
+                if u < 0 { break }
+                finalised[u] = 1
+                if u == sink { break }
                 let du = distance[u] + potential[u]
                 if u == 0 {
                     for i in 0..<n where remainingSupply[i] > eps {
@@ -111,19 +119,18 @@ struct TransportWorkspace {
                         if nd < distance[node] { distance[node] = Swift.max(nd, best); previous[node] = 0 }
                     }
                 } else if u <= n {
-                    let i = u &- 1
-                    let row = i &* m
+                    let row = c + (u &- 1) &* m
                     for j in 0..<m {
                         let node = n &+ 1 &+ j
-                        if finalised[node] { continue }
-                        let nd = du + c[row &+ j] - potential[node]
+                        if finalised[node] != 0 { continue }
+                        let nd = du + row[j] - potential[node]
                         if nd < distance[node] { distance[node] = Swift.max(nd, best); previous[node] = u }
                     }
                 } else {
                     let j = u &- n &- 1
                     for i in 0..<n where flow[i &* m &+ j] > eps {
                         let node = 1 &+ i
-                        if finalised[node] { continue }
+                        if finalised[node] != 0 { continue }
                         let nd = du - c[i &* m &+ j] - potential[node]
                         if nd < distance[node] { distance[node] = Swift.max(nd, best); previous[node] = u }
                     }
