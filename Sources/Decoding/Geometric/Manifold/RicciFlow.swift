@@ -83,7 +83,7 @@ extension WeightedGraph {
         try ParameterError.check(edgeCount > 0, "graph", expected: "at least one edge", found: 0)
         var graph = self
         var normalisedTotal = Double(edgeCount)
-        let initial = graph.curvature(configuration.curvature, distances: graph.allPairsShortestPaths())
+        let initial = graph.curvature(configuration.curvature, distances: graph.localShortestPaths())
         var kappa = initial
         var history: [RicciFlowIteration] = []
         var converged = false
@@ -98,7 +98,7 @@ extension WeightedGraph {
             let sum = lengths.reduce(0, +)
             for e in 0..<lengths.count { lengths[e] *= normalisedTotal / sum }
             graph = try graph.withLengths(lengths)
-            kappa = graph.curvature(configuration.curvature, distances: graph.allPairsShortestPaths())
+            kappa = graph.curvature(configuration.curvature, distances: graph.localShortestPaths())
             let spread = (kappa.edges.max() ?? 0) - (kappa.edges.min() ?? 0)
             monitor.report(FitProgress(stage: "Ricci flow", iteration: iteration + 1, total: configuration.iterations, objective: spread))
             var removed = 0
@@ -120,7 +120,7 @@ extension WeightedGraph {
             history.append(RicciFlowIteration(curvature: kappa.edges, minLength: graph.lengths.min() ?? 0, maxLength: graph.lengths.max() ?? 0, removedEdges: removed))
             iteration += 1
         }
-        let final = removedAny(history) ? graph.curvature(configuration.curvature, distances: graph.allPairsShortestPaths()) : kappa
+        let final = removedAny(history) ? graph.curvature(configuration.curvature, distances: graph.localShortestPaths()) : kappa
         return RicciFlowResult(graph: graph, initialCurvature: initial, curvature: final, history: history, converged: converged)
     }
 

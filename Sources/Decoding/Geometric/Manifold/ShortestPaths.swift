@@ -5,7 +5,12 @@ extension WeightedGraph {
     ///
     /// One binary-heap Dijkstra per source, sources spread over threads: O(n·m·log n), which on sparse
     /// EEG graphs beats Floyd–Warshall's n³ and needs no per-element allocation.
-    public func allPairsShortestPaths() -> [Double] {
+    public func allPairsShortestPaths() -> [Double] { shortestPaths(upTo: .infinity) }
+
+    /// Exact distances up to `limit` (larger ones are ∞ or an upper bound): each search stops once the
+    /// frontier passes `limit`. Curvature needs d(u, v) only for u ~ x, v ~ y on an edge (x, y), all
+    /// within three edge lengths, so it asks for `limit` = 3·max ℓ and stays local on big graphs.
+    func shortestPaths(upTo limit: Double) -> [Double] {
         let n = nodeCount
         var result = [Double](repeating: .infinity, count: n * n)
         let chunks = Swift.min(n, ProcessInfo.processInfo.activeProcessorCount * 4)
@@ -16,7 +21,7 @@ extension WeightedGraph {
                 var done = [Bool](repeating: false, count: n)
                 var s = chunk
                 while s < n {
-                    dijkstra(from: s, into: output.base + s * n, heap: &heap, done: &done)
+                    dijkstra(from: s, into: output.base + s * n, heap: &heap, done: &done, limit: limit)
                     s += chunks
                 }
             }
@@ -25,7 +30,7 @@ extension WeightedGraph {
     }
 
     /// Single-source distances written into `dist` (n entries).
-    func dijkstra(from source: Int, into dist: UnsafeMutablePointer<Double>, heap: inout DistanceHeap, done: inout [Bool]) {
+    func dijkstra(from source: Int, into dist: UnsafeMutablePointer<Double>, heap: inout DistanceHeap, done: inout [Bool], limit: Double) {
         let n = nodeCount
         for i in 0..<n { dist[i] = .infinity; done[i] = false }
         heap.removeAll()
@@ -36,6 +41,7 @@ extension WeightedGraph {
                 incidentEdge.withUnsafeBufferPointer { inc in
                     lengths.withUnsafeBufferPointer { len in
                         while let (d, u) = heap.pop() {
+                            if d > limit { break }
                             if done[u] { continue }
                             done[u] = true
                             var k = start[u]
