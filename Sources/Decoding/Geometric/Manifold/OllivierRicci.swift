@@ -54,10 +54,31 @@ public struct RicciCurvature: Sendable, Hashable {
 let ricciEpsilon = 1e-7
 
 extension WeightedGraph {
-    /// Shortest-path distances among everything an edge's transport problem can touch (pairs within
-    /// three edge lengths; a tiny margin absorbs rounding in the sums).
+    /// Shortest-path distances among everything an edge's transport problem can touch. For an edge
+    /// (x, y) the costs are d(u, v), u ∈ N[x], v ∈ N[y], each at most ℓ_ux + ℓ_xy + ℓ_yv; so from source
+    /// u, the search may stop at B_u = max(r(u), max_{x∼u} ℓ_ux + r(x)) with r(x) = max_{y∼x} ℓ_xy +
+    /// (longest edge at y). That keeps each Dijkstra local on large graphs (tiny margin for rounding).
     func localShortestPaths() -> [Double] {
-        shortestPaths(upTo: 3 * (lengths.max() ?? 0) * (1 + 1e-12))
+        let n = nodeCount
+        var longest = [Double](repeating: 0, count: n)
+        for e in 0..<edgeCount {
+            longest[sources[e]] = Swift.max(longest[sources[e]], lengths[e])
+            longest[targets[e]] = Swift.max(longest[targets[e]], lengths[e])
+        }
+        var reach = [Double](repeating: 0, count: n)
+        for x in 0..<n {
+            for k in rowStart[x]..<rowStart[x + 1] {
+                reach[x] = Swift.max(reach[x], lengths[incidentEdge[k]] + longest[neighbours[k]])
+            }
+        }
+        var limits = reach
+        for u in 0..<n {
+            for k in rowStart[u]..<rowStart[u + 1] {
+                limits[u] = Swift.max(limits[u], lengths[incidentEdge[k]] + reach[neighbours[k]])
+            }
+            limits[u] *= 1 + 1e-12
+        }
+        return shortestPaths(upTo: limits)
     }
 
     /// Ollivier–Ricci curvature (Ollivier 2009; Lin–Lu–Yau idleness) with GraphRicciCurvature 0.6.1's

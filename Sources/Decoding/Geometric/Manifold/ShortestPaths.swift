@@ -11,6 +11,11 @@ extension WeightedGraph {
     /// frontier passes `limit`. Curvature needs d(u, v) only for u ~ x, v ~ y on an edge (x, y), all
     /// within three edge lengths, so it asks for `limit` = 3·max ℓ and stays local on big graphs.
     func shortestPaths(upTo limit: Double) -> [Double] {
+        shortestPaths(upTo: [Double](repeating: limit, count: nodeCount))
+    }
+
+    /// As `shortestPaths(upTo:)` with a separate limit for each source node.
+    func shortestPaths(upTo limits: [Double]) -> [Double] {
         let n = nodeCount
         var result = [Double](repeating: .infinity, count: n * n)
         let chunks = Swift.min(n, ProcessInfo.processInfo.activeProcessorCount * 4)
@@ -21,7 +26,7 @@ extension WeightedGraph {
                 var done = [Bool](repeating: false, count: n)
                 var s = chunk
                 while s < n {
-                    dijkstra(from: s, into: output.base + s * n, heap: &heap, done: &done, limit: limit)
+                    dijkstra(from: s, into: output.base + s * n, heap: &heap, done: &done, limit: limits[s])
                     s += chunks
                 }
             }
