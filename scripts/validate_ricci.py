@@ -126,7 +126,9 @@ def main():
     losses = [db for db in by_db if db not in wins]
     if losses:
         lines.append(f"It does **not** beat the low-pass at {', '.join(f'{d:g}' for d in sorted(losses))} dB; no claim is made there.")
-    lines += ["", "## Versions", "", f"pyRiemann {md.version('pyriemann')}, scikit-learn {md.version('scikit-learn')}, MNE {md.version('mne')}, numpy {md.version('numpy')}.", ""]
+    lines += ["", "## Speed", "", "Curvature and Ricci flow against GraphRicciCurvature on identical graphs (results equal to ~1e-14) are in "
+              "docs/performance.md, section \"Ollivier–Ricci curvature and Ricci flow\" (`make bench`, Benchmarks/compare/ricci.py).",
+              "", "## Versions", "", f"pyRiemann {md.version('pyriemann')}, scikit-learn {md.version('scikit-learn')}, MNE {md.version('mne')}, numpy {md.version('numpy')}.", ""]
     pathlib.Path(a.output).write_text("\n".join(lines))
     print("\n".join(lines))
 
