@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Tests and benchmarks use one BLAS thread for stable, reproducible figures.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: all deps build demo test bench bench-deps sample-data clean
+.PHONY: all deps build demo test bench bench-deps sample-data clean validate-ricci
 
 all: build
 
@@ -40,6 +40,8 @@ sample-data: build
 # and PyTorch (Debian's python3-torch, for the system interpreter /usr/bin/python3).
 bench-deps: deps
 	python3 -m pip install -q numpy scipy mne pyedflib nibabel pynwb
+	# GraphRicciCurvature 0.6.1 pins scipy<=1.13.1 (and would downgrade numpy); it runs fine on current scipy, so no deps.
+	python3 -m pip install -q POT networkit networkx python-louvain pyriemann scikit-learn && python3 -m pip install -q --no-deps GraphRicciCurvature==0.6.1
 	@dpkg -s python3-torch >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-torch; }
 
 bench: bench-deps
@@ -51,7 +53,15 @@ bench: bench-deps
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-eeg
 	python3 Benchmarks/compare/eeg_read.py --swift Benchmarks/.build/release/neuro-bench-eeg --output docs/performance.md
 	/usr/bin/python3 Benchmarks/compare/nn_step.py --swift Benchmarks/.build/release/neuro-bench-nn --output docs/performance.md
+	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-ricci
+	python3 Benchmarks/compare/ricci.py --swift Benchmarks/.build/release/neuro-bench-ricci --output docs/performance.md
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
+# ricci-gcn CV on eegmmidb S001 beside pyRiemann TS+LR, and the denoising benchmark → docs/geometric-eeg-manifold.md
+# (needs ../shared/data/eeg and python3 with mne, pyriemann, scikit-learn).
+validate-ricci: bench-deps
+	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-ricci
+	python3 scripts/validate_ricci.py --swift Benchmarks/.build/release/neuro-bench-ricci --output docs/geometric-eeg-manifold.md
 
 clean:
 	rm -rf .build Benchmarks/.build

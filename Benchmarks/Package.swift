@@ -10,6 +10,9 @@
 //                                                 the timing harness that compare/*.py runs beside numpy
 //   swift build -c release --product neuro-bench-nn
 //                                                 one transformer training step, run by compare/nn_step.py beside PyTorch
+//   swift build -c release --product neuro-bench-ricci
+//                                                 Ollivier–Ricci curvature / Ricci flow beside GraphRicciCurvature
+//                                                 (compare/ricci.py) and the ricci-gcn / denoiser validation runs
 import Foundation
 import PackageDescription
 
@@ -48,5 +51,9 @@ let package = Package(
             name: "neuro-bench-nn",
             dependencies: [.product(name: "NeuralNet", package: neuroSwift)],
             path: "BenchNN"),
+        .executableTarget(
+            name: "neuro-bench-ricci",
+            dependencies: [.product(name: "Decoding", package: neuroSwift)],
+            path: "BenchRicci"),
     ]
 )
