@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "TestSupport"], resources: [.copy("Goldens"), .copy("Fixtures")]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
-        .testTarget(name: "DecodingTests", dependencies: ["Decoding", "TestSupport"]),
+        .testTarget(name: "DecodingTests", dependencies: ["Decoding", "TestSupport"], resources: [.copy("Goldens")]),
         .testTarget(name: "CLITests", dependencies: ["neuroswift", "TestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
+import TestSupport
 
-/// Decoded form of `ricciGoldensJSON` (written by scripts/goldens/ricci.py).
+/// Decoded `Goldens/ricci.json` (written by scripts/goldens/ricci.py).
 struct RicciGoldens: Decodable {
     struct Graph: Decodable {
         let name: String
@@ -46,6 +47,6 @@ struct RicciGoldens: Decodable {
     let eigenmap: Eigenmap
 
     static func load() throws -> RicciGoldens {
-        try JSONDecoder().decode(RicciGoldens.self, from: Data(ricciGoldensJSON.utf8))
+        try Goldens.load(RicciGoldens.self, named: "ricci", in: Bundle.module)
     }
 }
