@@ -1,0 +1,124 @@
+import Foundation
+import NeuroCore
+
+/// Checks and matrix functions for symmetric positive-definite (SPD) matrices.
+///
+/// Everything on the SPD manifold reduces to one symmetric eigendecomposition followed by an
+/// element-wise map of the eigenvalues (log, exp, power), so these are thin wrappers over
+/// `SymmetricEigen.reconstructed(applying:)`.
+public enum SPD {
+    /// Throws unless `matrix` is square, symmetric to `symmetryTolerance` (relative to its largest
+    /// entry) and positive definite: its smallest eigenvalue must exceed `relativeFloor` times the
+    /// largest.
+    public static func validate(
+        _ matrix: Matrix<Double>, context: String = "matrix", symmetryTolerance: Double = 1e-10,
+        relativeFloor: Double = 1e-14
+    ) throws {
+        guard matrix.isSquare else { throw RiemannianError.notSquare(context: context, rows: matrix.rows, columns: matrix.columns) }
+        guard matrix.rows > 0 else { throw RiemannianError.empty(context: context) }
+        guard matrix.isFinite else { throw ParameterError(context, expected: "finite values", found: "a non-finite entry") }
+        let scale = matrix.elements.reduce(0) { Swift.max($0, abs($1)) }
+        let asymmetry = matrix.asymmetry
+        if asymmetry > symmetryTolerance * Swift.max(scale, .leastNormalMagnitude) {
+            throw RiemannianError.notSymmetric(context: context, asymmetry: asymmetry)
+        }
+        let values = try SymmetricEigen(matrix).values
+        let largest = values.last!
+        let floor = relativeFloor * Swift.max(largest, 0)
+        if !(values[0] > floor) || largest <= 0 {
+            let rank = values.filter { $0 > 1e-10 * Swift.max(largest, 0) }.count
+            throw RiemannianError.notPositiveDefinite(context: context, smallestEigenvalue: values[0], rank: rank, size: values.count)
+        }
+    }
+
+    /// True when `validate` would pass.
+    public static func isSPD(_ matrix: Matrix<Double>) -> Bool { (try? validate(matrix)) != nil }
+
+    /// The matrix shrunk towards a multiple of the identity: (1 − γ)·C + γ·(tr C / n)·I, scikit-learn's
+    /// `shrunk_covariance` and pyRiemann's `Shrinkage`. Any γ in (0, 1] makes a PSD matrix with a
+    /// non-zero trace positive definite.
+    public static func shrunk(_ matrix: Matrix<Double>, intensity: Double) throws -> Matrix<Double> {
+        try ParameterError.check(intensity >= 0 && intensity <= 1, "shrinkage", expected: "a value in [0, 1]", found: intensity)
+        guard matrix.isSquare else { throw RiemannianError.notSquare(context: "shrunk", rows: matrix.rows, columns: matrix.columns) }
+        let n = matrix.rows
+        let mu = n == 0 ? 0 : matrix.trace / Double(n)
+        var out = matrix * (1 - intensity)
+        out.withUnsafeMutableBufferPointer { e in
+            for i in 0..<n { e[i &* n &+ i] += intensity * mu }
+        }
+        return out
+    }
+
+    /// The matrix with its eigenvalues clipped from below at `floor` times the largest eigenvalue:
+    /// the nearest (in Frobenius norm) SPD matrix with that condition-number bound.
+    public static func clipped(_ matrix: Matrix<Double>, relativeFloor: Double = 1e-10) throws -> Matrix<Double> {
+        guard matrix.isSquare else { throw RiemannianError.notSquare(context: "clipped", rows: matrix.rows, columns: matrix.columns) }
+        let eigen = try SymmetricEigen(matrix.symmetrized())
+        let top = Swift.max(eigen.values.last ?? 0, .leastNormalMagnitude)
+        return eigen.reconstructed { Swift.max($0, relativeFloor * top) }
+    }
+
+    /// The principal matrix logarithm of an SPD matrix.
+    public static func log(_ matrix: Matrix<Double>) throws -> Matrix<Double> {
+        try apply(matrix, context: "log") { Foundation.log($0) }
+    }
+
+    /// The matrix exponential of a symmetric matrix (always SPD).
+    public static func exp(_ matrix: Matrix<Double>) throws -> Matrix<Double> {
+        try SymmetricEigen(matrix).reconstructed { Foundation.exp($0) }
+    }
+
+    /// The SPD square root.
+    public static func sqrt(_ matrix: Matrix<Double>) throws -> Matrix<Double> {
+        try apply(matrix, context: "sqrt") { $0.squareRoot() }
+    }
+
+    /// The inverse of the SPD square root.
+    public static func inverseSqrt(_ matrix: Matrix<Double>) throws -> Matrix<Double> {
+        try apply(matrix, context: "inverseSqrt") { 1 / $0.squareRoot() }
+    }
+
+    /// Mᵖ for an SPD M and any real p.
+    public static func power(_ matrix: Matrix<Double>, _ p: Double) throws -> Matrix<Double> {
+        try apply(matrix, context: "power") { Foundation.pow($0, p) }
+    }
+
+    /// Square root and inverse square root from one decomposition.
+    static func sqrtAndInverseSqrt(_ matrix: Matrix<Double>, context: String) throws -> (Matrix<Double>, Matrix<Double>) {
+        let eigen = try positiveEigen(matrix, context: context)
+        return (eigen.reconstructed { $0.squareRoot() }, eigen.reconstructed { 1 / $0.squareRoot() })
+    }
+
+    static func apply(_ matrix: Matrix<Double>, context: String, _ f: (Double) -> Double) throws -> Matrix<Double> {
+        try positiveEigen(matrix, context: context).reconstructed(applying: f)
+    }
+
+    /// The eigendecomposition, failing with a diagnosis when an eigenvalue is not positive.
+    static func positiveEigen(_ matrix: Matrix<Double>, context: String) throws -> SymmetricEigen<Double> {
+        guard matrix.isSquare else { throw RiemannianError.notSquare(context: context, rows: matrix.rows, columns: matrix.columns) }
+        let eigen = try SymmetricEigen(matrix)
+        if let smallest = eigen.values.first, !(smallest > 0) {
+            let top = Swift.max(eigen.values.last!, 0)
+            throw RiemannianError.notPositiveDefinite(
+                context: context, smallestEigenvalue: smallest, rank: eigen.values.filter { $0 > 1e-10 * top }.count,
+                size: eigen.values.count)
+        }
+        return eigen
+    }
+
+    /// A · B · A for symmetric A (the congruence used by every whitening step), symmetrised.
+    static func congruence(_ a: Matrix<Double>, _ b: Matrix<Double>) -> Matrix<Double> {
+        (a * b * a).symmetrized()
+    }
+
+    /// Checks that all matrices are n × n with the same n and returns n.
+    static func commonSize(_ matrices: [Matrix<Double>], context: String) throws -> Int {
+        guard let first = matrices.first else { throw RiemannianError.empty(context: context) }
+        guard first.isSquare else { throw RiemannianError.notSquare(context: context, rows: first.rows, columns: first.columns) }
+        for m in matrices where m.rows != first.rows || m.columns != first.rows {
+            if !m.isSquare { throw RiemannianError.notSquare(context: context, rows: m.rows, columns: m.columns) }
+            throw RiemannianError.sizeMismatch(context: context, expected: first.rows, found: m.rows)
+        }
+        return first.rows
+    }
+}
