@@ -10,6 +10,8 @@
 //                                                 the timing harness that compare/*.py runs beside numpy
 //   swift build -c release --product neuro-bench-nn
 //                                                 one transformer training step, run by compare/nn_step.py beside PyTorch
+//   swift build -c release --product neuro-bench-riemann
+//                                                 TS+LR fit + predict, run by compare/riemann.py beside pyRiemann + scikit-learn
 import Foundation
 import PackageDescription
 
@@ -48,5 +50,9 @@ let package = Package(
             name: "neuro-bench-nn",
             dependencies: [.product(name: "NeuralNet", package: neuroSwift)],
             path: "BenchNN"),
+        .executableTarget(
+            name: "neuro-bench-riemann",
+            dependencies: [.product(name: "Decoding", package: neuroSwift)],
+            path: "BenchRiemann"),
     ]
 )

@@ -55,7 +55,7 @@ public enum SPD {
         guard matrix.isSquare else { throw RiemannianError.notSquare(context: "clipped", rows: matrix.rows, columns: matrix.columns) }
         let eigen = try SymmetricEigen(matrix.symmetrized())
         let top = Swift.max(eigen.values.last ?? 0, .leastNormalMagnitude)
-        return eigen.reconstructed { Swift.max($0, relativeFloor * top) }
+        return reconstruct(eigen) { Swift.max($0, relativeFloor * top) }
     }
 
     /// The principal matrix logarithm of an SPD matrix.
@@ -65,7 +65,7 @@ public enum SPD {
 
     /// The matrix exponential of a symmetric matrix (always SPD).
     public static func exp(_ matrix: Matrix<Double>) throws -> Matrix<Double> {
-        try SymmetricEigen(matrix).reconstructed { Foundation.exp($0) }
+        reconstruct(try SymmetricEigen(matrix)) { Foundation.exp($0) }
     }
 
     /// The SPD square root.
@@ -86,11 +86,11 @@ public enum SPD {
     /// Square root and inverse square root from one decomposition.
     static func sqrtAndInverseSqrt(_ matrix: Matrix<Double>, context: String) throws -> (Matrix<Double>, Matrix<Double>) {
         let eigen = try positiveEigen(matrix, context: context)
-        return (eigen.reconstructed { $0.squareRoot() }, eigen.reconstructed { 1 / $0.squareRoot() })
+        return (reconstruct(eigen) { $0.squareRoot() }, reconstruct(eigen) { 1 / $0.squareRoot() })
     }
 
     static func apply(_ matrix: Matrix<Double>, context: String, _ f: (Double) -> Double) throws -> Matrix<Double> {
-        try positiveEigen(matrix, context: context).reconstructed(applying: f)
+        reconstruct(try positiveEigen(matrix, context: context), f)
     }
 
     /// The eigendecomposition, failing with a diagnosis when an eigenvalue is not positive.
@@ -108,7 +108,38 @@ public enum SPD {
 
     /// A · B · A for symmetric A (the congruence used by every whitening step), symmetrised.
     static func congruence(_ a: Matrix<Double>, _ b: Matrix<Double>) -> Matrix<Double> {
-        (a * b * a).symmetrized()
+        symmetrize(a * b * a)
+    }
+
+    /// V·diag(f(λ))·Vᵀ with concrete Double loops (NeuroCore's generic `reconstructed` is not
+    /// specialised across modules, and this runs once per trial per iteration).
+    static func reconstruct(_ eigen: SymmetricEigen<Double>, _ f: (Double) -> Double) -> Matrix<Double> {
+        let n = eigen.values.count
+        var scaled = eigen.vectors
+        let fv = eigen.values.map(f)
+        scaled.withUnsafeMutableBufferPointer { e in
+            for i in 0..<n {
+                let row = i &* n
+                for j in 0..<n { e[row &+ j] *= fv[j] }
+            }
+        }
+        return symmetrize(scaled.multiplied(by: eigen.vectors, transposingOther: true))
+    }
+
+    /// (M + Mᵀ)/2 in place, without per-element generic calls.
+    static func symmetrize(_ m: Matrix<Double>) -> Matrix<Double> {
+        var out = m
+        let n = m.rows
+        out.withUnsafeMutableBufferPointer { e in
+            for i in 0..<n {
+                for j in (i &+ 1)..<n {
+                    let v = 0.5 * (e[i &* n &+ j] + e[j &* n &+ i])
+                    e[i &* n &+ j] = v
+                    e[j &* n &+ i] = v
+                }
+            }
+        }
+        return out
     }
 
     /// Checks that all matrices are n × n with the same n and returns n.
