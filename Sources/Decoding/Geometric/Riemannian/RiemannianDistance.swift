@@ -26,7 +26,7 @@ extension SPD {
     /// generalised eigenvalues of (A, B), and δ_R = (Σ log² λ)^{1/2}. Precomputing the whitener lets
     /// MDM measure many trials against one centroid with one decomposition each.
     static func affineInvariantDistance(_ a: Matrix<Double>, whitener: Matrix<Double>) throws -> Double {
-        let values = try SymmetricEigen(congruence(whitener, a)).values
+        let values = try Eigen(congruence(whitener, a)).values
         var sum = 0.0
         for v in values {
             guard v > 0 else {

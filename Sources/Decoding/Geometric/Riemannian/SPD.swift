@@ -22,7 +22,7 @@ public enum SPD {
         if asymmetry > symmetryTolerance * Swift.max(scale, .leastNormalMagnitude) {
             throw RiemannianError.notSymmetric(context: context, asymmetry: asymmetry)
         }
-        let values = try SymmetricEigen(matrix).values
+        let values = try Eigen(matrix).values
         let largest = values.last!
         let floor = relativeFloor * Swift.max(largest, 0)
         if !(values[0] > floor) || largest <= 0 {
@@ -53,7 +53,7 @@ public enum SPD {
     /// the nearest (in Frobenius norm) SPD matrix with that condition-number bound.
     public static func clipped(_ matrix: Matrix<Double>, relativeFloor: Double = 1e-10) throws -> Matrix<Double> {
         guard matrix.isSquare else { throw RiemannianError.notSquare(context: "clipped", rows: matrix.rows, columns: matrix.columns) }
-        let eigen = try SymmetricEigen(matrix.symmetrized())
+        let eigen = try Eigen(matrix.symmetrized())
         let top = Swift.max(eigen.values.last ?? 0, .leastNormalMagnitude)
         return reconstruct(eigen) { Swift.max($0, relativeFloor * top) }
     }
@@ -65,7 +65,7 @@ public enum SPD {
 
     /// The matrix exponential of a symmetric matrix (always SPD).
     public static func exp(_ matrix: Matrix<Double>) throws -> Matrix<Double> {
-        reconstruct(try SymmetricEigen(matrix)) { Foundation.exp($0) }
+        reconstruct(try Eigen(matrix)) { Foundation.exp($0) }
     }
 
     /// The SPD square root.
@@ -94,9 +94,9 @@ public enum SPD {
     }
 
     /// The eigendecomposition, failing with a diagnosis when an eigenvalue is not positive.
-    static func positiveEigen(_ matrix: Matrix<Double>, context: String) throws -> SymmetricEigen<Double> {
+    static func positiveEigen(_ matrix: Matrix<Double>, context: String) throws -> Eigen {
         guard matrix.isSquare else { throw RiemannianError.notSquare(context: context, rows: matrix.rows, columns: matrix.columns) }
-        let eigen = try SymmetricEigen(matrix)
+        let eigen = try Eigen(matrix)
         if let smallest = eigen.values.first, !(smallest > 0) {
             let top = Swift.max(eigen.values.last!, 0)
             throw RiemannianError.notPositiveDefinite(
@@ -106,14 +106,63 @@ public enum SPD {
         return eigen
     }
 
+    /// A symmetric eigendecomposition by LAPACK `dsyevd` called directly on Double (NeuroCore's
+    /// generic `SymmetricEigen` checks finiteness through unspecialised generic code, which costs
+    /// more than the decomposition itself at EEG sizes). Values ascend; column k of `vectors`
+    /// belongs to `values[k]`; only the lower triangle is read.
+    struct Eigen {
+        let values: [Double]
+        let vectors: Matrix<Double>
+
+        init(_ a: Matrix<Double>) throws {
+            precondition(a.isSquare, "Eigen needs a square matrix")
+            let n = a.rows
+            var v = a
+            var finite = true
+            v.withUnsafeBufferPointer { e in for x in e where !x.isFinite { finite = false; break } }
+            guard finite else { throw LinearAlgebraError.nonFinite(routine: "SPD eigendecomposition") }
+            var w = [Double](repeating: 0, count: n)
+            if n > 0 {
+                let info = v.withUnsafeMutableBufferPointer { vp in
+                    w.withUnsafeMutableBufferPointer { Double.syevd(n: Int32(n), a: vp.baseAddress!, w: $0.baseAddress!) }
+                }
+                if info > 0 { throw LinearAlgebraError.noConvergence(routine: "dsyevd", info: Int(info)) }
+                precondition(info == 0, "dsyevd: invalid argument \(-info)")
+            }
+            values = w
+            vectors = v
+        }
+    }
+
     /// A · B · A for symmetric A (the congruence used by every whitening step), symmetrised.
     static func congruence(_ a: Matrix<Double>, _ b: Matrix<Double>) -> Matrix<Double> {
-        symmetrize(a * b * a)
+        symmetrize(product(product(a, b), a))
+    }
+
+    /// A·B (or A·Bᵀ) through `dgemm` with a concrete Double allocation: NeuroCore's generic
+    /// `multiplied(by:)` allocates its result through unspecialised generic code, element by element.
+    static func product(_ a: Matrix<Double>, _ b: Matrix<Double>, transposingOther: Bool = false) -> Matrix<Double> {
+        let (m, k) = (a.rows, a.columns)
+        let n = transposingOther ? b.rows : b.columns
+        precondition(k == (transposingOther ? b.columns : b.rows), "product: \(a.rows)×\(a.columns) by \(b.rows)×\(b.columns)")
+        var c = [Double](repeating: 0, count: m * n)
+        if m > 0 && n > 0 && k > 0 {
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    c.withUnsafeMutableBufferPointer { cp in
+                        Double.gemm(transA: false, transB: transposingOther, m: Int32(m), n: Int32(n), k: Int32(k), alpha: 1,
+                                    a: ap.baseAddress!, lda: Int32(k), b: bp.baseAddress!, ldb: Int32(b.columns), beta: 0,
+                                    c: cp.baseAddress!, ldc: Int32(n))
+                    }
+                }
+            }
+        }
+        return Matrix(rows: m, columns: n, elements: c)
     }
 
     /// V·diag(f(λ))·Vᵀ with concrete Double loops (NeuroCore's generic `reconstructed` is not
     /// specialised across modules, and this runs once per trial per iteration).
-    static func reconstruct(_ eigen: SymmetricEigen<Double>, _ f: (Double) -> Double) -> Matrix<Double> {
+    static func reconstruct(_ eigen: Eigen, _ f: (Double) -> Double) -> Matrix<Double> {
         let n = eigen.values.count
         var scaled = eigen.vectors
         let fv = eigen.values.map(f)
@@ -123,7 +172,7 @@ public enum SPD {
                 for j in 0..<n { e[row &+ j] *= fv[j] }
             }
         }
-        return symmetrize(scaled.multiplied(by: eigen.vectors, transposingOther: true))
+        return symmetrize(product(scaled, eigen.vectors, transposingOther: true))
     }
 
     /// (M + Mᵀ)/2 in place, without per-element generic calls.

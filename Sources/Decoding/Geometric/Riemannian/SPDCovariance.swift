@@ -31,13 +31,12 @@ public enum SPDCovarianceEstimator: Sendable, Hashable, CustomStringConvertible 
     public func estimate(_ x: Matrix<Double>) throws -> (matrix: Matrix<Double>, shrinkage: Double) {
         switch self {
         case .sample:
-            let e = try CovarianceEstimate(x, estimator: .empirical)
-            return (e.matrix, 0)
+            return (try Self.empirical(x), 0)
         case .ledoitWolf:
             let e = try CovarianceEstimate(x, estimator: .ledoitWolf)
             return (e.matrix, e.shrinkage)
         case .oas:
-            let s = try CovarianceEstimate(x, estimator: .empirical).matrix
+            let s = try Self.empirical(x)
             let p = s.rows
             if p == 1 { return (s, 0) }
             // scikit-learn's _oas: α = mean(S²), μ = tr S / p,
@@ -48,9 +47,33 @@ public enum SPDCovarianceEstimator: Sendable, Hashable, CustomStringConvertible 
             let gamma = den == 0 ? 1 : Swift.min((alpha + mu * mu) / den, 1)
             return (try SPD.shrunk(s, intensity: gamma), gamma)
         case .shrinkage(let gamma):
-            let s = try CovarianceEstimate(x, estimator: .empirical).matrix
+            let s = try Self.empirical(x)
             return (try SPD.shrunk(s, intensity: gamma), gamma)
         }
+    }
+
+    /// XXᵀ/n of the row-centred data (scikit-learn's `empirical_covariance`), with concrete Double
+    /// loops and one BLAS product: this runs once per trial.
+    static func empirical(_ x: Matrix<Double>) throws -> Matrix<Double> {
+        let (p, n) = (x.rows, x.columns)
+        try ParameterError.check(p >= 1 && n >= 1, "data", expected: "at least one channel and one sample", found: "\(p) × \(n)")
+        var centred = x
+        var finite = true
+        centred.withUnsafeMutableBufferPointer { e in
+            for c in 0..<p {
+                let row = c &* n
+                var mean = 0.0
+                for t in 0..<n { mean += e[row &+ t] }
+                if !mean.isFinite { finite = false }
+                mean /= Double(n)
+                for t in 0..<n { e[row &+ t] -= mean }
+            }
+        }
+        try ParameterError.check(finite, "data", expected: "finite values", found: "a non-finite sample")
+        let scale = 1 / Double(n)
+        var c = SPD.product(centred, centred, transposingOther: true)
+        c.withUnsafeMutableBufferPointer { e in for i in e.indices { e[i] *= scale } }
+        return SPD.symmetrize(c)
     }
 
     /// One covariance per trial of `epochs`, in trial order (trials run concurrently).
