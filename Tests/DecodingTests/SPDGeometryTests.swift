@@ -92,6 +92,18 @@ import Testing
         }
     }
 
+    @Test func clippingRepairsASingularMatrixMinimally() throws {
+        let singular = Matrix<Double>([[1, 1, 0], [1, 1, 0], [0, 0, 2]])  // eigenvalues 0, 2, 2
+        let repaired = try SPD.clipped(singular, relativeFloor: 1e-3)
+        try SPD.validate(repaired)
+        let values = try SymmetricEigen(repaired).values
+        #expect(abs(values[0] - 2e-3) < 1e-12 && abs(values[2] - 2) < 1e-12)
+        // Only the null direction (1, −1, 0)/√2 moved: by 1e-3 on each of its four entries' blocks.
+        #expect(repaired.maxAbsDifference(singular) < 1.01e-3)
+        #expect(SPD.isSPD(repaired) && !SPD.isSPD(singular))
+        #expect(throws: ParameterError.self) { try Recentering().recentered([repaired], groups: [1, 2]) }
+    }
+
     @Test func shrinkageAndFixedShrinkageEstimators() throws {
         var rng = SeededGenerator(seed: 17)
         // Fewer samples than channels: the sample covariance is singular, shrinkage repairs it.
