@@ -6,6 +6,8 @@ import Recording
 /// `LogisticRegression(C=1)`), the strongest of the classic motor-imagery pipelines.
 public struct TangentSpaceLogisticRegression: EpochClassifier, Hashable {
     public var covariance: SPDCovarianceEstimator
+    /// The mean used as the tangent point; the map itself is always the affine-invariant log map
+    /// (pyRiemann's `TangentSpace(metric="riemann")`).
     public var metric: RiemannianMetric
     public var logistic: L2LogisticRegression
     public var meanOptions: RiemannianMeanOptions
