@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Tests and benchmarks use one BLAS thread for stable, reproducible figures.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: all deps build demo test bench bench-deps sample-data clean validate-ricci
+.PHONY: all deps build demo test bench bench-deps sample-data validate validate-geometric validate-ricci clean
 
 all: build
 
@@ -33,15 +33,16 @@ test: deps
 # Regenerates the committed sample data (deterministic apart from the 'created' attribute).
 sample-data: build
 	.build/release/neuroswift simulate oscillations --seed 7 --output sample-data/oscillations.h5
+	.build/release/neuroswift simulate mi-eeg --seed 7 --output sample-data/mi-eeg.edf
 
 # Speed against the reference tools, written into docs/performance.md (needs python3 with numpy,
 # and mne + pyedflib and ../shared/data/eeg for the EDF comparison).
 # The reference tools the benchmarks compare against: numpy/scipy, MNE, pyedflib, nibabel, pynwb (pip)
 # and PyTorch (Debian's python3-torch, for the system interpreter /usr/bin/python3).
 bench-deps: deps
-	python3 -m pip install -q numpy scipy mne pyedflib nibabel pynwb
+	python3 -m pip install -q numpy scipy mne pyedflib nibabel pynwb pyriemann scikit-learn
 	# GraphRicciCurvature 0.6.1 pins scipy<=1.13.1 (and would downgrade numpy); it runs fine on current scipy, so no deps.
-	python3 -m pip install -q POT networkit networkx python-louvain pyriemann scikit-learn && python3 -m pip install -q --no-deps GraphRicciCurvature==0.6.1
+	python3 -m pip install -q POT networkit networkx python-louvain && python3 -m pip install -q --no-deps GraphRicciCurvature==0.6.1
 	@dpkg -s python3-torch >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-torch; }
 
 bench: bench-deps
@@ -55,7 +56,18 @@ bench: bench-deps
 	/usr/bin/python3 Benchmarks/compare/nn_step.py --swift Benchmarks/.build/release/neuro-bench-nn --output docs/performance.md
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-ricci
 	python3 Benchmarks/compare/ricci.py --swift Benchmarks/.build/release/neuro-bench-ricci --output docs/performance.md
+	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-riemann
+	python3 Benchmarks/compare/riemann.py --swift Benchmarks/.build/release/neuro-bench-riemann --output docs/performance.md
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
+# Full-size validations against the reference tools; each writes its report into docs/.
+validate: validate-geometric validate-ricci
+
+# Riemannian EEG decoders against pyRiemann / MNE / scikit-learn on identical epochs and folds
+# (simulated scenarios, and ../shared/data/eeg when present) → docs/geometric-eeg.md.
+validate-geometric: build
+	python3 -m pip install -q pyriemann mne scikit-learn
+	python3 scripts/validate_geometric.py --swift .build/release/neuroswift --output docs/geometric-eeg.md
 
 # ricci-gcn CV on eegmmidb S001 beside pyRiemann TS+LR, and the denoising benchmark → docs/geometric-eeg-manifold.md
 # (needs ../shared/data/eeg and python3 with mne, pyriemann, scikit-learn).

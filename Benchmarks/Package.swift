@@ -13,6 +13,8 @@
 //   swift build -c release --product neuro-bench-ricci
 //                                                 Ollivier–Ricci curvature / Ricci flow beside GraphRicciCurvature
 //                                                 (compare/ricci.py) and the ricci-gcn / denoiser validation runs
+//   swift build -c release --product neuro-bench-riemann
+//                                                 TS+LR fit + predict, run by compare/riemann.py beside pyRiemann + scikit-learn
 import Foundation
 import PackageDescription
 
@@ -55,5 +57,9 @@ let package = Package(
             name: "neuro-bench-ricci",
             dependencies: [.product(name: "Decoding", package: neuroSwift)],
             path: "BenchRicci"),
+        .executableTarget(
+            name: "neuro-bench-riemann",
+            dependencies: [.product(name: "Decoding", package: neuroSwift)],
+            path: "BenchRiemann"),
     ]
 )
