@@ -5,7 +5,7 @@ import Foundation
 /// epochs 0.5–2.5 s → each registered pipeline under stratified 5-fold cross-validation.
 struct MotorImageryDemo: DemoPipeline {
     let name = "mi-eeg-decoding"
-    let summary = "EDF+ → 8–30 Hz → epochs → TS+LR / MDM / CSP+LDA, stratified 5-fold CV (planted covariance effect)"
+    let summary = "EDF+ → 8–30 Hz → epochs → TS+LR / MDM / CSP+LDA / Ricci-GCN, stratified 5-fold CV (planted covariance effect)"
     let inputFile = "mi-eeg.edf"
 
     func run(_ input: URL) throws -> DemoOutcome {
