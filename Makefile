@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Tests and benchmarks use one BLAS thread for stable, reproducible figures.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: all deps build demo test bench bench-deps sample-data clean
+.PHONY: all deps build demo test bench bench-deps sample-data clean validate-bicluster
 
 all: build
 
@@ -33,6 +33,7 @@ test: deps
 # Regenerates the committed sample data (deterministic apart from the 'created' attribute).
 sample-data: build
 	.build/release/neuroswift simulate oscillations --seed 7 --output sample-data/oscillations.h5
+	.build/release/neuroswift simulate bicluster --seed 0 --output sample-data/bicluster.h5
 
 # Speed against the reference tools, written into docs/performance.md (needs python3 with numpy,
 # and mne + pyedflib and ../shared/data/eeg for the EDF comparison).
@@ -52,6 +53,13 @@ bench: bench-deps
 	python3 Benchmarks/compare/eeg_read.py --swift Benchmarks/.build/release/neuro-bench-eeg --output docs/performance.md
 	/usr/bin/python3 Benchmarks/compare/nn_step.py --swift Benchmarks/.build/release/neuro-bench-nn --output docs/performance.md
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
+# Bayesian bi-clustering at the paper's size (4 chains on the simulation, 2 chains on the Allen
+# recording in ../shared/data/spikes/allen-719161530), written into docs/bicluster.md.
+# BICLUSTER_SWEEPS overrides the number of sweeps per chain.
+BICLUSTER_SWEEPS ?= 1000
+validate-bicluster: build
+	python3 scripts/validate_bicluster.py --binary .build/release/neuroswift --sweeps $(BICLUSTER_SWEEPS) --output docs/bicluster.md
 
 clean:
 	rm -rf .build Benchmarks/.build

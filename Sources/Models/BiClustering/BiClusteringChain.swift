@@ -88,8 +88,8 @@ final class BiClusteringChain {
         try prepareBuffers()
     }
 
-    /// A single-cluster start: d_i at the log mean count, small random loadings, one AR(1) trajectory,
-    /// states per `initialStates`, dynamics from the MNIW prior.
+    /// The start: d_i at the log mean count, small random loadings, `initialClusters` clusters from
+    /// `dataDrivenStart`, states per `initialStates`, dynamics from the MNIW prior.
     static func initialState(
         counts: [Double], neurons: Int, bins: Int, config: BiClusteringConfiguration, generator: inout SeededGenerator
     ) -> BiClusteringState {
@@ -102,26 +102,24 @@ final class BiClusteringChain {
         }
         var loadings = [Double](repeating: 0, count: neurons * p)
         for k in loadings.indices { loadings[k] = 0.1 * generator.standardNormal() }
-        var trajectory = [Double](repeating: 0, count: d * bins)
-        var scales = [Double](repeating: 0, count: p)
-        candidateTrajectory(into: &trajectory, scales: &scales, p: p, bins: bins, config: config, generator: &generator)
-        var latents = [Double](repeating: 0, count: bins * d)
-        for t in 0..<bins {
-            latents[t * d] = trajectory[t]
-            for k in 0..<p { latents[t * d + 1 + k] = trajectory[(1 + k) * bins + t] * scales[k] }
-        }
+        let maxClusters = Swift.max(1, Swift.min(config.maxClusters ?? Swift.max(neurons / 2, 1), neurons))
+        let k = Swift.max(1, Swift.min(config.initialClusters, maxClusters, neurons))
+        let start = dataDrivenStart(counts: counts, neurons: neurons, bins: bins, clusters: k, p: p, config: config, generator: &generator)
+        let labels = start.labels, latents = start.latents
+        let clusterCount = Set(labels).count
+        let stacked = clusterCount * d
         let states = config.initialStates == .random ? (0..<bins).map { _ in generator.uniformInt(below: l) } : [Int](repeating: 0, count: bins)
         let hmm = StickyHDPHMM(stateCount: l, alpha: config.stickyAlpha, gamma: config.stickyGamma, kappa: config.stickyKappa, generator: &generator)
         var dynamics = [AffineDynamics]()
-        let zero = Matrix<Double>(rows: d, columns: d), zeroU = Matrix<Double>(rows: d + 1, columns: d + 1)
+        let zero = Matrix<Double>(rows: stacked, columns: stacked), zeroU = Matrix<Double>(rows: stacked + 1, columns: stacked + 1)
         for _ in 0..<l {
             let prior = try! MNIWPosterior(
-                sxx: zero, sxu: Matrix(rows: d, columns: d + 1), suu: zeroU, count: 0,
+                sxx: zero, sxu: Matrix(rows: stacked, columns: stacked + 1), suu: zeroU, count: 0,
                 columnPrecision: config.dynamicsColumnPrecision, scale: config.dynamicsScale, degreesOffset: config.dynamicsDegreesOffset)
-            dynamics.append((try? prior.sample(generator: &generator)) ?? .randomWalk(dimension: d, noise: config.newClusterNoiseVariance))
+            dynamics.append((try? prior.sample(generator: &generator)) ?? .randomWalk(dimension: stacked, noise: config.newClusterNoiseVariance))
         }
         return BiClusteringState(
-            clusterCount: 1, labels: [Int](repeating: 0, count: neurons), baselines: baselines, loadings: loadings,
+            clusterCount: clusterCount, labels: labels, baselines: baselines, loadings: loadings,
             dispersions: [Double](repeating: config.likelihood == .poisson ? config.poissonProxyDispersion : config.initialDispersion, count: neurons),
             latents: latents, states: states, dynamics: dynamics, hmm: hmm, sweep: 0)
     }

@@ -53,6 +53,10 @@ public struct BiClusteringConfiguration: Sendable, Codable, Equatable {
     /// states drawn uniformly at random (`.random`, the reference code's start).
     public enum InitialStates: String, Sendable, Codable, CaseIterable { case single, random }
     public var initialStates: InitialStates = .single
+    /// Number of neuron clusters at the start, from k-means on log smoothed rates (capped by
+    /// `maxClusters`); 1 (default) is the methods note's single-cluster start, with the cluster's
+    /// baseline and factor rows from the data (mean log rate and leading principal components).
+    public var initialClusters = 1
     /// Starting value of every r_i.
     public var initialDispersion = 1.0
     /// Fixed r of the NB proposal in the Poisson variant.
@@ -95,6 +99,7 @@ public struct BiClusteringConfiguration: Sendable, Codable, Equatable {
     public func validate() throws {
         try ParameterError.check(latentDimension >= 1 && latentDimension <= 10, "latentDimension", expected: "1…10", found: latentDimension)
         if let m = maxClusters { try ParameterError.check(m >= 1, "maxClusters", expected: "≥ 1", found: m) }
+        try ParameterError.check(initialClusters >= 1, "initialClusters", expected: "≥ 1", found: initialClusters)
         try ParameterError.check(statesTruncation >= 1, "statesTruncation", expected: "≥ 1", found: statesTruncation)
         for (name, v) in [("stickyAlpha", stickyAlpha), ("stickyGamma", stickyGamma), ("mfmGamma", mfmGamma),
                           ("baselinePriorVariance", baselinePriorVariance), ("loadingPriorVariance", loadingPriorVariance),

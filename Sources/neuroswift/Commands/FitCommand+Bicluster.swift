@@ -27,6 +27,8 @@ struct FitBicluster: ParsableCommand {
     @Option(help: "Weak-limit number of states L (paper: 10 simulation, 20 real data).") var states = 10
     @Option(help: "Success probability of the Geometric prior on the number of clusters (paper: 0.2, real data 0.415).")
     var clusterPrior = 0.2
+    @Option(help: "Neuron clusters at the start (k-means on log smoothed rates; 1 = single-cluster start).")
+    var initialClusters = 1
     @Option(help: "Dispersion update: metropolis (exact) or crtGamma (the reference's approximate step).")
     var dispersionUpdate: BiClusteringConfiguration.DispersionUpdate = .metropolis
     @Option(help: "Folder for checkpoints; an existing checkpoint for the same data and settings is resumed.", completion: .directory)
@@ -50,6 +52,7 @@ struct FitBicluster: ParsableCommand {
         config.statesTruncation = states
         config.clusterCountGeometric = clusterPrior
         config.dispersionUpdate = dispersionUpdate
+        config.initialClusters = initialClusters
         print("\(counts): \(description); \(data.unitCount) units × \(data.binCount) bins of \(data.binWidth) s")
         let progress = TerminalProgress()
         let fit = try BiClustering(configuration: config).fit(
