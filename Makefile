@@ -52,6 +52,8 @@ bench: bench-deps
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-eeg
 	python3 Benchmarks/compare/eeg_read.py --swift Benchmarks/.build/release/neuro-bench-eeg --output docs/performance.md
 	/usr/bin/python3 Benchmarks/compare/nn_step.py --swift Benchmarks/.build/release/neuro-bench-nn --output docs/performance.md
+	$(SWIFT) build -c release --product neuroswift
+	python3 Benchmarks/compare/bicluster_sweep.py --swift .build/release/neuroswift --output docs/performance.md
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 # Bayesian bi-clustering at the paper's size (4 chains on the simulation, 2 chains on the Allen

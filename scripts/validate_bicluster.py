@@ -24,6 +24,27 @@ ROOT = os.path.dirname(HERE)
 ALLEN = os.path.join(ROOT, "..", "shared", "data", "spikes", "allen-719161530")
 REFERENCE_SECONDS_PER_SWEEP = 1.2
 
+NOTES = """## Implementation notes and known issues
+
+- The sweep is the methods note's clean sampler (§4.10): PG augmentation + information-form FFBS of the
+  stacked latents (checked against an RTS smoother to 1e-10 and by sample moments), blocked Gibbs for the
+  states (the sequence is kept across sweeps; random restarts are an option, off), β/π with the sticky
+  override thinning, MNIW dynamics (closed form checked against numpy), PG-Gibbs (d_i, c_i) reusing the
+  latent step's ω (same augmented joint), exact MH on log r (CRT-Gamma as an option), the identifiability
+  projection, and the MFM Algorithm 8 label step with a Laplace marginal (checked against 2-D quadrature)
+  and a declared AR(1) auxiliary trajectory. The state index is defined once (ξ_t governs x_{t−1} → x_t).
+- Scale identifiability: c_iᵀx_t is invariant under x → s·x, c → c/s. Without fixing the scale the chain
+  drifted to factor rows with standard deviation > 100 and vanishing loadings; the projection now gives
+  every factor row a unit mean square (the reference code uses unit-norm rows during clustering).
+- **Mixing is the open problem.** Across seeds the chains often settle on a wrong neuron partition (K right
+  or off by one, ARI 0.2–0.9) and the state sequence is found in some chains only; single sweeps move
+  neurons rarely once each cluster's trajectory has adapted to its members. The reference code reaches
+  neuron ARI ≈ 1 in a few sweeps with ad-hoc devices (random state restarts, heuristic spline candidates);
+  a correct Jain–Neal split-merge move (not implemented yet) is the principled fix. The recovery test in
+  Tests/ModelsTests is kept as a `withKnownIssue` so it reports when this is fixed.
+- Not implemented: the split-merge move, the Geweke "getting it right" test.
+"""
+
 
 def run(cmd):
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
@@ -162,6 +183,7 @@ def main():
             sec = float(np.mean(h5py.File(out, "r")["diagnostics"].attrs["seconds_per_sweep"]))
             rows.append(f"| {n} | {t} | {sec:.4f} |")
         lines += ["## 3. Scaling", ""] + rows + [""]
+    lines += [NOTES]
     with open(args.output, "w") as f:
         f.write("\n".join(lines))
     print("\n".join(lines))
