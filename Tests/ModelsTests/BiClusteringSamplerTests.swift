@@ -88,6 +88,31 @@ import Testing
         }
     }
 
+    @Test func poissonVariantAcceptsProposalsAndKeepsTheProxyDispersion() throws {
+        let data = try Self.smallData()
+        var config = Self.config(sweeps: 8, burnIn: 2)
+        config.likelihood = .poisson
+        let chain = try BiClusteringChain(
+            counts: data.counts.counts, neurons: 12, bins: 120, config: config, generator: SeededGenerator(seed: 4))
+        for _ in 0..<8 { _ = try chain.sweep() }
+        // The NB(r = 100) proposal is close to the Poisson target: most latent proposals are accepted.
+        #expect(chain.acceptedLatentMoves >= 4)
+        #expect(chain.state.dispersions.allSatisfy { $0 == 100 })
+        #expect(chain.logLikelihood().isFinite)
+    }
+
+    @Test func crtGammaDispersionMovesTowardsTheTruth() throws {
+        // Starting from r = 1 on data with r = 10, both updates raise r̄ within a few sweeps.
+        let data = try Self.smallData()
+        for update in BiClusteringConfiguration.DispersionUpdate.allCases {
+            var config = Self.config(sweeps: 6, burnIn: 1)
+            config.dispersionUpdate = update
+            let fit = try BiClustering(configuration: config).fit(data.counts, seed: 8)
+            let trace = fit.chainSummaries[0].meanDispersionTrace
+            #expect(trace.last! > 1.5, "\(update): \(trace)")
+        }
+    }
+
     @Test func recoversNeuronClustersOnAnEasySimulation() throws {
         let data = try Self.smallData(seed: 3)
         // Start from 4 k-means clusters: the sampler has to merge the surplus ones and keep the truth.

@@ -75,7 +75,8 @@ struct FitBicluster: ParsableCommand {
         table.append(["posterior mode of occupied states", "\(fit.stateCountMode)"])
         table.append(["split-R̂ log-likelihood", fmt(fit.rHatLogLikelihood)])
         table.append(["between-chain ARI neurons / states", "\(fmt(fit.betweenChainNeuronARI)) / \(fmt(fit.betweenChainStateARI))"])
-        table.append(["mean dispersion r", fmt(fit.meanDispersions.reduce(0, +) / Double(max(fit.neurons, 1)))])
+        table.append(["mean dispersion r", fit.configuration.likelihood == .poisson ? "– (Poisson)"
+            : fmt(fit.meanDispersions.reduce(0, +) / Double(max(fit.neurons, 1)))])
         table.append(["ms per sweep (mean over chains)", String(format: "%.1f", 1000 * fit.secondsPerSweep.reduce(0, +) / Double(max(fit.secondsPerSweep.count, 1)))])
         return table
     }
