@@ -88,6 +88,18 @@ import Testing
         }
     }
 
+    @Test func tabulatedNegativeBinomialLikelihoodMatchesTheDirectSum() throws {
+        let data = try Self.smallData()
+        let chain = try BiClusteringChain(
+            counts: data.counts.counts, neurons: 12, bins: 120, config: Self.config(sweeps: 2, burnIn: 0), generator: SeededGenerator(seed: 6))
+        chain.computeLinearPredictor()
+        for (i, r) in [(0, 0.7), (5, 10.0), (11, 250.0)] {
+            var direct = 0.0
+            for t in 0..<120 { direct += CountLikelihood.negativeBinomial(data.counts[i, t], logMean: chain.eta[i * 120 + t], dispersion: r) }
+            #expect(abs(chain.negativeBinomialLogLikelihood(i, dispersion: r) - direct) < 1e-9 * abs(direct))
+        }
+    }
+
     @Test func poissonVariantAcceptsProposalsAndKeepsTheProxyDispersion() throws {
         let data = try Self.smallData()
         var config = Self.config(sweeps: 8, burnIn: 2)

@@ -184,12 +184,7 @@ extension BiClusteringChain {
 
     func dispersionLogPosterior(_ i: Int, _ r: Double) -> Double {
         guard r > 0 && r.isFinite else { return -.infinity }
-        var total = (config.dispersionShape - 1) * Double.log(r) - config.dispersionRate * r
-        for t in 0..<bins {
-            let y = counts[i * bins + t]
-            if y.isNaN { continue }
-            total += CountLikelihood.negativeBinomial(y, logMean: eta[i * bins + t], dispersion: r)
-        }
-        return total
+        return (config.dispersionShape - 1) * Double.log(r) - config.dispersionRate * r
+            + negativeBinomialLogLikelihood(i, dispersion: r)
     }
 }

@@ -37,6 +37,8 @@ final class BiClusteringChain {
     var lastLogLikelihood = 0.0
     var acceptedLatentMoves = 0
     var dispersionStep = 0.25
+    /// log Γ(y + r) − log Γ(r) − log Γ(y + 1) for y = 0…max count (see `negativeBinomialLogLikelihood`).
+    var gammaTable: [Double] = []
 
     var blockSize: Int { p + 1 }
     /// Norm of every factor row after the identifiability projection.
@@ -61,6 +63,7 @@ final class BiClusteringChain {
         laplace = LaplaceMarginal(p: config.latentDimension, length: bins)
         offsetBuffer = [Double](repeating: 0, count: bins)
         ffbs = InformationFFBS(dimension: config.latentDimension + 1, length: bins)
+        gammaTable = [Double](repeating: 0, count: Swift.min(Int(counts.lazy.filter { !$0.isNaN }.max() ?? 0) + 1, 4096))
         state = BiClusteringChain.initialState(
             counts: counts, neurons: neurons, bins: bins, config: config, generator: &self.generator)
         try prepareBuffers()
@@ -84,6 +87,7 @@ final class BiClusteringChain {
         laplace = LaplaceMarginal(p: config.latentDimension, length: bins)
         offsetBuffer = [Double](repeating: 0, count: bins)
         ffbs = InformationFFBS(dimension: config.latentDimension + 1, length: bins)
+        gammaTable = [Double](repeating: 0, count: Swift.min(Int(counts.lazy.filter { !$0.isNaN }.max() ?? 0) + 1, 4096))
         self.state = state
         try prepareBuffers()
     }
@@ -229,13 +233,34 @@ final class BiClusteringChain {
         var total = 0.0
         let poisson = config.likelihood == .poisson
         for i in 0..<neurons {
-            let r = state.dispersions[i]
-            for t in 0..<bins {
-                let y = counts[i * bins + t]
-                if y.isNaN { continue }
-                total += poisson ? CountLikelihood.poisson(y, logMean: eta[i * bins + t])
-                    : CountLikelihood.negativeBinomial(y, logMean: eta[i * bins + t], dispersion: r)
+            if poisson {
+                for t in 0..<bins {
+                    let y = counts[i * bins + t]
+                    if !y.isNaN { total += CountLikelihood.poisson(y, logMean: eta[i * bins + t]) }
+                }
+            } else {
+                total += negativeBinomialLogLikelihood(i, dispersion: state.dispersions[i])
             }
+        }
+        return total
+    }
+
+    /// Σ_t log NB(y_it | r, e^{η_it}) from `eta`, with the y-dependent gamma terms
+    /// log Γ(y + r) − log Γ(r) − log Γ(y + 1) tabulated once per call (counts are small integers), so
+    /// each bin costs one exp and one log1p instead of three log-gammas more.
+    func negativeBinomialLogLikelihood(_ i: Int, dispersion r: Double) -> Double {
+        let lgr = Double.logGamma(r)
+        for y in 0..<gammaTable.count { gammaTable[y] = Double.logGamma(Double(y) + r) - lgr - Double.logGamma(Double(y) + 1) }
+        let logR = Double.log(r)
+        var total = 0.0
+        for t in 0..<bins {
+            let y = counts[i &* bins &+ t]
+            if y.isNaN { continue }
+            let e = eta[i &* bins &+ t]
+            let logRPlusMu = CountLikelihood.logAddExp(logR, e)
+            let yi = Int(y)
+            let g = yi < gammaTable.count ? gammaTable[yi] : Double.logGamma(y + r) - lgr - Double.logGamma(y + 1)
+            total += g + r * (logR - logRPlusMu) + y * (e - logRPlusMu)
         }
         return total
     }
