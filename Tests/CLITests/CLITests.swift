@@ -18,7 +18,7 @@ import TestSupport
         let commands = listed.split(separator: "\n").prefix { !$0.contains("See 'neuroswift help") }
             .filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") }
             .compactMap { $0.split(separator: " ").first.map(String.init) }
-        #expect(Set(commands) == ["info", "convert", "simulate", "demo"], "listed: \(commands)")
+        #expect(Set(commands) == ["info", "convert", "simulate", "fit", "demo"], "listed: \(commands)")
     }
 
     @Test func infoOnMissingFileFailsClearly() throws {
@@ -64,9 +64,15 @@ import TestSupport
             #expect(info.stdout.contains(expected), "info output lacks \(expected):\n\(info.stdout)")
         }
 
+        // The bicluster pipeline's input, small so the debug build stays quick.
+        let spikes = try NeuroSwiftBinary.run([
+            "simulate", "bicluster", "--neurons", "8", "--clusters", "2", "--bins", "60", "--output", folder.file("bicluster.h5").path,
+        ])
+        #expect(spikes.status == 0, "\(spikes.stderr)")
         let demo = try NeuroSwiftBinary.run(["demo", "--data", folder.url.path])
         #expect(demo.status == 0, "\(demo.stderr)")
         #expect(demo.stdout.contains("3/3 peaks within 0.25 Hz"), "\(demo.stdout)")
+        #expect(demo.stdout.contains("bicluster") && demo.stdout.contains("neuron ARI"), "\(demo.stdout)")
         #expect(demo.stderr.isEmpty, "no progress bar or noise when stderr is not a terminal")
     }
 
