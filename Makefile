@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Tests and benchmarks use one BLAS thread for stable, reproducible figures.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: all deps build demo test bench bench-deps sample-data validate validate-geometric validate-ricci clean
+.PHONY: all deps build demo test bench bench-deps sample-data validate validate-geometric validate-ricci validate-bicluster clean
 
 all: build
 
@@ -34,6 +34,7 @@ test: deps
 sample-data: build
 	.build/release/neuroswift simulate oscillations --seed 7 --output sample-data/oscillations.h5
 	.build/release/neuroswift simulate mi-eeg --seed 7 --output sample-data/mi-eeg.edf
+	.build/release/neuroswift simulate bicluster --seed 0 --output sample-data/bicluster.h5
 
 # Speed against the reference tools, written into docs/performance.md (needs python3 with numpy,
 # and mne + pyedflib and ../shared/data/eeg for the EDF comparison).
@@ -58,10 +59,12 @@ bench: bench-deps
 	python3 Benchmarks/compare/ricci.py --swift Benchmarks/.build/release/neuro-bench-ricci --output docs/performance.md
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-riemann
 	python3 Benchmarks/compare/riemann.py --swift Benchmarks/.build/release/neuro-bench-riemann --output docs/performance.md
+	$(SWIFT) build -c release --product neuroswift
+	python3 Benchmarks/compare/bicluster_sweep.py --swift .build/release/neuroswift --output docs/performance.md
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 # Full-size validations against the reference tools; each writes its report into docs/.
-validate: validate-geometric validate-ricci
+validate: validate-geometric validate-ricci validate-bicluster
 
 # Riemannian EEG decoders against pyRiemann / MNE / scikit-learn on identical epochs and folds
 # (simulated scenarios, and ../shared/data/eeg when present) → docs/geometric-eeg.md.
@@ -74,6 +77,13 @@ validate-geometric: build
 validate-ricci: bench-deps
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-ricci
 	python3 scripts/validate_ricci.py --swift Benchmarks/.build/release/neuro-bench-ricci --output docs/geometric-eeg-manifold.md
+
+# Bayesian bi-clustering at the paper's size (4 chains on the simulation, 2 chains on the Allen
+# recording in ../shared/data/spikes/allen-719161530), written into docs/bicluster.md.
+# BICLUSTER_SWEEPS overrides the number of sweeps per chain.
+BICLUSTER_SWEEPS ?= 1000
+validate-bicluster: build
+	python3 scripts/validate_bicluster.py --binary .build/release/neuroswift --sweeps $(BICLUSTER_SWEEPS) --output docs/bicluster.md
 
 clean:
 	rm -rf .build Benchmarks/.build

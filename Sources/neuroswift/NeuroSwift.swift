@@ -7,5 +7,8 @@ struct NeuroSwiftCommand: ParsableCommand {
         commandName: "neuroswift",
         abstract: "Load, model and decode neural recordings.",
         version: NeuroSwiftVersion.current,
-        subcommands: [InfoCommand.self, ConvertCommand.self, SimulateCommand.self, DemoCommand.self, DecodeCommand.self, BenchmarkCommand.self, GraphCommand.self])
+        subcommands: [
+            InfoCommand.self, ConvertCommand.self, SimulateCommand.self, FitCommand.self, DecodeCommand.self, BenchmarkCommand.self,
+            GraphCommand.self, DemoCommand.self,
+        ])
 }

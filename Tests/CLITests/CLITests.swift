@@ -18,7 +18,7 @@ import TestSupport
         let commands = listed.split(separator: "\n").prefix { !$0.contains("See 'neuroswift help") }
             .filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") }
             .compactMap { $0.split(separator: " ").first.map(String.init) }
-        #expect(Set(commands) == ["info", "convert", "simulate", "demo", "decode", "benchmark", "graph"], "listed: \(commands)")
+        #expect(Set(commands) == ["info", "convert", "simulate", "fit", "decode", "benchmark", "graph", "demo"], "listed: \(commands)")
     }
 
     @Test func infoOnMissingFileFailsClearly() throws {
@@ -64,16 +64,22 @@ import TestSupport
             #expect(info.stdout.contains(expected), "info output lacks \(expected):\n\(info.stdout)")
         }
 
-        // Every demo needs its sample file: the motor-imagery EDF+ of the decoding demo too.
+        // Every demo needs its sample file: the motor-imagery EDF+ of the decoding demo, the bicluster
+        // counts (small, so the debug build stays quick).
         let mi = try NeuroSwiftBinary.run([
             "simulate", "mi-eeg", "--seed", "7", "--trials-per-class", "10", "--output", folder.file("mi-eeg.edf").path,
         ])
         #expect(mi.status == 0, "\(mi.stderr)")
+        let spikes = try NeuroSwiftBinary.run([
+            "simulate", "bicluster", "--neurons", "8", "--clusters", "2", "--bins", "60", "--output", folder.file("bicluster.h5").path,
+        ])
+        #expect(spikes.status == 0, "\(spikes.stderr)")
 
         let demo = try NeuroSwiftBinary.run(["demo", "--data", folder.url.path])
         #expect(demo.status == 0, "\(demo.stderr)")
         #expect(demo.stdout.contains("3/3 peaks within 0.25 Hz"), "\(demo.stdout)")
         #expect(demo.stdout.contains("mi-eeg-decoding") && demo.stdout.contains("labels match"), "\(demo.stdout)")
+        #expect(demo.stdout.contains("bicluster") && demo.stdout.contains("neuron ARI"), "\(demo.stdout)")
         #expect(demo.stderr.isEmpty, "no progress bar or noise when stderr is not a terminal")
     }
 

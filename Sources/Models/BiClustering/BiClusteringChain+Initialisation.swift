@@ -1,0 +1,104 @@
+import Foundation
+import NeuroCore
+import RealModule
+
+extension BiClusteringChain {
+    /// A data-driven start (a valid MCMC start like any other; the chain forgets it): neurons are split
+    /// into k groups by k-means (k-means++ seeding) on their z-scored log smoothed rates, each group's
+    /// baseline trajectory μ^(j) is the members' mean centred log rate and its factor rows are the
+    /// leading principal components of the members' residuals (random AR(1) rows when a group is too
+    /// small). Returns labels and the stacked latents on the natural scale (rows of norm √T).
+    static func dataDrivenStart(
+        counts: [Double], neurons: Int, bins: Int, clusters k: Int, p: Int, config: BiClusteringConfiguration,
+        generator: inout SeededGenerator
+    ) -> (labels: [Int], latents: [Double]) {
+        // Log smoothed rates, centred per neuron; a z-scored copy for k-means.
+        let half = 2
+        var logRate = [Double](repeating: 0, count: neurons * bins)
+        for i in 0..<neurons {
+            var observedMean = 0.0, n = 0.0
+            for t in 0..<bins where !counts[i * bins + t].isNaN { observedMean += counts[i * bins + t]; n += 1 }
+            observedMean /= Swift.max(n, 1)
+            for t in 0..<bins {
+                var s = 0.0, m = 0.0
+                for u in Swift.max(0, t - half)...Swift.min(bins - 1, t + half) where !counts[i * bins + u].isNaN { s += counts[i * bins + u]; m += 1 }
+                logRate[i * bins + t] = Double.log((m > 0 ? s / m : observedMean) + 0.5)
+            }
+            let mean = (0..<bins).reduce(0.0) { $0 + logRate[i * bins + $1] } / Double(bins)
+            for t in 0..<bins { logRate[i * bins + t] -= mean }
+        }
+        var z = logRate
+        for i in 0..<neurons {
+            let sd = ((0..<bins).reduce(0.0) { $0 + z[i * bins + $1] * z[i * bins + $1] } / Double(bins)).squareRoot()
+            if sd > 0 { for t in 0..<bins { z[i * bins + t] /= sd } }
+        }
+        func distance(_ i: Int, _ c: [Double], _ j: Int) -> Double {
+            var s = 0.0
+            for t in 0..<bins { let v = z[i * bins + t] - c[j * bins + t]; s += v * v }
+            return s
+        }
+        // k-means++ seeding, then Lloyd iterations.
+        var centres = [Double](repeating: 0, count: k * bins)
+        let first = generator.uniformInt(below: neurons)
+        for t in 0..<bins { centres[t] = z[first * bins + t] }
+        for j in 1..<Swift.max(k, 1) {
+            let d2 = (0..<neurons).map { i in (0..<j).map { distance(i, centres, $0) }.min()! }
+            let total = d2.reduce(0, +)
+            let pick = total > 0 ? generator.categorical(probabilities: d2.map { $0 / total }) : generator.uniformInt(below: neurons)
+            for t in 0..<bins { centres[j * bins + t] = z[pick * bins + t] }
+        }
+        var labels = [Int](repeating: 0, count: neurons)
+        for _ in 0..<25 {
+            for i in 0..<neurons { labels[i] = (0..<k).min { distance(i, centres, $0) < distance(i, centres, $1) }! }
+            for j in 0..<k {
+                let members = (0..<neurons).filter { labels[$0] == j }
+                if members.isEmpty { continue }
+                for t in 0..<bins { centres[j * bins + t] = members.reduce(0.0) { $0 + z[$1 * bins + t] } / Double(members.count) }
+            }
+        }
+        // Compact labels (a k-means group may be empty).
+        var map = [Int: Int]()
+        labels = labels.map { l in if let m = map[l] { return m }; map[l] = map.count; return map.count - 1 }
+        let groups = map.count, b = p + 1, d = groups * b
+        var latents = [Double](repeating: 0, count: bins * d)
+        var rows = [Double](repeating: 0, count: b * bins)
+        var scales = [Double](repeating: 0, count: p)
+        let rootT = config.factorScale.rowNorm(bins: bins)
+        for j in 0..<groups {
+            let members = (0..<neurons).filter { labels[$0] == j }
+            candidateTrajectory(into: &rows, scales: &scales, p: p, bins: bins, config: config, generator: &generator)
+            var mu = [Double](repeating: 0, count: bins)
+            for t in 0..<bins { mu[t] = members.reduce(0.0) { $0 + logRate[$1 * bins + t] } / Double(members.count) }
+            for t in 0..<bins { rows[t] = mu[t] }
+            if members.count > p {
+                // Principal components in time of the residuals: eigenvectors of the members' Gram matrix.
+                let n = members.count
+                var gram = Matrix<Double>(rows: n, columns: n)
+                for a in 0..<n { for c in 0...a {
+                    var s = 0.0
+                    for t in 0..<bins { s += (logRate[members[a] * bins + t] - mu[t]) * (logRate[members[c] * bins + t] - mu[t]) }
+                    gram[a, c] = s; gram[c, a] = s
+                } }
+                if let eig = try? SymmetricEigen(gram) {
+                    for q in 0..<p {
+                        let col = n - 1 - q
+                        var norm = 0.0
+                        var pc = [Double](repeating: 0, count: bins)
+                        for t in 0..<bins {
+                            var s = 0.0
+                            for a in 0..<n { s += eig.vectors[a, col] * (logRate[members[a] * bins + t] - mu[t]) }
+                            pc[t] = s
+                            norm += s * s
+                        }
+                        if norm > 1e-12 { for t in 0..<bins { rows[(1 + q) * bins + t] = pc[t] / norm.squareRoot() } }
+                    }
+                }
+            }
+            for t in 0..<bins {
+                latents[t * d + j * b] = rows[t]
+                for q in 0..<p { latents[t * d + j * b + 1 + q] = rows[(1 + q) * bins + t] * rootT }
+            }
+        }
+        return (labels, latents)
+    }
+}

@@ -1,0 +1,267 @@
+import Foundation
+import NeuroCore
+import RealModule
+
+/// One Markov chain of the bi-clustering sampler: the state, the data it conditions on, and the
+/// work buffers a sweep reuses (allocated when the number of clusters changes, never per element).
+///
+/// One sweep (methods note §4.10, the "clean" sampler):
+/// 1. ω ~ PG(y + r, η − log r), then X̃ by information-form FFBS (`InformationFFBS`);
+/// 2. ξ by HMM forward filtering/backward sampling given X̃ and the dynamics, then β, π;
+/// 3. (A, b, Q)_ℓ from the MNIW posterior;
+/// 4. (d_i, c_i) by Pólya-Gamma Gibbs; r_i by exact MH on log r (or CRT–Gamma);
+/// 5. the identifiability projection (centre, rotate);
+/// 6. neuron labels by the MFM collapsed Gibbs step (Neal's Algorithm 8, one auxiliary trajectory
+///    drawn from a declared AR(1) prior), c_i integrated out by a Laplace approximation.
+final class BiClusteringChain {
+    let config: BiClusteringConfiguration
+    let neurons: Int
+    let bins: Int
+    let p: Int
+    let maxClusters: Int
+    /// Counts, N × T row-major (NaN = missing).
+    let counts: [Double]
+    let mfm: MFMCoefficients
+    var state: BiClusteringState
+    var generator: SeededGenerator
+
+    // Work buffers.
+    var eta: [Double]
+    var omega: [Double]
+    var ffbs: InformationFFBS
+    var proposal: [Double]
+    var hmmLogLikelihood: [Double]
+    var hmmWorkspace: [Double]
+    var laplace: LaplaceMarginal
+    var offsetBuffer: [Double]
+    var lastLogLikelihood = 0.0
+    var acceptedLatentMoves = 0
+    var dispersionStep = 0.25
+    /// log Γ(y + r) − log Γ(r) − log Γ(y + 1) for y = 0…max count (see `negativeBinomialLogLikelihood`).
+    var gammaTable: [Double] = []
+
+    var blockSize: Int { p + 1 }
+    /// Norm of every factor row after the identifiability projection.
+    var rowNorm: Double { config.factorScale.rowNorm(bins: bins) }
+    var stackedDimension: Int { state.clusterCount * (p + 1) }
+
+    init(counts: [Double], neurons: Int, bins: Int, config: BiClusteringConfiguration, generator: SeededGenerator) throws {
+        self.config = config
+        self.neurons = neurons
+        self.bins = bins
+        self.p = config.latentDimension
+        self.counts = counts
+        self.maxClusters = Swift.max(1, Swift.min(config.maxClusters ?? Swift.max(neurons / 2, 1), neurons))
+        self.mfm = MFMCoefficients(
+            n: neurons, maxBlocks: maxClusters + 1, gamma: config.mfmGamma, geometric: config.clusterCountGeometric)
+        self.generator = generator
+        eta = [Double](repeating: 0, count: neurons * bins)
+        omega = eta
+        proposal = []
+        hmmLogLikelihood = [Double](repeating: 0, count: bins * config.statesTruncation)
+        hmmWorkspace = hmmLogLikelihood
+        laplace = LaplaceMarginal(p: config.latentDimension, length: bins)
+        offsetBuffer = [Double](repeating: 0, count: bins)
+        ffbs = InformationFFBS(dimension: config.latentDimension + 1, length: bins)
+        gammaTable = [Double](repeating: 0, count: Swift.min(Int(counts.lazy.filter { !$0.isNaN }.max() ?? 0) + 1, 4096))
+        state = BiClusteringChain.initialState(
+            counts: counts, neurons: neurons, bins: bins, config: config, generator: &self.generator)
+        try prepareBuffers()
+    }
+
+    init(resuming state: BiClusteringState, generatorSeed: UInt64, counts: [Double], neurons: Int, bins: Int, config: BiClusteringConfiguration) throws {
+        self.config = config
+        self.neurons = neurons
+        self.bins = bins
+        self.p = config.latentDimension
+        self.counts = counts
+        self.maxClusters = Swift.max(1, Swift.min(config.maxClusters ?? Swift.max(neurons / 2, 1), neurons))
+        self.mfm = MFMCoefficients(
+            n: neurons, maxBlocks: maxClusters + 1, gamma: config.mfmGamma, geometric: config.clusterCountGeometric)
+        self.generator = SeededGenerator(seed: generatorSeed)
+        eta = [Double](repeating: 0, count: neurons * bins)
+        omega = eta
+        proposal = []
+        hmmLogLikelihood = [Double](repeating: 0, count: bins * config.statesTruncation)
+        hmmWorkspace = hmmLogLikelihood
+        laplace = LaplaceMarginal(p: config.latentDimension, length: bins)
+        offsetBuffer = [Double](repeating: 0, count: bins)
+        ffbs = InformationFFBS(dimension: config.latentDimension + 1, length: bins)
+        gammaTable = [Double](repeating: 0, count: Swift.min(Int(counts.lazy.filter { !$0.isNaN }.max() ?? 0) + 1, 4096))
+        self.state = state
+        try prepareBuffers()
+    }
+
+    /// The start: d_i at the log mean count, small random loadings, `initialClusters` clusters from
+    /// `dataDrivenStart`, states per `initialStates`, dynamics from the MNIW prior.
+    static func initialState(
+        counts: [Double], neurons: Int, bins: Int, config: BiClusteringConfiguration, generator: inout SeededGenerator
+    ) -> BiClusteringState {
+        let p = config.latentDimension, d = p + 1, l = config.statesTruncation
+        var baselines = [Double](repeating: 0, count: neurons)
+        for i in 0..<neurons {
+            var s = 0.0, n = 0.0
+            for t in 0..<bins where !counts[i * bins + t].isNaN { s += counts[i * bins + t]; n += 1 }
+            baselines[i] = Double.log(s / Swift.max(n, 1) + 0.1)
+        }
+        var loadings = [Double](repeating: 0, count: neurons * p)
+        for k in loadings.indices { loadings[k] = 0.1 * generator.standardNormal() }
+        let maxClusters = Swift.max(1, Swift.min(config.maxClusters ?? Swift.max(neurons / 2, 1), neurons))
+        let k = Swift.max(1, Swift.min(config.initialClusters, maxClusters, neurons))
+        let start = dataDrivenStart(counts: counts, neurons: neurons, bins: bins, clusters: k, p: p, config: config, generator: &generator)
+        let labels = start.labels, latents = start.latents
+        let clusterCount = Set(labels).count
+        let stacked = clusterCount * d
+        let states = config.initialStates == .random ? (0..<bins).map { _ in generator.uniformInt(below: l) } : [Int](repeating: 0, count: bins)
+        let hmm = StickyHDPHMM(stateCount: l, alpha: config.stickyAlpha, gamma: config.stickyGamma, kappa: config.stickyKappa, generator: &generator)
+        var dynamics = [AffineDynamics]()
+        let zero = Matrix<Double>(rows: stacked, columns: stacked), zeroU = Matrix<Double>(rows: stacked + 1, columns: stacked + 1)
+        for _ in 0..<l {
+            let prior = try! MNIWPosterior(
+                sxx: zero, sxu: Matrix(rows: stacked, columns: stacked + 1), suu: zeroU, count: 0,
+                columnPrecision: config.dynamicsColumnPrecision, scale: config.dynamicsScale, degreesOffset: config.dynamicsDegreesOffset)
+            dynamics.append((try? prior.sample(generator: &generator)) ?? .randomWalk(dimension: stacked, noise: config.newClusterNoiseVariance))
+        }
+        return BiClusteringState(
+            clusterCount: clusterCount, labels: labels, baselines: baselines, loadings: loadings,
+            dispersions: [Double](repeating: config.likelihood == .poisson ? config.poissonProxyDispersion : config.initialDispersion, count: neurons),
+            latents: latents, states: states, dynamics: dynamics, hmm: hmm, sweep: 0)
+    }
+
+    /// The declared auxiliary prior for a new cluster's trajectory: independent stationary AR(1) rows
+    /// (coefficient a, noise variance q), centred; the p factor rows are then orthonormalised, and
+    /// `scales` gets √T (their norm on the natural, unit-mean-square scale). `out` is (p + 1) × T: row 0 the baseline μ, rows 1…p unit-norm.
+    static func candidateTrajectory(
+        into out: inout [Double], scales: inout [Double], p: Int, bins: Int, config: BiClusteringConfiguration,
+        generator: inout SeededGenerator
+    ) {
+        let a = config.candidateAutoregression, sd = config.candidateNoiseVariance.squareRoot()
+        let stationary = sd / (1 - a * a).squareRoot()
+        for row in 0...p {
+            var x = stationary * generator.standardNormal()
+            var mean = 0.0
+            for t in 0..<bins {
+                x = a * x + sd * generator.standardNormal()
+                out[row * bins + t] = x
+                mean += x
+            }
+            mean /= Double(bins)
+            for t in 0..<bins { out[row * bins + t] -= mean }
+        }
+        // Orthonormalise the factor rows (X = V S Uᵀ → Uᵀ); on the natural scale they have unit mean
+        // square, the scale the identifiability projection fixes.
+        orthonormaliseRows(&out, rowOffset: 1, rows: p, bins: bins, scales: &scales, rotation: nil)
+        for k in 0..<p { scales[k] = config.factorScale.rowNorm(bins: bins) }
+    }
+
+    /// Replaces rows rowOffset…rowOffset+rows−1 of `x` (each `bins` long) by Uᵀ where X = V S Uᵀ,
+    /// singular values descending; writes S into `scales` and Vᵀ (rows × rows) into `rotation`.
+    static func orthonormaliseRows(
+        _ x: inout [Double], rowOffset: Int, rows p: Int, bins: Int, scales: inout [Double], rotation: UnsafeMutablePointer<Double>?
+    ) {
+        var gram = Matrix<Double>(rows: p, columns: p)
+        for k in 0..<p { for l in 0...k {
+            var s = 0.0
+            for t in 0..<bins { s += x[(rowOffset + k) * bins + t] * x[(rowOffset + l) * bins + t] }
+            gram[k, l] = s; gram[l, k] = s
+        } }
+        guard let eig = try? SymmetricEigen(gram) else { return }
+        // Descending order.
+        var v = [Double](repeating: 0, count: p * p)   // row r of Vᵀ = eigenvector r
+        for r in 0..<p {
+            let col = p - 1 - r
+            scales[r] = Swift.max(eig.values[col], 1e-300).squareRoot()
+            for k in 0..<p { v[r * p + k] = eig.vectors[k, col] }
+        }
+        var rotated = [Double](repeating: 0, count: p * bins)
+        for r in 0..<p { for k in 0..<p {
+            let w = v[r * p + k]
+            for t in 0..<bins { rotated[r * bins + t] += w * x[(rowOffset + k) * bins + t] }
+        } }
+        for r in 0..<p { for t in 0..<bins { x[(rowOffset + r) * bins + t] = rotated[r * bins + t] / scales[r] } }
+        if let rotation { for i in 0..<(p * p) { rotation[i] = v[i] } }
+    }
+
+    func prepareBuffers() throws {
+        let d = stackedDimension
+        if ffbs.dimension != d { ffbs = InformationFFBS(dimension: d, length: bins) }
+        if proposal.count != bins * d { proposal = [Double](repeating: 0, count: bins * d) }
+    }
+
+    // MARK: Sweep
+
+    /// One full sweep; returns the log-likelihood of the counts after it.
+    func sweep() throws -> Double {
+        try updateLatents()
+        try updateStatesAndDynamics()
+        updateLoadings()
+        if config.likelihood == .negativeBinomial { updateDispersions() }
+        project()
+        try updateLabels()
+        state.sweep += 1
+        lastLogLikelihood = logLikelihood()
+        return lastLogLikelihood
+    }
+
+    /// η_it = d_i + μ_t^(z_i) + c_iᵀ x_t^(z_i) from the current state, into `eta`.
+    func computeLinearPredictor(latents: [Double]? = nil) {
+        let d = stackedDimension, b = blockSize, p = self.p, bins = self.bins
+        let x = latents ?? state.latents
+        eta.withUnsafeMutableBufferPointer { e in
+            x.withUnsafeBufferPointer { xb in
+                for i in 0..<neurons {
+                    let base = state.labels[i] &* b
+                    let di = state.baselines[i]
+                    let row = e.baseAddress! + i &* bins
+                    state.loadings.withUnsafeBufferPointer { cb in
+                        let c = cb.baseAddress! + i &* p
+                        for t in 0..<bins {
+                            let xt = xb.baseAddress! + (t &* d &+ base)
+                            var v = di + xt[0]
+                            for k in 0..<p { v += c[k] * xt[1 &+ k] }
+                            row[t] = v
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Log-likelihood of all counts under the current state (the observation model in use).
+    func logLikelihood() -> Double {
+        computeLinearPredictor()
+        var total = 0.0
+        let poisson = config.likelihood == .poisson
+        for i in 0..<neurons {
+            if poisson {
+                for t in 0..<bins {
+                    let y = counts[i * bins + t]
+                    if !y.isNaN { total += CountLikelihood.poisson(y, logMean: eta[i * bins + t]) }
+                }
+            } else {
+                total += negativeBinomialLogLikelihood(i, dispersion: state.dispersions[i])
+            }
+        }
+        return total
+    }
+
+    /// Σ_t log NB(y_it | r, e^{η_it}) from `eta`, with the y-dependent gamma terms
+    /// log Γ(y + r) − log Γ(r) − log Γ(y + 1) tabulated once per call (counts are small integers), so
+    /// each bin costs one exp and one log1p instead of three log-gammas more.
+    func negativeBinomialLogLikelihood(_ i: Int, dispersion r: Double) -> Double {
+        let lgr = Double.logGamma(r)
+        for y in 0..<gammaTable.count { gammaTable[y] = Double.logGamma(Double(y) + r) - lgr - Double.logGamma(Double(y) + 1) }
+        let logR = Double.log(r)
+        var total = 0.0
+        for t in 0..<bins {
+            let y = counts[i &* bins &+ t]
+            if y.isNaN { continue }
+            let e = eta[i &* bins &+ t]
+            let logRPlusMu = CountLikelihood.logAddExp(logR, e)
+            let yi = Int(y)
+            let g = yi < gammaTable.count ? gammaTable[yi] : Double.logGamma(y + r) - lgr - Double.logGamma(y + 1)
+            total += g + r * (logR - logRPlusMu) + y * (e - logRPlusMu)
+        }
+        return total
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// Settings of the Bayesian bi-clustering sampler (Wei 2023, "Bayesian Bi-clustering of Neural Spiking
+/// Activity with Latent Structures"). Defaults are the paper's simulation settings (methods note §3.5);
+/// the real-data settings differ only in `statesTruncation` (20) and `clusterCountGeometric` (0.415).
+public struct BiClusteringConfiguration: Sendable, Codable, Equatable {
+    /// Observation model. `.poisson` uses the NB(r = `poissonProxyDispersion`) Pólya-Gamma machinery as a
+    /// proposal and corrects it with an independence Metropolis–Hastings step (methods note §4.5).
+    public enum Likelihood: String, Sendable, Codable, CaseIterable { case negativeBinomial, poisson }
+
+    /// How r_i is updated. `.metropolis` is exact (random walk on log r with the NB(mean, r) likelihood);
+    /// `.crtGamma` is the reference code's CRT + Gamma step, which holds p = μ/(μ + r) fixed and is
+    /// therefore only approximate under the mean parameterisation (methods note §4.4).
+    public enum DispersionUpdate: String, Sendable, Codable, CaseIterable { case metropolis, crtGamma }
+
+    /// The scale the identifiability projection gives each factor row of X^(j) (the loadings carry the
+    /// rest): `.unitNorm` (‖row‖ = 1, the reference code's orthonormal rows) or `.unitMeanSquare`
+    /// (‖row‖ = √T, so latents are O(1) whatever T is).
+    public enum FactorScale: String, Sendable, Codable, CaseIterable {
+        case unitNorm, unitMeanSquare
+        public func rowNorm(bins: Int) -> Double { self == .unitNorm ? 1 : Double(bins).squareRoot() }
+    }
+
+    public var likelihood: Likelihood = .negativeBinomial
+    public var factorScale: FactorScale = .unitMeanSquare
+    /// Latent factors per neuron cluster (p); each cluster also has a baseline row with loading 1.
+    public var latentDimension = 2
+    /// Upper bound on occupied neuron clusters (the reference's t_max = N/2); nil means ⌊N/2⌋.
+    public var maxClusters: Int? = nil
+    /// Weak-limit truncation L of the sticky HDP-HMM.
+    public var statesTruncation = 10
+    /// Sticky HDP-HMM concentration α, top-level γ and self-transition bias κ.
+    public var stickyAlpha = 5.0
+    public var stickyGamma = 5.0
+    public var stickyKappa = 10.0
+    /// MFM prior on the number of clusters: K ~ Geometric(success probability r_K) on {1, 2, …}.
+    public var clusterCountGeometric = 0.2
+    /// MFM Dirichlet parameter γ.
+    public var mfmGamma = 1.0
+    /// Prior variances of the neuron baseline d_i and of each loading in c_i.
+    public var baselinePriorVariance = 1.0
+    public var loadingPriorVariance = 1.0
+    /// MNIW prior of each state's (A, b, Q): Q ~ IW(D + `dynamicsDegreesOffset`, `dynamicsScale`·I),
+    /// [A | b] ~ MN([I | 0], Q, K0⁻¹) with K0 = `dynamicsColumnPrecision`·I.
+    public var dynamicsDegreesOffset = 2.0
+    public var dynamicsScale = 0.01
+    public var dynamicsColumnPrecision = 1.0
+    /// Dispersion prior r_i ~ Gamma(shape, rate) (Exp(1) by default) and its update.
+    public var dispersionShape = 1.0
+    public var dispersionRate = 1.0
+    public var dispersionUpdate: DispersionUpdate = .metropolis
+    /// The chain starts with one neuron cluster and all bins in one state (`.single`), or with the
+    /// states drawn uniformly at random (`.random`, the reference code's start).
+    public enum InitialStates: String, Sendable, Codable, CaseIterable { case single, random }
+    public var initialStates: InitialStates = .single
+    /// Number of neuron clusters at the start, from k-means on log smoothed rates (capped by
+    /// `maxClusters`); 1 (default) is the methods note's single-cluster start, with the cluster's
+    /// baseline and factor rows from the data (mean log rate and leading principal components).
+    public var initialClusters = 1
+    /// Starting value of every r_i.
+    public var initialDispersion = 1.0
+    /// Fixed r of the NB proposal in the Poisson variant.
+    public var poissonProxyDispersion = 100.0
+    /// Noise variance and AR coefficient of the declared auxiliary prior for a new cluster's trajectory
+    /// (an AR(1) path, centred and orthonormalised; Neal's Algorithm 8 with one auxiliary component).
+    public var candidateAutoregression = 0.95
+    public var candidateNoiseVariance = 0.01
+    /// A new cluster's block in every state's dynamics starts at A = I, b = 0, Q = this · I.
+    public var newClusterNoiseVariance = 0.01
+    /// The reference's "burn-in restart" device: re-draw the state sequence at random each sweep for the
+    /// first `randomStateRestarts` sweeps. 0 (default) is ordinary blocked Gibbs.
+    public var randomStateRestarts = 0
+
+    /// Sweeps per chain, burn-in discarded from the summaries, number of chains.
+    public var sweeps = 1_000
+    public var burnIn = 250
+    public var chains = 1
+    /// Sweeps between checkpoints (also the points where a chain's generator is re-seeded so that a
+    /// resumed run equals an uninterrupted one).
+    public var checkpointInterval = 100
+    /// Largest number of groups tried by maxPEAR for neurons and for bins (nil = ⌈n/8⌉ as in mcclust,
+    /// at least 2 ... capped at n).
+    public var maxPEARNeuronGroups: Int? = nil
+    public var maxPEARBinGroups: Int? = nil
+    /// Run chains in parallel.
+    public var parallelChains = true
+
+    public init() {}
+
+    /// The paper's real-data settings (methods note §3.5): L = 20, K ~ Geometric(0.415).
+    public static var realData: BiClusteringConfiguration {
+        var c = BiClusteringConfiguration()
+        c.statesTruncation = 20
+        c.clusterCountGeometric = 0.415
+        return c
+    }
+
+    /// Checks every setting once; throws a `ParameterError` naming the first bad one.
+    public func validate() throws {
+        try ParameterError.check(latentDimension >= 1 && latentDimension <= 10, "latentDimension", expected: "1…10", found: latentDimension)
+        if let m = maxClusters { try ParameterError.check(m >= 1, "maxClusters", expected: "≥ 1", found: m) }
+        try ParameterError.check(initialClusters >= 1, "initialClusters", expected: "≥ 1", found: initialClusters)
+        try ParameterError.check(statesTruncation >= 1, "statesTruncation", expected: "≥ 1", found: statesTruncation)
+        for (name, v) in [("stickyAlpha", stickyAlpha), ("stickyGamma", stickyGamma), ("mfmGamma", mfmGamma),
+                          ("baselinePriorVariance", baselinePriorVariance), ("loadingPriorVariance", loadingPriorVariance),
+                          ("dynamicsScale", dynamicsScale), ("dynamicsColumnPrecision", dynamicsColumnPrecision),
+                          ("dispersionShape", dispersionShape), ("dispersionRate", dispersionRate),
+                          ("initialDispersion", initialDispersion), ("poissonProxyDispersion", poissonProxyDispersion),
+                          ("candidateNoiseVariance", candidateNoiseVariance), ("newClusterNoiseVariance", newClusterNoiseVariance)] {
+            try ParameterError.check(v > 0 && v.isFinite, name, expected: "a finite number > 0", found: v)
+        }
+        try ParameterError.check(stickyKappa >= 0 && stickyKappa.isFinite, "stickyKappa", expected: "a finite number ≥ 0", found: stickyKappa)
+        try ParameterError.check(
+            clusterCountGeometric > 0 && clusterCountGeometric < 1, "clusterCountGeometric", expected: "in (0, 1)", found: clusterCountGeometric)
+        try ParameterError.check(dynamicsDegreesOffset > 1, "dynamicsDegreesOffset", expected: "> 1 (so ν0 > D + 1)", found: dynamicsDegreesOffset)
+        try ParameterError.check(abs(candidateAutoregression) < 1, "candidateAutoregression", expected: "|a| < 1", found: candidateAutoregression)
+        try ParameterError.check(sweeps >= 1, "sweeps", expected: "≥ 1", found: sweeps)
+        try ParameterError.check(burnIn >= 0 && burnIn < sweeps, "burnIn", expected: "0 ≤ burnIn < sweeps (\(sweeps))", found: burnIn)
+        try ParameterError.check(chains >= 1, "chains", expected: "≥ 1", found: chains)
+        try ParameterError.check(checkpointInterval >= 1, "checkpointInterval", expected: "≥ 1", found: checkpointInterval)
+        try ParameterError.check(randomStateRestarts >= 0, "randomStateRestarts", expected: "≥ 0", found: randomStateRestarts)
+        if let g = maxPEARNeuronGroups { try ParameterError.check(g >= 1, "maxPEARNeuronGroups", expected: "≥ 1", found: g) }
+        if let g = maxPEARBinGroups { try ParameterError.check(g >= 1, "maxPEARBinGroups", expected: "≥ 1", found: g) }
+    }
+}

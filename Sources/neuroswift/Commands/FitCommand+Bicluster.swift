@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import Models
+
+/// `neuroswift fit bicluster COUNTS`: Bayesian bi-clustering of neurons and time bins (Wei 2023).
+struct FitBicluster: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bicluster",
+        abstract: "Bayesian bi-clustering of spike counts: neuron clusters (MFM) × time-bin states (sticky HDP-HMM), by MCMC.",
+        discussion: """
+            COUNTS is a units × bins count matrix (.csv/.txt, .npy, or a `simulate bicluster` .h5) or spike \
+            trains (an NWB file with a units table, a Phy folder), which are binned at --bin-width first. \
+            The export holds neuron labels, the state sequence, both posterior similarity matrices, latent \
+            trajectories with bands, traces of K and of the number of states, and the diagnostics.
+            """)
+
+    @Argument(help: "Spike input (count matrix, NWB file or Phy folder).", completion: .file())
+    var counts: String
+    @Option(help: "Bin width in seconds (required for spike trains; recorded for count matrices).")
+    var binWidth: Double?
+    @Option(help: "Sweeps per chain.") var sweeps = 1_000
+    @Option(help: "Sweeps discarded before the summaries (default: a quarter).") var burnIn: Int?
+    @Option(help: "Number of chains (run in parallel).") var chains = 2
+    @Option(help: "Random seed; each chain uses its own split of it.") var seed: UInt64 = 1
+    @Option(help: "Observation model: negativeBinomial or poisson.") var likelihood: BiClusteringConfiguration.Likelihood = .negativeBinomial
+    @Option(help: "Latent factors per neuron cluster (p).") var factors = 2
+    @Option(help: "Weak-limit number of states L (paper: 10 simulation, 20 real data).") var states = 10
+    @Option(help: "Success probability of the Geometric prior on the number of clusters (paper: 0.2, real data 0.415).")
+    var clusterPrior = 0.2
+    @Option(help: "Neuron clusters at the start (k-means on log smoothed rates; 1 = single-cluster start).")
+    var initialClusters = 1
+    @Option(help: "Dispersion update: metropolis (exact) or crtGamma (the reference's approximate step).")
+    var dispersionUpdate: BiClusteringConfiguration.DispersionUpdate = .metropolis
+    @Option(help: "Folder for checkpoints; an existing checkpoint for the same data and settings is resumed.", completion: .directory)
+    var checkpoint: String?
+    @Option(name: .shortAndLong, help: "Output HDF5 file.") var output: String
+
+    func validate() throws {
+        guard sweeps >= 1 else { throw ValidationError("--sweeps must be ≥ 1") }
+        guard chains >= 1 else { throw ValidationError("--chains must be ≥ 1") }
+        if let binWidth, !(binWidth > 0) { throw ValidationError("--bin-width must be > 0 s") }
+    }
+
+    func run() throws {
+        let (data, description) = try SpikeInput.counts(counts, binWidth: binWidth)
+        var config = BiClusteringConfiguration()
+        config.sweeps = sweeps
+        config.burnIn = burnIn ?? sweeps / 4
+        config.chains = chains
+        config.likelihood = likelihood
+        config.latentDimension = factors
+        config.statesTruncation = states
+        config.clusterCountGeometric = clusterPrior
+        config.dispersionUpdate = dispersionUpdate
+        config.initialClusters = initialClusters
+        print("\(counts): \(description); \(data.unitCount) units × \(data.binCount) bins of \(data.binWidth) s")
+        let progress = TerminalProgress()
+        let fit = try BiClustering(configuration: config).fit(
+            data, seed: seed, monitor: progress, checkpointDirectory: checkpoint.map { URL(fileURLWithPath: $0) })
+        progress.finish()
+        let command = (["neuroswift"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        try fit.write(
+            to: URL(fileURLWithPath: output),
+            provenance: ExportProvenance(command: command, seed: seed, inputs: [URL(fileURLWithPath: counts)]))
+        print(FitBicluster.summary(fit).render())
+        print("wrote \(output)")
+    }
+
+    static func summary(_ fit: BiClusteringFit) -> TextTable {
+        func fmt(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "–" }
+        var table = TextTable(["quantity", "value"], alignments: [.left, .right])
+        table.append(["neuron clusters (maxPEAR)", "\(Set(fit.neuronLabels).count)"])
+        table.append(["posterior mode of K", "\(fit.clusterCountMode) (P = \(fmt(fit.clusterCountPosterior[fit.clusterCountMode])))"])
+        table.append(["states (maxPEAR)", "\(Set(fit.stateLabels).count)"])
+        table.append(["posterior mode of occupied states", "\(fit.stateCountMode)"])
+        table.append(["split-R̂ log-likelihood", fmt(fit.rHatLogLikelihood)])
+        table.append(["between-chain ARI neurons / states", "\(fmt(fit.betweenChainNeuronARI)) / \(fmt(fit.betweenChainStateARI))"])
+        table.append(["mean dispersion r", fit.configuration.likelihood == .poisson ? "– (Poisson)"
+            : fmt(fit.meanDispersions.reduce(0, +) / Double(max(fit.neurons, 1)))])
+        table.append(["ms per sweep (mean over chains)", String(format: "%.1f", 1000 * fit.secondsPerSweep.reduce(0, +) / Double(max(fit.secondsPerSweep.count, 1)))])
+        return table
+    }
+}
+
+extension BiClusteringConfiguration.Likelihood: ExpressibleByArgument {}
+extension BiClusteringConfiguration.DispersionUpdate: ExpressibleByArgument {}

@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Validation of the Bayesian bi-clustering sampler (issue 6), written to docs/bicluster.md.
+
+1. The paper's simulation (N = 30 in 3 clusters of 10, T = 500, p = 2, two alternating regimes, NB r = 10),
+   `neuroswift simulate bicluster --seed 0`, fitted with 4 chains: neuron ARI, K posterior, state ARI with
+   and without a ±1-bin tolerance at change points, occupied states, split-R̂, mean r, time per sweep
+   against the reference code's 1.2 s of CPU per sweep (methods note §8).
+2. The Allen recording ../shared/data/spikes/allen-719161530 (63 units × 720 bins of 0.5 s) with the paper's
+   real-data settings (L = 20, K ~ Geometric(0.415)), 2 chains: neuron clusters against brain region, states
+   against movie/spontaneous epochs, agreement between chains.
+3. Timing at N = 100, 300 and T = 2000 (short runs).
+
+Needs numpy, scipy, scikit-learn and h5py. Usage:
+    python3 scripts/validate_bicluster.py --binary .build/release/neuroswift --sweeps 1000 --output docs/bicluster.md
+"""
+import argparse, os, subprocess, sys, tempfile, time, datetime
+import numpy as np
+import h5py
+from scipy.optimize import linear_sum_assignment
+from sklearn.metrics import adjusted_rand_score as ari
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+ALLEN = os.path.join(ROOT, "..", "shared", "data", "spikes", "allen-719161530")
+REFERENCE_SECONDS_PER_SWEEP = 1.2
+
+NOTES = """## Implementation notes and known issues
+
+- The sweep is the methods note's clean sampler (§4.10): PG augmentation + information-form FFBS of the
+  stacked latents (checked against an RTS smoother to 1e-10 and by sample moments), blocked Gibbs for the
+  states (the sequence is kept across sweeps; random restarts are an option, off), β/π with the sticky
+  override thinning, MNIW dynamics (closed form checked against numpy), PG-Gibbs (d_i, c_i) reusing the
+  latent step's ω (same augmented joint), exact MH on log r (CRT-Gamma as an option), the identifiability
+  projection, and the MFM Algorithm 8 label step with a Laplace marginal (checked against 2-D quadrature)
+  and a declared AR(1) auxiliary trajectory. The state index is defined once (ξ_t governs x_{t−1} → x_t).
+- Scale identifiability: c_iᵀx_t is invariant under x → s·x, c → c/s. Without fixing the scale the chain
+  drifted to factor rows with standard deviation > 100 and vanishing loadings; the projection now gives
+  every factor row a unit mean square (the reference code uses unit-norm rows during clustering).
+- **Mixing is the open problem.** Across seeds the chains often settle on a wrong neuron partition (K right
+  or off by one, ARI 0.2–0.9) and the state sequence is found in some chains only; single sweeps move
+  neurons rarely once each cluster's trajectory has adapted to its members. The reference code reaches
+  neuron ARI ≈ 1 in a few sweeps with ad-hoc devices (random state restarts, heuristic spline candidates);
+  a correct Jain–Neal split-merge move (not implemented yet) is the principled fix. The recovery test in
+  Tests/ModelsTests is kept as a `withKnownIssue` so it reports when this is fixed.
+- Not implemented: the split-merge move, the Geweke "getting it right" test.
+"""
+
+
+def run(cmd):
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    t0 = time.time()
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
+    return out.stdout, time.time() - t0
+
+
+def matched_accuracy(truth, estimate, exclude=None):
+    truth, estimate = np.asarray(truth), np.asarray(estimate)
+    keep = np.ones(len(truth), bool) if exclude is None else ~exclude
+    t, e = truth[keep], estimate[keep]
+    tl, el = np.unique(t), np.unique(e)
+    overlap = np.array([[np.sum((e == a) & (t == b)) for b in tl] for a in el])
+    rows, cols = linear_sum_assignment(-overlap)
+    return overlap[rows, cols].sum() / len(t)
+
+
+def near_change_points(states, width=1):
+    s = np.asarray(states)
+    change = np.nonzero(s[1:] != s[:-1])[0] + 1
+    mask = np.zeros(len(s), bool)
+    for c in change:
+        mask[max(0, c - width):min(len(s), c + width)] = True
+    return mask
+
+
+def fmt(x, digits=3):
+    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.{digits}f}"
+
+
+def fit_summary(path):
+    f = h5py.File(path, "r")
+    d = f["diagnostics"].attrs
+    return f, {
+        "neuron_labels": f["clusters/neuron_labels"][:],
+        "state_labels": f["states/labels"][:],
+        "chain_neuron": f["diagnostics/chain_neuron_labels"][:],
+        "chain_state": f["diagnostics/chain_state_labels"][:],
+        "k_post": f["clusters/count_posterior"][:],
+        "s_post": f["states/count_posterior"][:],
+        "rhat": float(d["rhat_log_likelihood"]),
+        "rhat_k": float(d["rhat_cluster_count"]),
+        "rhat_s": float(d["rhat_state_count"]),
+        "ari_chains_n": float(d["between_chain_neuron_ari"]),
+        "ari_chains_s": float(d["between_chain_state_ari"]),
+        "sec": np.asarray(d["seconds_per_sweep"]),
+        "r": f["neurons/mean_dispersion"][:],
+        "k_trace": f["traces/cluster_count"][:],
+        "s_trace": f["traces/state_count"][:],
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "neuroswift"))
+    ap.add_argument("--sweeps", type=int, default=1000)
+    ap.add_argument("--chains", type=int, default=4)
+    ap.add_argument("--output", default=os.path.join(ROOT, "docs", "bicluster.md"))
+    ap.add_argument("--skip-scaling", action="store_true")
+    args = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix="bicluster-validate-")
+    lines = ["# Bayesian bi-clustering: validation", "",
+             f"Generated by `scripts/validate_bicluster.py` (`make validate-bicluster`) on "
+             f"{datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC; one BLAS thread per chain, chains in parallel on a shared 2-core VM.", ""]
+
+    # 1. Simulation.
+    sim = os.path.join(tmp, "sim.h5")
+    run([args.binary, "simulate", "bicluster", "--seed", "0", "--output", sim])
+    fit = os.path.join(tmp, "fit.h5")
+    burn = args.sweeps // 4
+    _, wall = run([args.binary, "fit", "bicluster", sim, "--sweeps", str(args.sweeps), "--burn-in", str(burn),
+                   "--chains", str(args.chains), "--seed", "1", "-o", fit])
+    s = h5py.File(sim, "r")
+    zt, st = s["ground_truth/neuron_labels"][:], s["ground_truth/states"][:]
+    _, r = fit_summary(fit)
+    near = near_change_points(st)
+    k_mode = int(np.argmax(r["k_post"]))
+    lines += ["## 1. The paper's simulation", "",
+              f"`neuroswift simulate bicluster --seed 0` (N = 30, 3 clusters of 10, T = 500, p = 2, NB r = 10), "
+              f"`neuroswift fit bicluster … --sweeps {args.sweeps} --burn-in {burn} --chains {args.chains} --seed 1` "
+              f"(defaults: L = 10, α = γ = 5, κ = 10, K ~ Geometric(0.2), exact MH update of r).", "",
+              "| quantity | pooled | per chain | target (methods note §7.2) |", "|---|---|---|---|",
+              f"| neuron ARI (maxPEAR) | {fmt(ari(zt, r['neuron_labels']))} | {', '.join(fmt(ari(zt, c)) for c in r['chain_neuron'])} | ≥ 0.9 in every chain |",
+              f"| posterior mode of K (P) | {k_mode} ({fmt(r['k_post'][k_mode], 2)}) | modes {', '.join(str(int(np.bincount(k[burn:]).argmax())) for k in r['k_trace'])} | 3, P ≥ 0.6 |",
+              f"| state ARI (maxPEAR) | {fmt(ari(st, r['state_labels']))} | {', '.join(fmt(ari(st, c)) for c in r['chain_state'])} | ≥ 0.8 after 10k sweeps |",
+              f"| state ARI excluding bins within ±1 of a change point | {fmt(ari(st[~near], r['state_labels'][~near]))} | {', '.join(fmt(ari(st[~near], c[~near])) for c in r['chain_state'])} | |",
+              f"| state agreement (matched labels) / ±1 tolerance | {fmt(matched_accuracy(st, r['state_labels']))} / {fmt(matched_accuracy(st, r['state_labels'], near))} | | ≥ 0.95 |",
+              f"| posterior mode of occupied states | {int(np.argmax(r['s_post']))} | modes {', '.join(str(int(np.bincount(k[burn:]).argmax())) for k in r['s_trace'])} | 2 |",
+              f"| mean dispersion r̄ (truth 10) | {fmt(float(np.mean(r['r'])), 2)} | | reference code ≈ 5.5 |",
+              f"| split-R̂: log-likelihood / K / states | {fmt(r['rhat'])} / {fmt(r['rhat_k'])} / {fmt(r['rhat_s'])} | | < 1.1 |",
+              f"| between-chain ARI: neurons / states | {fmt(r['ari_chains_n'])} / {fmt(r['ari_chains_s'])} | | |",
+              f"| seconds per sweep (wall, per chain) | {fmt(float(np.mean(r['sec'])), 4)} | {', '.join(fmt(x, 4) for x in r['sec'])} | reference 1.2 s CPU |",
+              f"| speed-up over the reference's 1.2 s per sweep | {REFERENCE_SECONDS_PER_SWEEP / float(np.mean(r['sec'])):.1f}× | | ≥ 50× |",
+              f"| total wall time | {wall:.0f} s | | |", ""]
+
+    # 2. Allen recording.
+    if os.path.isdir(ALLEN):
+        y = os.path.join(ALLEN, "Y.csv")
+        region = np.loadtxt(os.path.join(ALLEN, "Lab_neuron.csv"), delimiter=",").astype(int).ravel()
+        epochs = np.loadtxt(os.path.join(ALLEN, "Lab_states.csv"), delimiter=",").astype(int).ravel()
+        fit2 = os.path.join(tmp, "allen.h5")
+        _, wall2 = run([args.binary, "fit", "bicluster", y, "--bin-width", "0.5", "--sweeps", str(args.sweeps),
+                        "--burn-in", str(burn), "--chains", "2", "--states", "20", "--cluster-prior", "0.415",
+                        "--seed", "1", "-o", fit2])
+        _, a = fit_summary(fit2)
+        names = {1: "CA1", 2: "LP", 3: "VISp"}
+        table = ["| estimated cluster | " + " | ".join(names.values()) + " |", "|---|---|---|---|"]
+        for c in np.unique(a["neuron_labels"]):
+            table.append(f"| {c} | " + " | ".join(str(int(np.sum((a['neuron_labels'] == c) & (region == k)))) for k in names) + " |")
+        lines += ["## 2. Allen Visual Coding Neuropixels session 719161530 (the paper's recording)", "",
+                  f"`neuroswift fit bicluster {os.path.relpath(y, ROOT)} --bin-width 0.5 --sweeps {args.sweeps} --burn-in {burn} "
+                  f"--chains 2 --states 20 --cluster-prior 0.415 --seed 1` (63 units × 720 bins of 0.5 s).", "",
+                  "| quantity | pooled | chain 1 | chain 2 |", "|---|---|---|---|",
+                  f"| neuron clusters (maxPEAR) | {len(np.unique(a['neuron_labels']))} | {len(np.unique(a['chain_neuron'][0]))} | {len(np.unique(a['chain_neuron'][1]))} |",
+                  f"| ARI neuron clusters vs region (CA1/LP/VISp) | {fmt(ari(region, a['neuron_labels']))} | {fmt(ari(region, a['chain_neuron'][0]))} | {fmt(ari(region, a['chain_neuron'][1]))} |",
+                  f"| states (maxPEAR) | {len(np.unique(a['state_labels']))} | {len(np.unique(a['chain_state'][0]))} | {len(np.unique(a['chain_state'][1]))} |",
+                  f"| ARI states vs movie/spontaneous epochs | {fmt(ari(epochs, a['state_labels']))} | {fmt(ari(epochs, a['chain_state'][0]))} | {fmt(ari(epochs, a['chain_state'][1]))} |",
+                  f"| agreement states vs epochs (matched) | {fmt(matched_accuracy(epochs, a['state_labels']))} | | |",
+                  f"| between-chain ARI neurons / states | {fmt(a['ari_chains_n'])} / {fmt(a['ari_chains_s'])} | | |",
+                  f"| split-R̂ log-likelihood | {fmt(a['rhat'])} | | |",
+                  f"| mean dispersion r̄ | {fmt(float(np.mean(a['r'])), 2)} | | |",
+                  f"| seconds per sweep | {fmt(float(np.mean(a['sec'])), 4)} | | |", "",
+                  "Pooled maxPEAR neuron clusters against anatomy:", ""] + table + [""]
+    else:
+        lines += ["## 2. Allen recording", "", f"Skipped: {ALLEN} not found.", ""]
+
+    # 3. Scaling.
+    if not args.skip_scaling:
+        rows = ["| N | T | seconds per sweep (20 sweeps, 1 chain) |", "|---|---|---|"]
+        for n, t in [(30, 500), (100, 500), (300, 500), (30, 2000)]:
+            path = os.path.join(tmp, f"s{n}_{t}.h5")
+            run([args.binary, "simulate", "bicluster", "--seed", "0", "--neurons", str(n), "--bins", str(t), "--output", path])
+            out = os.path.join(tmp, f"f{n}_{t}.h5")
+            run([args.binary, "fit", "bicluster", path, "--sweeps", "20", "--burn-in", "5", "--chains", "1", "-o", out])
+            sec = float(np.mean(h5py.File(out, "r")["diagnostics"].attrs["seconds_per_sweep"]))
+            rows.append(f"| {n} | {t} | {sec:.4f} |")
+        lines += ["## 3. Scaling", ""] + rows + [""]
+    lines += [NOTES]
+    with open(args.output, "w") as f:
+        f.write("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
