@@ -46,18 +46,26 @@ public struct NTFRankSweep: Sendable {
         self.ranks = out
     }
 
-    /// The rank picked by the two criteria together: the largest rank whose restarts agree
-    /// (mean similarity ≥ `stability`) and whose error gain over the rank below is at least `elbow`
-    /// times the largest single-rank gain in the sweep. With only one rank fitted, that rank.
-    public func selectedRank(stability: Double = 0.95, elbow: Double = 0.1) -> Int {
+    /// The rank picked by the two criteria together. With gain(k) the drop in best error from the
+    /// rank below to rank k, rank k qualifies when
+    /// - its restarts agree: mean similarity ≥ `stability`;
+    /// - it is an elbow: gain(k) ≥ `elbow` × every gain above it in the sweep (those fit noise), and
+    ///   gain(k) ≥ `floor` × the largest gain (so a flat noise tail cannot qualify).
+    /// The largest qualifying rank is returned, else the smallest rank fitted. The largest rank of
+    /// the sweep never qualifies (nothing above it shows the noise level), so sweep past the rank
+    /// you expect. With a single rank fitted, that rank.
+    public func selectedRank(stability: Double = 0.95, elbow: Double = 3, floor: Double = 0.1) -> Int {
         guard ranks.count > 1 else { return ranks[0].rank }
         let best = ranks.map { $0.best.relativeError }
         var gains = [Double](repeating: 0, count: ranks.count)
         for k in 1..<ranks.count { gains[k] = best[k - 1] - best[k] }
         let largest = gains.max() ?? 0
         var chosen = ranks[0].rank
-        for k in 1..<ranks.count where ranks[k].meanSimilarity >= stability && gains[k] >= elbow * largest {
-            chosen = ranks[k].rank
+        for k in 1..<(ranks.count - 1) {
+            let later = gains[(k + 1)...].max() ?? 0
+            if ranks[k].meanSimilarity >= stability && gains[k] >= elbow * later && gains[k] >= floor * largest {
+                chosen = ranks[k].rank
+            }
         }
         return chosen
     }
