@@ -33,6 +33,7 @@ test: deps
 # Regenerates the committed sample data (deterministic apart from the 'created' attribute).
 sample-data: build
 	.build/release/neuroswift simulate oscillations --seed 7 --output sample-data/oscillations.h5
+	.build/release/neuroswift simulate connectome --seed 7 --output sample-data/connectome.h5
 
 # Speed against the reference tools, written into docs/performance.md (needs python3 with numpy,
 # and mne + pyedflib and ../shared/data/eeg for the EDF comparison).

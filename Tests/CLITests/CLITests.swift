@@ -18,7 +18,7 @@ import TestSupport
         let commands = listed.split(separator: "\n").prefix { !$0.contains("See 'neuroswift help") }
             .filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") }
             .compactMap { $0.split(separator: " ").first.map(String.init) }
-        #expect(Set(commands) == ["info", "convert", "simulate", "demo"], "listed: \(commands)")
+        #expect(Set(commands) == ["info", "convert", "simulate", "fit", "demo"], "listed: \(commands)")
     }
 
     @Test func infoOnMissingFileFailsClearly() throws {
@@ -64,6 +64,11 @@ import TestSupport
             #expect(info.stdout.contains(expected), "info output lacks \(expected):\n\(info.stdout)")
         }
 
+        let connectome = try NeuroSwiftBinary.run([
+            "simulate", "connectome", "--seed", "3", "--animals", "3", "--neurons", "12", "--frames", "400", "--motifs", "2",
+            "--group-size", "5", "--output", folder.file("connectome.h5").path,
+        ])
+        #expect(connectome.status == 0, "\(connectome.stderr)")
         let demo = try NeuroSwiftBinary.run(["demo", "--data", folder.url.path])
         #expect(demo.status == 0, "\(demo.stderr)")
         #expect(demo.stdout.contains("3/3 peaks within 0.25 Hz"), "\(demo.stdout)")

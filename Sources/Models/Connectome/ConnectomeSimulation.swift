@@ -4,7 +4,9 @@ import RealModule
 /// time interval × animal subset) in which the group shares a latent driver, the ground truth for the
 /// dynamic-connectome pipeline (methods note §D.1 step 3).
 ///
-/// Per animal and neuron, spikes are Poisson per frame at `backgroundRate`; inside an active motif a
+/// Motif k's interval starts within the k-th of `motifCount` equal segments of the recording, so
+/// motifs follow one another as stimulus epochs do (they overlap only when `intervalFraction` exceeds
+/// 1/`motifCount`). Per animal and neuron, spikes are Poisson per frame at `backgroundRate`; inside an active motif a
 /// shared event train (Poisson at `motifRate` per frame, the same in every animal where the motif is
 /// active: stimulus-locked) makes each member fire with probability
 /// `participation`. Fluorescence is ΔF/F-like: each spike adds an amplitude around 1 (±20 %) that
@@ -59,9 +61,12 @@ public struct ConnectomeSimulation: Sendable, Hashable {
         let labels = (0..<neurons).map { "N" + ($0 < 10 ? "0" : "") + String($0) }
         let length = max(2, Int(intervalFraction * Double(frames)))
         var motifs: [Motif] = []
-        for _ in 0..<motifCount {
+        for k in 0..<motifCount {
             let group = Array(rng.permutation(neurons).prefix(groupSize)).sorted()
-            let start = rng.uniformInt(below: frames - length + 1)
+            // Staggered like stimulus epochs: motif k starts at a random frame of the k-th of
+            // `motifCount` equal segments (clamped so the interval fits).
+            let segment = frames / motifCount
+            let start = min(frames - length, k * segment + rng.uniformInt(below: max(1, segment)))
             let count = min(animals, max(1, 2 + rng.uniformInt(below: max(1, animals - 1))))
             let subset = Array(rng.permutation(animals).prefix(count)).sorted()
             motifs.append(Motif(neurons: group, frames: start..<(start + length), animals: subset))
