@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Tests and benchmarks use one BLAS thread for stable, reproducible figures.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: all deps build demo test bench bench-deps sample-data clean
+.PHONY: all deps build demo test bench bench-deps sample-data validate-connectome clean
 
 all: build
 
@@ -52,7 +52,18 @@ bench: bench-deps
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-eeg
 	python3 Benchmarks/compare/eeg_read.py --swift Benchmarks/.build/release/neuro-bench-eeg --output docs/performance.md
 	/usr/bin/python3 Benchmarks/compare/nn_step.py --swift Benchmarks/.build/release/neuro-bench-nn --output docs/performance.md
+	python3 -m pip install -q tensortools tensorly
+	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-ntf
+	python3 Benchmarks/compare/ntf.py --swift Benchmarks/.build/release/neuro-bench-ntf --output docs/performance.md
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
+# Dynamic connectomes (issue 7) at full size: planted NTF recipe, simulated end to end and null, real
+# calcium data (needs ../shared/data); writes docs/connectome.md.
+validate-connectome: build
+	python3 -m pip install -q tensortools scikit-learn h5py
+	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-ntf
+	python3 scripts/validate_connectome.py --neuroswift .build/release/neuroswift \
+		--ntf Benchmarks/.build/release/neuro-bench-ntf --output docs/connectome.md
 
 clean:
 	rm -rf .build Benchmarks/.build

@@ -10,6 +10,9 @@
 //                                                 the timing harness that compare/*.py runs beside numpy
 //   swift build -c release --product neuro-bench-nn
 //                                                 one transformer training step, run by compare/nn_step.py beside PyTorch
+//   swift build -c release --product neuro-bench-ntf
+//                                                 non-negative CP fits and rank sweeps, run by compare/ntf.py beside
+//                                                 tensortools/tensorly and by scripts/validate_connectome.py
 import Foundation
 import PackageDescription
 
@@ -48,5 +51,9 @@ let package = Package(
             name: "neuro-bench-nn",
             dependencies: [.product(name: "NeuralNet", package: neuroSwift)],
             path: "BenchNN"),
+        .executableTarget(
+            name: "neuro-bench-ntf",
+            dependencies: [.product(name: "Models", package: neuroSwift)],
+            path: "BenchNTF"),
     ]
 )

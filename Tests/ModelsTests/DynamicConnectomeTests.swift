@@ -66,3 +66,19 @@ import Foundation
         #expect(back.traces.map { $0.neurons.map(\.label) } == data.traces.map { $0.neurons.map(\.label) })
     }
 }
+
+@Suite struct ConnectomeReadmeExampleTests {
+    /// The README's connectome example, on a small simulation, so the documentation cannot rot.
+    @Test func readmeExampleRuns() throws {
+        var sim = ConnectomeSimulation()
+        sim.animals = 3; sim.neurons = 12; sim.frames = 400; sim.motifCount = 1; sim.groupSize = 5
+        let animals: [CalciumTraces] = try sim.simulate(seed: 2).traces
+        // --- README example (keep in sync) ---
+        let options = try DynamicConnectome.Options(
+            kernel: DifferentialAffinity(smoothing: 1), window: SlidingWindow(length: 40, step: 20), ranks: Array(1...6))
+        let connectome = try DynamicConnectome(animals: animals, options: options, seed: 1)
+        for c in connectome.components { _ = (c.activeWindows(), c.activeAnimals(), c.communities.best.labels) }
+        // --- end ---
+        #expect(connectome.rank == 1 && connectome.components.count == 1)
+    }
+}
