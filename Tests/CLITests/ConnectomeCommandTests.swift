@@ -31,6 +31,7 @@ import TestSupport
         #expect(try g.dataset("diagnostics/errors").shape == [4, 2])
         #expect(try g.dataset("communities/1").shape == [12])
         #expect(try g.dataset("affinity/0").shape == [12, 12])
+        #expect(try g.dataset("hierarchy/0").shape.last == 12)
         #expect(try g.dataset("neuron_labels").readStrings().count == 12)
         #expect(try file.root.attribute("seed") == .unsignedIntegers([3]) || file.root.attribute("seed") == .integers([3]))
     }

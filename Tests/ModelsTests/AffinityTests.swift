@@ -38,15 +38,19 @@ import Testing
         let a = try DifferentialAffinity(smoothing: 0).affinities(x, window: window)
         #expect(a.rows == 6 && a.columns == 6)
         var z = Matrix<Double>(rows: 4, columns: 50)
+        var sds = [Double]()
         for i in 0..<4 {
             let d = (0..<50).map { t -> Double in
                 let lo = max(0, t - 1), hi = min(49, t + 1)
                 return (x[i, hi] - x[i, lo]) / Double(hi - lo)
             }
             let m = d.reduce(0, +) / 50
-            let sd = (d.reduce(0) { $0 + ($1 - m) * ($1 - m) } / 50).squareRoot()
-            for t in 0..<50 { z[i, t] = d[t] / sd }
+            sds.append((d.reduce(0) { $0 + ($1 - m) * ($1 - m) } / 50).squareRoot())
+            for t in 0..<50 { z[i, t] = d[t] }
         }
+        let median = (sds.sorted()[1] + sds.sorted()[2]) / 2  // the scale floor
+        for i in 0..<4 { for t in 0..<50 { z[i, t] /= max(sds[i], median) } }
+        #expect(sds.contains { $0 < median })  // the floor was exercised
         let pairs = NeuronPairs(neuronCount: 4)
         var negatives = 0
         for k in 0..<6 {

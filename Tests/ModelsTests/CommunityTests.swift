@@ -98,3 +98,29 @@ import RealModule
         #expect(!plain.best.degreeCorrected && plain.logPosteriorOdds > 0)
     }
 }
+
+@Suite struct NestedSBMTests {
+    /// Two groups of two blocks each: weights strong within blocks and medium between the blocks of
+    /// a group; edges denser within groups. Level 0 finds the four blocks, level 1 the two groups,
+    /// and the hierarchy ends in one block.
+    @Test func hierarchyRecoversPlantedGroupsOfBlocks() throws {
+        var rng = SeededGenerator(seed: 3)
+        let n = 48
+        let block = (0..<n).map { $0 / 12 }, group = block.map { $0 / 2 }
+        var edges: [(Int, Int, Double)] = []
+        for i in 0..<n {
+            for j in (i + 1)..<n {
+                let p = block[i] == block[j] ? 0.9 : (group[i] == group[j] ? 0.5 : 0.01)
+                guard rng.bernoulli(probability: p) else { continue }
+                let mean = block[i] == block[j] ? 20.0 : (group[i] == group[j] ? 3.0 : 1.0)
+                edges.append((i, j, rng.exponential(rate: 1 / mean)))
+            }
+        }
+        let h = NestedWeightedSBM().fit(try WeightedGraph(nodeCount: n, edges: edges), seed: 1)
+        #expect(try Metrics.normalizedMutualInformation(block, h.levels[0]) > 0.99)
+        #expect(h.levels.count >= 3)
+        #expect(try Metrics.normalizedMutualInformation(group, h.levels[1]) > 0.99)
+        #expect(Set(h.levels.last!).count == 1)
+        #expect(h.levelDescriptionLengths.count == h.levels.count - 1)
+    }
+}

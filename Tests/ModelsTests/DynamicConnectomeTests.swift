@@ -5,7 +5,7 @@ import Foundation
 @Suite struct DynamicConnectomeTests {
     static func run(motifs: Int, seed: UInt64) throws -> (ConnectomeSimulation.Result, DynamicConnectome) {
         var sim = ConnectomeSimulation()
-        sim.animals = 4; sim.neurons = 20; sim.frames = 800; sim.motifCount = motifs; sim.groupSize = 6
+        sim.animals = 4; sim.neurons = 30; sim.frames = 800; sim.motifCount = motifs; sim.groupSize = 8
         sim.intervalFraction = 0.25
         let data = try sim.simulate(seed: seed)
         let options = try DynamicConnectome.Options(

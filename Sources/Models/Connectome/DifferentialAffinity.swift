@@ -5,7 +5,8 @@ import RealModule
 /// What is computed, for neurons i, j and window w (frames t ∈ w, |w| = L):
 ///
 ///     d_i(t)  = (g_σ ∗ x_i)′(t)                     Gaussian-smoothed trace, central differences
-///     z_i(t)  = d_i(t) / sd_t(d_i)                   scaled by its whole-recording standard deviation
+///     z_i(t)  = d_i(t) / max(sd_t(d_i), median_k sd_t(d_k))   scaled by its whole-recording sd,
+///                                                    floored at the animal's median sd
 ///     a_ij(w) = max(0, (1/L) Σ_{t∈w} z_i(t) z_j(t))
 ///
 /// Why this form (the paper names the kernel but its definition was not retrievable):
@@ -17,7 +18,10 @@ import RealModule
 /// - **Global, not per-window, scaling**: a window where both neurons are quiet then scores ≈ 0, not a
 ///   noisy correlation in [−1, 1]; a window with shared transients scores high. This keeps the
 ///   *amount* of co-activity in the tensor — which is what lets the temporal factor say *when* a motif
-///   is active — while making neurons with different indicator gains comparable.
+///   is active — while making neurons with different indicator gains comparable. The scale is floored
+///   at the median over the animal's neurons: a nearly silent neuron has a tiny sd, and dividing by it
+///   would turn a single chance transient into the strongest affinity of the recording (seen in
+///   simulations: a non-member joining a motif's community).
 /// - **Uncentred within the window**: the derivative has mean ≈ 0 already; centring per window would
 ///   cancel a single shared rise that fills the window.
 /// - **Rectification**: NTF needs non-negative entries; anti-correlated changes are read as "no
@@ -58,11 +62,13 @@ public struct DifferentialAffinity: PairAffinity {
     /// z_i(t) of the doc comment, N × F.
     func standardisedDerivatives(_ traces: Matrix<Double>) -> Matrix<Double> {
         let f = traces.columns
+        let n = traces.rows
         let kernel = GaussianKernel(sigma: smoothing)
-        var out = Matrix<Double>(rows: traces.rows, columns: f)
+        var out = Matrix<Double>(rows: n, columns: f)
         var smooth = [Double](repeating: 0, count: f)
+        var sds = [Double](repeating: 0, count: n)
         out.withUnsafeMutableBufferPointer { o in
-            for i in 0..<traces.rows {
+            for i in 0..<n {
                 traces.withRow(i) { x in kernel.smooth(x, into: &smooth) }
                 let base = i &* f
                 for t in 0..<f {
@@ -74,9 +80,16 @@ public struct DifferentialAffinity: PairAffinity {
                 mean /= Double(f)
                 var ss = 0.0
                 for t in 0..<f { let d = o[base &+ t] - mean; ss += d * d }
-                let sd = (ss / Double(f)).squareRoot()
-                let inv = sd > 1e-12 * max(1, abs(mean)) ? 1 / sd : 0
-                for t in 0..<f { o[base &+ t] *= inv }
+                sds[i] = (ss / Double(f)).squareRoot()
+            }
+            // Floor each scale at the animal's median so that a nearly silent neuron's rare transient
+            // is not blown up into the largest affinities of the recording.
+            let sorted = sds.sorted()
+            let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+            for i in 0..<n {
+                let scale = max(sds[i], median)
+                let inv = sds[i] > 0 && scale > 0 ? 1 / scale : 0
+                for t in 0..<f { o[i &* f &+ t] *= inv }
             }
         }
         return out

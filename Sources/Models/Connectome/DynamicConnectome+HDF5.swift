@@ -19,6 +19,8 @@ import Foundation
 ///     /connectome/affinity/<r>           float64 N × N, component r's pair factor as a matrix
 ///     /connectome/communities/<r>        int64 N, weighted-SBM blocks, @degree_corrected (0/1),
 ///                                        @description_length, @log_posterior_odds, @block_count
+///     /connectome/hierarchy/<r>          int64 L × N, nested levels above the SBM blocks (row 0 =
+///                                        communities/<r>, last row one block)
 ///     /connectome/louvain/<r>            int64 N, Louvain communities, @modularity
 ///
 /// plus the export provenance at the root. Rows of `errors`/`similarity` are NaN-padded when a rank
@@ -61,6 +63,7 @@ extension DynamicConnectome {
                 try sbm.setAttribute("description_length", c.communities.best.descriptionLength)
                 try sbm.setAttribute("log_posterior_odds", c.communities.logPosteriorOdds)
                 try sbm.setAttribute("block_count", Int64(c.communities.best.blockCount))
+                try g.createDataset("hierarchy/\(r)", shape: [c.hierarchy.count, n], values: c.hierarchy.flatMap { $0.map(Int64.init) })
                 let lv = try g.createDataset("louvain/\(r)", shape: [n], values: c.louvain.labels.map(Int64.init))
                 try lv.setAttribute("modularity", c.louvain.modularity)
             }

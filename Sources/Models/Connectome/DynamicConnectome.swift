@@ -37,6 +37,9 @@ public struct DynamicConnectome: Sendable {
         public let affinity: Matrix<Double>
         /// Weighted-SBM blocks of the neurons (both variants fitted; the shorter description kept).
         public let communities: WeightedSBM.Fit
+        /// The nested hierarchy above those blocks: `hierarchy[l][i]` is neuron i's level-l block
+        /// (level 0 = `communities.best.labels`, last level one block).
+        public let hierarchy: [[Int]]
         /// Louvain communities of the same graph.
         public let louvain: Louvain.Result
 
@@ -72,10 +75,11 @@ public struct DynamicConnectome: Sendable {
             let matrix = pairs.matrix(from: p)
             let threshold = options.edgeThreshold * (p.max() ?? 0)
             let graph = try WeightedGraph(affinity: matrix, threshold: threshold)
+            let nested = NestedWeightedSBM().fit(graph, seed: seed &+ UInt64(r))
             components.append(Component(
                 weight: fit.factors.weights[r], temporal: fit.factors.factor(0, component: r),
                 animals: fit.factors.factor(1, component: r), pairs: p, affinity: matrix,
-                communities: WeightedSBM().fit(graph, seed: seed &+ UInt64(r)),
+                communities: nested.base, hierarchy: nested.levels,
                 louvain: try Louvain().communities(graph, seed: seed &+ UInt64(r))))
             monitor.report(FitProgress(stage: "communities", iteration: r + 1, total: fit.factors.rank))
         }

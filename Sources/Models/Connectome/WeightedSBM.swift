@@ -21,7 +21,8 @@ import RealModule
 /// model; the partition and degree priors are the flat (non-nested) ones; edges are counted once.
 ///
 /// Search: agglomerative, as graph-tool's multilevel heuristic. From singletons, blocks are merged
-/// (each to its best partner by ΔDL, a third of the blocks per level), and after every level single
+/// (each to its best partner by ΔDL, a third of the blocks per level while there are more than 20,
+/// then one best merge at a time), and after every level single
 /// nodes move greedily to the block that lowers the DL most; the partition of least DL over all
 /// levels is returned. Deterministic given the seed (node visiting order).
 public struct WeightedSBM: Sendable, Hashable {
@@ -81,7 +82,7 @@ public struct WeightedSBM: Sendable, Hashable {
             levels.append(LevelSummary(blockCount: state.blockCount, descriptionLength: dl))
             if dl < best.dl { best = (dl, state.labels) }
             if state.blockCount == 1 { break }
-            state.mergeLevel(target: state.blockCount - max(1, state.blockCount / 3))
+            state.mergeLevel(target: state.blockCount > 20 ? state.blockCount - state.blockCount / 3 : state.blockCount - 1)
         }
         let labels = compactLabels(best.labels)
         return Partition(labels: labels, blockCount: (labels.max() ?? -1) + 1, degreeCorrected: degreeCorrected,
