@@ -32,7 +32,7 @@ struct FitConnectome: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "HDF5 dataset holding the traces in plain HDF5 inputs.") var dataset: String?
     @Option(help: "HDF5 dataset of frame times in seconds (plain HDF5 inputs).") var timestamps: String?
-    @Flag(help: "Plain HDF5/CSV inputs are neurons × frames (default for CSV) rather than frames × neurons (default for HDF5).")
+    @Flag(help: "Plain HDF5 inputs (--dataset) are neurons × frames rather than frames × neurons. CSV inputs are always neurons × frames.")
     var neuronsByFrames = false
     @Option(help: "Frame rate in Hz when the input has no timestamps.") var frameRate: Double?
 
@@ -110,8 +110,7 @@ struct FitConnectome: ParsableCommand {
             guard let width = rows.first?.count, width > 0, rows.allSatisfy({ $0.count == width && $0.allSatisfy { $0 != nil } }) else {
                 throw CLIError.unsupportedFormat(path: path, detail: "expected a numeric CSV matrix with rows of equal length")
             }
-            let values = rows.map { $0.map { $0! } }
-            let byNeuron = values  // neurons × frames
+            let byNeuron = rows.map { $0.map { $0! } }  // neurons × frames
             return [try CalciumTraces(
                 signal: byNeuron.flatMap { $0 }, neurons: (0..<byNeuron.count).map { CalciumNeuron(id: $0) }, frameRate: rate, kind: .normalized)]
         }
