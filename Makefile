@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Tests and benchmarks use one BLAS thread for stable, reproducible figures.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: all deps build demo test bench bench-deps sample-data validate validate-geometric validate-ricci validate-bicluster clean
+.PHONY: all deps build demo test bench bench-deps sample-data validate validate-geometric validate-ricci validate-bicluster validate-connectome clean
 
 all: build
 
@@ -35,6 +35,7 @@ sample-data: build
 	.build/release/neuroswift simulate oscillations --seed 7 --output sample-data/oscillations.h5
 	.build/release/neuroswift simulate mi-eeg --seed 7 --output sample-data/mi-eeg.edf
 	.build/release/neuroswift simulate bicluster --seed 0 --output sample-data/bicluster.h5
+	.build/release/neuroswift simulate connectome --seed 7 --output sample-data/connectome.h5
 
 # Speed against the reference tools, written into docs/performance.md (needs python3 with numpy,
 # and mne + pyedflib and ../shared/data/eeg for the EDF comparison).
@@ -61,10 +62,13 @@ bench: bench-deps
 	python3 Benchmarks/compare/riemann.py --swift Benchmarks/.build/release/neuro-bench-riemann --output docs/performance.md
 	$(SWIFT) build -c release --product neuroswift
 	python3 Benchmarks/compare/bicluster_sweep.py --swift .build/release/neuroswift --output docs/performance.md
+	python3 -m pip install -q tensortools tensorly
+	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-ntf
+	python3 Benchmarks/compare/ntf.py --swift Benchmarks/.build/release/neuro-bench-ntf --output docs/performance.md
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 # Full-size validations against the reference tools; each writes its report into docs/.
-validate: validate-geometric validate-ricci validate-bicluster
+validate: validate-geometric validate-ricci validate-bicluster validate-connectome
 
 # Riemannian EEG decoders against pyRiemann / MNE / scikit-learn on identical epochs and folds
 # (simulated scenarios, and ../shared/data/eeg when present) → docs/geometric-eeg.md.
@@ -84,6 +88,14 @@ validate-ricci: bench-deps
 BICLUSTER_SWEEPS ?= 1000
 validate-bicluster: build
 	python3 scripts/validate_bicluster.py --binary .build/release/neuroswift --sweeps $(BICLUSTER_SWEEPS) --output docs/bicluster.md
+
+# Dynamic connectomes (issue 7) at full size: planted NTF recipe, simulated end to end and null, real
+# calcium data (needs ../shared/data); writes docs/connectome.md.
+validate-connectome: build
+	python3 -m pip install -q tensortools scikit-learn h5py
+	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-ntf
+	python3 scripts/validate_connectome.py --neuroswift .build/release/neuroswift \
+		--ntf Benchmarks/.build/release/neuro-bench-ntf --output docs/connectome.md
 
 clean:
 	rm -rf .build Benchmarks/.build

@@ -15,6 +15,9 @@
 //                                                 (compare/ricci.py) and the ricci-gcn / denoiser validation runs
 //   swift build -c release --product neuro-bench-riemann
 //                                                 TS+LR fit + predict, run by compare/riemann.py beside pyRiemann + scikit-learn
+//   swift build -c release --product neuro-bench-ntf
+//                                                 non-negative CP fits and rank sweeps, run by compare/ntf.py beside
+//                                                 tensortools/tensorly and by scripts/validate_connectome.py
 import Foundation
 import PackageDescription
 
@@ -61,5 +64,9 @@ let package = Package(
             name: "neuro-bench-riemann",
             dependencies: [.product(name: "Decoding", package: neuroSwift)],
             path: "BenchRiemann"),
+        .executableTarget(
+            name: "neuro-bench-ntf",
+            dependencies: [.product(name: "Models", package: neuroSwift)],
+            path: "BenchNTF"),
     ]
 )

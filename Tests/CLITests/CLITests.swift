@@ -65,7 +65,7 @@ import TestSupport
         }
 
         // Every demo needs its sample file: the motor-imagery EDF+ of the decoding demo, the bicluster
-        // counts (small, so the debug build stays quick).
+        // counts and the connectome traces (small, so the debug build stays quick).
         let mi = try NeuroSwiftBinary.run([
             "simulate", "mi-eeg", "--seed", "7", "--trials-per-class", "10", "--output", folder.file("mi-eeg.edf").path,
         ])
@@ -74,12 +74,18 @@ import TestSupport
             "simulate", "bicluster", "--neurons", "8", "--clusters", "2", "--bins", "60", "--output", folder.file("bicluster.h5").path,
         ])
         #expect(spikes.status == 0, "\(spikes.stderr)")
+        let connectome = try NeuroSwiftBinary.run([
+            "simulate", "connectome", "--seed", "3", "--animals", "3", "--neurons", "12", "--frames", "400", "--motifs", "2",
+            "--group-size", "5", "--output", folder.file("connectome.h5").path,
+        ])
+        #expect(connectome.status == 0, "\(connectome.stderr)")
 
         let demo = try NeuroSwiftBinary.run(["demo", "--data", folder.url.path])
         #expect(demo.status == 0, "\(demo.stderr)")
         #expect(demo.stdout.contains("3/3 peaks within 0.25 Hz"), "\(demo.stdout)")
         #expect(demo.stdout.contains("mi-eeg-decoding") && demo.stdout.contains("labels match"), "\(demo.stdout)")
         #expect(demo.stdout.contains("bicluster") && demo.stdout.contains("neuron ARI"), "\(demo.stdout)")
+        #expect(demo.stdout.contains("motifs recovered"), "\(demo.stdout)")
         #expect(demo.stderr.isEmpty, "no progress bar or noise when stderr is not a terminal")
     }
 

@@ -1,10 +1,10 @@
 import ArgumentParser
 import Foundation
 
-/// `neuroswift fit …`: fit a model to a recording and export the result as HDF5.
+/// `neuroswift fit …`: fit a model to recordings and export the fit (HDF5).
 struct FitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fit",
-        abstract: "Fit a model to a recording and export the fit (HDF5).",
-        subcommands: [FitBicluster.self])
+        abstract: "Fit a model to recordings and export the fit (HDF5).",
+        subcommands: [FitBicluster.self, FitConnectome.self])
 }

@@ -7,7 +7,7 @@ struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Generate recordings with planted ground truth.",
-        subcommands: [SimulateOscillations.self, SimulateMotorImagery.self, SimulateBicluster.self])
+        subcommands: [SimulateOscillations.self, SimulateMotorImagery.self, SimulateBicluster.self, SimulateConnectome.self])
 }
 
 struct SimulateOscillations: ParsableCommand {

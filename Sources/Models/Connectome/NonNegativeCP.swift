@@ -1,0 +1,137 @@
+import RealModule
+
+/// Non-negative CP (PARAFAC) decomposition of a 3-way tensor: X ≈ Σᵣ λᵣ aᵣ ∘ bᵣ ∘ cᵣ with every
+/// factor ≥ 0, minimising the squared error over the observed entries.
+///
+/// Semantics follow tensortools (`ncp_hals`, `ncp_bcd`): random uniform initialisation scaled so that
+/// ‖X̂‖ = ‖X‖, the relative error ‖X − X̂‖/‖X‖ over observed entries, stopping when one outer
+/// iteration improves it by less than `tolerance` or after `maxIterations`. Each iteration updates
+/// the modes in the order time, animal, pair.
+public struct NonNegativeCP: Sendable, Hashable {
+    public enum Algorithm: String, Sendable, Hashable, CaseIterable, Codable {
+        /// Hierarchical alternating least squares (Cichocki & Phan 2009): exact column-wise
+        /// minimisation, so the objective never increases. The default.
+        case hals
+        /// Block-coordinate descent with Nesterov-type extrapolation (Xu & Yin 2013), rejecting steps
+        /// that increase the objective.
+        case bcd
+        /// Multiplicative updates (Lee & Seung, as tensorly's `non_negative_parafac`); slow, for parity.
+        case multiplicative
+    }
+
+    public var rank: Int
+    public var algorithm: Algorithm
+    public var maxIterations: Int
+    /// Stop when the relative error improves by less than this in one iteration.
+    public var tolerance: Double
+    /// HALS: column sweeps per mode update (tensortools uses 3).
+    public var innerSweeps: Int
+
+    public init(
+        rank: Int, algorithm: Algorithm = .hals, maxIterations: Int = 500, tolerance: Double = 1e-5, innerSweeps: Int = 3
+    ) throws {
+        try ParameterError.check(rank >= 1, "rank", expected: "≥ 1", found: rank)
+        try ParameterError.check(maxIterations >= 1, "maxIterations", expected: "≥ 1", found: maxIterations)
+        try ParameterError.check(tolerance >= 0 && tolerance.isFinite, "tolerance", expected: "a finite value ≥ 0", found: tolerance)
+        try ParameterError.check(innerSweeps >= 1, "innerSweeps", expected: "≥ 1", found: innerSweeps)
+        self.rank = rank
+        self.algorithm = algorithm
+        self.maxIterations = maxIterations
+        self.tolerance = tolerance
+        self.innerSweeps = innerSweeps
+    }
+
+    /// Fits one decomposition from the random start drawn with `seed`.
+    /// - Throws: `ParameterError` when the tensor has no observed non-zero entry.
+    public func fit(_ tensor: ThreeWayTensor, seed: UInt64, monitor: any FitMonitor = SilentMonitor()) throws -> NTFResult {
+        var rng = SeededGenerator(seed: seed)
+        return try fit(tensor, generator: &rng, seed: seed, monitor: monitor)
+    }
+
+    /// Fits `restarts` decompositions from independent seeded starts (restart k uses the k-th
+    /// `split()` of `SeededGenerator(seed:)`), sorted by increasing error.
+    public func fit(
+        _ tensor: ThreeWayTensor, restarts: Int, seed: UInt64, monitor: any FitMonitor = SilentMonitor()
+    ) throws -> [NTFResult] {
+        try ParameterError.check(restarts >= 1, "restarts", expected: "≥ 1", found: restarts)
+        var root = SeededGenerator(seed: seed)
+        var results: [NTFResult] = []
+        for k in 0..<restarts {
+            var rng = root.split()
+            results.append(try fit(tensor, generator: &rng, seed: seed, restart: k, monitor: monitor))
+            if monitor.shouldStop { break }
+        }
+        return results.sorted { $0.relativeError < $1.relativeError }
+    }
+
+    func fit(
+        _ tensor: ThreeWayTensor, generator rng: inout SeededGenerator, seed: UInt64, restart: Int = 0,
+        monitor: any FitMonitor
+    ) throws -> NTFResult {
+        guard tensor.observedCount > 0, tensor.squaredNorm > 0 else {
+            throw ParameterError("tensor", expected: "some observed entry > 0", found: "all zero or missing")
+        }
+        let engine = CPEngine(tensor: tensor, factors: initialFactors(tensor, &rng), rank: rank)
+        var errors: [Double] = [engine.relativeError(engine.maskedSSE())]
+        var converged = false
+        var solver = makeSolver(engine)
+        var iteration = 0
+        while iteration < maxIterations {
+            iteration += 1
+            engine.impute()
+            let sse = solver.iterate()
+            let error = engine.relativeError(sse)
+            let improvement = errors.last! - error
+            errors.append(error)
+            monitor.report(FitProgress(stage: "NTF rank \(rank), restart \(restart + 1)", iteration: iteration, total: maxIterations, objective: error))
+            if abs(improvement) < tolerance { converged = true; break }
+            if monitor.shouldStop { break }
+        }
+        let result = try KruskalTensor(factors: (0..<3).map { Matrix(rows: engine.dims[$0], columns: rank, elements: engine.factors[$0]) })
+        return NTFResult(
+            factors: result.sortedByWeight(), relativeError: errors.last!, errorTrace: errors, iterations: iteration,
+            converged: converged, algorithm: algorithm, seed: seed, restart: restart)
+    }
+
+    func makeSolver(_ engine: CPEngine) -> any CPSolver {
+        switch algorithm {
+        case .hals: return HALSSolver(engine: engine, sweeps: innerSweeps)
+        case .bcd: return BCDSolver(engine: engine)
+        case .multiplicative: return MultiplicativeSolver(engine: engine)
+        }
+    }
+
+    /// Uniform [0, 1) factors scaled so that ‖X̂‖ = ‖X_observed‖ (tensortools `rand_ktensor` + rescale).
+    func initialFactors(_ tensor: ThreeWayTensor, _ rng: inout SeededGenerator) -> [[Double]] {
+        var factors = tensor.shape.map { rows in (0..<(rows * rank)).map { _ in rng.nextUnitInterval() } }
+        let probe = CPEngine(tensor: tensor, factors: factors, rank: rank)
+        let modelNorm = probe.modelSquaredNorm().squareRoot()
+        if modelNorm > 0 {
+            let scale = Double.pow(tensor.squaredNorm.squareRoot() / modelNorm, 1.0 / 3)
+            for n in 0..<3 { for k in factors[n].indices { factors[n][k] *= scale } }
+        }
+        return factors
+    }
+}
+
+/// One outer iteration of a CP solver over all three modes; returns the masked SSE afterwards.
+protocol CPSolver {
+    mutating func iterate() -> Double
+}
+
+/// One fitted decomposition.
+public struct NTFResult: Sendable, Hashable {
+    /// The decomposition, components ordered by decreasing weight.
+    public let factors: KruskalTensor
+    /// ‖X − X̂‖ / ‖X‖ over the observed entries at the end.
+    public let relativeError: Double
+    /// Relative error at the start and after each iteration.
+    public let errorTrace: [Double]
+    public let iterations: Int
+    /// Whether the improvement fell below the tolerance before `maxIterations`.
+    public let converged: Bool
+    public let algorithm: NonNegativeCP.Algorithm
+    public let seed: UInt64
+    /// Index of the restart (0 for a single fit).
+    public let restart: Int
+}

@@ -1,0 +1,303 @@
+import RealModule
+
+/// Weighted stochastic block model fitted by minimising its description length (Peixoto's
+/// microcanonical SBM with edge covariates, as graph-tool's `minimize_blockmodel_dl` with
+/// `rec_types=["real-exponential"]`, the model the dynamic-connectome paper uses; see the methods
+/// note §A.4). The number of blocks is chosen by the model: it is the one with the shortest
+/// description, and degree correction is decided the same way (`fit` tries both).
+///
+/// Description length, in nats, for a partition b into B non-empty blocks (n_r nodes, m_rs edges
+/// between blocks r ≠ s, m_rr within r, e_r = Σ_s m_rs + m_rr the degree sum, E edges):
+/// - partition: ln N + ln C(N−1, B−1) + ln N! − Σ_r ln n_r!
+/// - block edge counts: ln C(B(B+1)/2 + E − 1, E)
+/// - edges given counts, microcanonical: non-degree-corrected Σ_r e_r ln n_r − Σ_{r<s} ln m_rs! −
+///   Σ_r (m_rr ln 2 + ln m_rr!); degree-corrected replaces Σ_r e_r ln n_r by Σ_r ln e_r! − Σ_i ln k_i!
+///   plus the degree prior Σ_r ln C(n_r + e_r − 1, e_r)
+/// - weights: exponential with rate λ_rs per block pair, λ_rs ~ Gamma(1, rate β), β the mean edge
+///   weight (graph-tool's empirical-Bayes default), integrated out: Σ_{r≤s} [(1 + m_rs) ln(β + S_rs)
+///   − ln β − ln Γ(1 + m_rs)], S_rs the weight sum. Rescaling all weights shifts this by a constant,
+///   so partitions compare the same at any scale.
+/// Differences from graph-tool: the weight prior is the Gamma one, not the microcanonical weight
+/// model; the partition and degree priors are the flat (non-nested) ones; edges are counted once.
+///
+/// Search: agglomerative, as graph-tool's multilevel heuristic. From singletons, blocks are merged
+/// (each to its best partner by ΔDL, a third of the blocks per level while there are more than 20,
+/// then one best merge at a time), and after every level single
+/// nodes move greedily to the block that lowers the DL most; the partition of least DL over all
+/// levels is returned. Deterministic given the seed (node visiting order).
+public struct WeightedSBM: Sendable, Hashable {
+    public struct Partition: Sendable, Hashable {
+        /// Block of each node, 0-based.
+        public let labels: [Int]
+        public let blockCount: Int
+        public let degreeCorrected: Bool
+        /// Description length in nats.
+        public let descriptionLength: Double
+        /// (blocks, description length) at each agglomeration level, from N blocks down to 1.
+        public let levels: [LevelSummary]
+    }
+
+    public struct LevelSummary: Sendable, Hashable {
+        public let blockCount: Int
+        public let descriptionLength: Double
+    }
+
+    public struct Fit: Sendable, Hashable {
+        /// The model of shorter description.
+        public let best: Partition
+        public let nonDegreeCorrected: Partition
+        public let degreeCorrected: Partition
+        /// ln Λ = DL(rejected) − DL(best) ≥ 0: the log posterior odds for the chosen variant.
+        public var logPosteriorOdds: Double {
+            abs(nonDegreeCorrected.descriptionLength - degreeCorrected.descriptionLength)
+        }
+    }
+
+    /// Largest number of node-move sweeps after each merge level.
+    public var sweeps: Int
+
+    public init(sweeps: Int = 10) { self.sweeps = sweeps }
+
+    /// Fits both variants and keeps the one of shorter description length.
+    public func fit(_ graph: AffinityGraph, seed: UInt64 = 0) -> Fit {
+        let ndc = fit(graph, degreeCorrected: false, seed: seed)
+        let dc = fit(graph, degreeCorrected: true, seed: seed)
+        return Fit(best: dc.descriptionLength < ndc.descriptionLength ? dc : ndc, nonDegreeCorrected: ndc, degreeCorrected: dc)
+    }
+
+    public func fit(_ graph: AffinityGraph, degreeCorrected: Bool, seed: UInt64 = 0) -> Partition {
+        var rng = SeededGenerator(seed: seed)
+        let n = graph.nodeCount
+        guard n > 1 else {
+            let state = BlockState(graph: graph, labels: Array(repeating: 0, count: n), degreeCorrected: degreeCorrected)
+            return Partition(labels: Array(repeating: 0, count: n), blockCount: min(1, n), degreeCorrected: degreeCorrected,
+                             descriptionLength: state.descriptionLength(), levels: [])
+        }
+        var state = BlockState(graph: graph, labels: Array(0..<n), degreeCorrected: degreeCorrected)
+        var levels: [LevelSummary] = []
+        var best = (dl: Double.infinity, labels: state.labels)
+        while true {
+            state.refine(sweeps: sweeps, rng: &rng)
+            let dl = state.descriptionLength()
+            levels.append(LevelSummary(blockCount: state.blockCount, descriptionLength: dl))
+            if dl < best.dl { best = (dl, state.labels) }
+            if state.blockCount == 1 { break }
+            state.mergeLevel(target: state.blockCount > 20 ? state.blockCount - state.blockCount / 3 : state.blockCount - 1)
+        }
+        let labels = compactLabels(best.labels)
+        return Partition(labels: labels, blockCount: (labels.max() ?? -1) + 1, degreeCorrected: degreeCorrected,
+                         descriptionLength: best.dl, levels: levels)
+    }
+}
+
+/// Block statistics and description-length terms of a partition (see `WeightedSBM`).
+struct BlockState {
+    let graph: AffinityGraph
+    let degreeCorrected: Bool
+    let degrees: [Int]
+    let beta: Double
+    let sumLogDegreeFactorials: Double
+    var labels: [Int]
+    var blockCount: Int
+    /// Per block (dense indices 0..<blockCount).
+    var size: [Int]
+    var degreeSum: [Int]
+    /// blockCount × blockCount, symmetric; diagonal = edges within the block.
+    var edgeCount: [Int]
+    var weightSum: [Double]
+
+    init(graph: AffinityGraph, labels: [Int], degreeCorrected: Bool) {
+        self.graph = graph
+        self.degreeCorrected = degreeCorrected
+        degrees = graph.neighbours.map(\.count)
+        let e = graph.edges.count
+        beta = e > 0 ? graph.totalWeight / Double(e) : 1
+        sumLogDegreeFactorials = degrees.reduce(0) { $0 + Double.logGamma(Double($1) + 1) }
+        self.labels = compactLabels(labels)
+        blockCount = 0
+        size = []; degreeSum = []; edgeCount = []; weightSum = []
+        rebuild()
+    }
+
+    mutating func rebuild() {
+        labels = compactLabels(labels)
+        let b = (labels.max() ?? -1) + 1
+        blockCount = b
+        size = [Int](repeating: 0, count: b)
+        degreeSum = [Int](repeating: 0, count: b)
+        edgeCount = [Int](repeating: 0, count: b * b)
+        weightSum = [Double](repeating: 0, count: b * b)
+        for (i, l) in labels.enumerated() { size[l] += 1; degreeSum[l] += degrees[i] }
+        for edge in graph.edges {
+            let r = labels[edge.i], s = labels[edge.j]
+            edgeCount[r * b + s] += 1
+            weightSum[r * b + s] += edge.weight
+            if r != s { edgeCount[s * b + r] += 1; weightSum[s * b + r] += edge.weight }
+        }
+    }
+
+    // MARK: Terms
+
+    @inline(__always) static func logFactorial(_ k: Int) -> Double { Double.logGamma(Double(k) + 1) }
+    @inline(__always) static func logBinomial(_ n: Int, _ k: Int) -> Double {
+        k < 0 || k > n ? 0 : logFactorial(n) - logFactorial(k) - logFactorial(n - k)
+    }
+
+    /// Terms of block pair (r, s) (r == s for within-block).
+    @inline(__always) func pairTerm(edges m: Int, weight s: Double, diagonal: Bool) -> Double {
+        var t = -Self.logFactorial(m)
+        if diagonal { t -= Double(m) * Double.log(2) }
+        if m > 0 { t += (1 + Double(m)) * Double.log(beta + s) - Double.log(beta) - Double.logGamma(1 + Double(m)) }
+        return t
+    }
+
+    /// Terms of block r that depend only on its size and degree sum.
+    @inline(__always) func blockTerm(size n: Int, degreeSum e: Int) -> Double {
+        guard n > 0 else { return 0 }
+        var t = -Self.logFactorial(n)  // partition prior
+        if degreeCorrected {
+            t += Self.logFactorial(e) + Self.logBinomial(n + e - 1, e)
+        } else {
+            t += Double(e) * Double.log(Double(n))
+        }
+        return t
+    }
+
+    /// Terms that depend only on the number of blocks.
+    func globalTerm(blocks b: Int) -> Double {
+        let n = graph.nodeCount, e = graph.edges.count
+        var t = Double.log(Double(n)) + Self.logBinomial(n - 1, b - 1) + Self.logFactorial(n)
+        t += Self.logBinomial(b * (b + 1) / 2 + e - 1, e)
+        if degreeCorrected { t -= sumLogDegreeFactorials }
+        return t
+    }
+
+    func descriptionLength() -> Double {
+        let b = blockCount
+        var dl = globalTerm(blocks: b)
+        for r in 0..<b {
+            dl += blockTerm(size: size[r], degreeSum: degreeSum[r])
+            for s in r..<b { dl += pairTerm(edges: edgeCount[r * b + s], weight: weightSum[r * b + s], diagonal: r == s) }
+        }
+        return dl
+    }
+
+    // MARK: Merges
+
+    /// ΔDL of merging blocks r and s (r ≠ s).
+    func mergeDelta(_ r: Int, _ s: Int) -> Double {
+        let b = blockCount
+        var delta = globalTerm(blocks: b - 1) - globalTerm(blocks: b)
+        delta += blockTerm(size: size[r] + size[s], degreeSum: degreeSum[r] + degreeSum[s])
+            - blockTerm(size: size[r], degreeSum: degreeSum[r]) - blockTerm(size: size[s], degreeSum: degreeSum[s])
+        for t in 0..<b where t != r && t != s {
+            let mr = edgeCount[r * b + t], ms = edgeCount[s * b + t]
+            guard mr > 0 || ms > 0 else { continue }
+            let wr = weightSum[r * b + t], ws = weightSum[s * b + t]
+            delta += pairTerm(edges: mr + ms, weight: wr + ws, diagonal: false)
+                - pairTerm(edges: mr, weight: wr, diagonal: false) - pairTerm(edges: ms, weight: ws, diagonal: false)
+        }
+        let within = edgeCount[r * b + r] + edgeCount[s * b + s] + edgeCount[r * b + s]
+        let withinW = weightSum[r * b + r] + weightSum[s * b + s] + weightSum[r * b + s]
+        delta += pairTerm(edges: within, weight: withinW, diagonal: true)
+            - pairTerm(edges: edgeCount[r * b + r], weight: weightSum[r * b + r], diagonal: true)
+            - pairTerm(edges: edgeCount[s * b + s], weight: weightSum[s * b + s], diagonal: true)
+            - pairTerm(edges: edgeCount[r * b + s], weight: weightSum[r * b + s], diagonal: false)
+        return delta
+    }
+
+    /// Merges blocks pairwise, each with its best partner by ΔDL (best merges first, each block in at
+    /// most one merge), until `target` blocks remain or no disjoint merge is left.
+    mutating func mergeLevel(target: Int) {
+        let b = blockCount
+        var candidates: [(delta: Double, r: Int, s: Int)] = []
+        for r in 0..<b {
+            var best = (delta: Double.infinity, s: -1)
+            for s in 0..<b where s != r {
+                let d = mergeDelta(r, s)
+                if d < best.delta { best = (d, s) }
+            }
+            if best.s >= 0 { candidates.append((best.delta, min(r, best.s), max(r, best.s))) }
+        }
+        candidates.sort { ($0.delta, $0.r, $0.s) < ($1.delta, $1.r, $1.s) }
+        var parent = Array(0..<b)
+        var used = [Bool](repeating: false, count: b)
+        var blocks = b
+        for c in candidates where blocks > target && !used[c.r] && !used[c.s] {
+            used[c.r] = true; used[c.s] = true
+            parent[c.s] = c.r
+            blocks -= 1
+        }
+        labels = labels.map { parent[$0] }
+        rebuild()
+    }
+
+    // MARK: Node moves
+
+    /// Greedy single-node moves: each node (seeded random order) goes to the block that lowers the DL
+    /// most, never emptying its block (merges handle block removal). Stops after a sweep with no move.
+    mutating func refine(sweeps: Int, rng: inout SeededGenerator) {
+        guard blockCount > 1 else { return }
+        let b = blockCount
+        var links = [Int](repeating: 0, count: b)
+        var linkWeight = [Double](repeating: 0, count: b)
+        for _ in 0..<sweeps {
+            var moved = false
+            for i in rng.permutation(graph.nodeCount) {
+                let r = labels[i]
+                guard size[r] > 1 else { continue }
+                for k in 0..<b { links[k] = 0; linkWeight[k] = 0 }
+                for (j, w) in graph.neighbours[i] { links[labels[j]] += 1; linkWeight[labels[j]] += w }
+                var best = (delta: -1e-9, s: r)
+                for s in 0..<b where s != r {
+                    let d = moveDelta(i, from: r, to: s, links: links, linkWeight: linkWeight)
+                    if d < best.delta { best = (d, s) }
+                }
+                if best.s != r {
+                    apply(i, from: r, to: best.s, links: links, linkWeight: linkWeight)
+                    moved = true
+                }
+            }
+            if !moved { break }
+        }
+    }
+
+    private func affected(_ r: Int, _ s: Int) -> Double {
+        let b = blockCount
+        var t = blockTerm(size: size[r], degreeSum: degreeSum[r]) + blockTerm(size: size[s], degreeSum: degreeSum[s])
+        for u in 0..<b {
+            t += pairTerm(edges: edgeCount[r * b + u], weight: weightSum[r * b + u], diagonal: u == r)
+            if u != r {
+                t += pairTerm(edges: edgeCount[s * b + u], weight: weightSum[s * b + u], diagonal: u == s)
+            }
+        }
+        return t
+    }
+
+    /// ΔDL of moving node i from r to s: applied, measured on the affected terms, and undone (i is
+    /// not its own neighbour, so `links` is the same in both directions).
+    mutating func moveDelta(_ i: Int, from r: Int, to s: Int, links: [Int], linkWeight: [Double]) -> Double {
+        let before = affected(r, s)
+        apply(i, from: r, to: s, links: links, linkWeight: linkWeight)
+        let after = affected(r, s)
+        apply(i, from: s, to: r, links: links, linkWeight: linkWeight)
+        return after - before
+    }
+
+    mutating func apply(_ i: Int, from r: Int, to s: Int, links: [Int], linkWeight: [Double]) {
+        let b = blockCount
+        // Remove i from r.
+        for u in 0..<b where links[u] > 0 || linkWeight[u] != 0 {
+            edgeCount[r * b + u] -= links[u]; weightSum[r * b + u] -= linkWeight[u]
+            if u != r { edgeCount[u * b + r] -= links[u]; weightSum[u * b + r] -= linkWeight[u] }
+        }
+        // Add i to s (its neighbours in r stay in r).
+        for u in 0..<b where links[u] > 0 || linkWeight[u] != 0 {
+            edgeCount[s * b + u] += links[u]; weightSum[s * b + u] += linkWeight[u]
+            if u != s { edgeCount[u * b + s] += links[u]; weightSum[u * b + s] += linkWeight[u] }
+        }
+        size[r] -= 1; size[s] += 1
+        degreeSum[r] -= degrees[i]; degreeSum[s] += degrees[i]
+        labels[i] = s
+    }
+}
