@@ -35,8 +35,22 @@ extension Tensor {
     @inline(__always)
     func accumulateGrad(_ body: (UnsafeMutablePointer<Float>) -> Void) {
         guard requiresGrad else { return }
-        if gradStorage == nil { gradStorage = [Float](repeating: 0, count: count) }
+        if gradStorage == nil { gradStorage = Tensor.zeroedStorage(count) }
         gradStorage!.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+    }
+
+    /// Like `accumulateGrad(_:)`, but on the first contribution the buffer is handed over uninitialised
+    /// (`overwrite == true`) and `body` must write every element instead of adding: a gemm then runs
+    /// with beta = 0 and an elementwise backward stores instead of loading, adding and storing, and no
+    /// zero-filling pass is needed.
+    @inline(__always)
+    func accumulateGrad(overwritingFirst body: (_ grad: UnsafeMutablePointer<Float>, _ overwrite: Bool) -> Void) {
+        guard requiresGrad else { return }
+        if gradStorage == nil {
+            gradStorage = Tensor.uninitializedStorage(count) { body($0, true) }
+            return
+        }
+        gradStorage!.withUnsafeMutableBufferPointer { body($0.baseAddress!, false) }
     }
 
     /// Adds a gradient of this tensor's own size (a pass-through such as reshape or a same-shape add). The
@@ -46,7 +60,7 @@ extension Tensor {
         guard requiresGrad else { return }
         precondition(g.count == count, "accumulateGrad: \(g.count) values for \(count) elements")
         if gradStorage == nil {
-            gradStorage = Array(g)
+            gradStorage = Tensor.uninitializedStorage(count) { $0.initialize(from: g.baseAddress!, count: g.count) }
             return
         }
         gradStorage!.withUnsafeMutableBufferPointer { ga in
@@ -77,9 +91,13 @@ extension Tensor {
             if let g = tensor.gradStorage {
                 g.withUnsafeBufferPointer { node.backward($0) }
             }
-            // Free the graph as we go: intermediate gradients and the closures' captured activations.
+            // Free the graph as we go: intermediate gradients and the closures' captured activations
+            // (large buffers return to the pool for the next step).
             tensor.node = nil
-            tensor.gradStorage = nil
+            if let g = tensor.gradStorage {
+                tensor.gradStorage = nil
+                BufferPool.recycle(g)
+            }
         }
     }
 

@@ -112,7 +112,13 @@ extension Tensor {
         let result = Tensor(shape: shape, storage: out)
         if Tensor.shouldRecord(self) {
             result.record([self]) { g in
-                self.accumulateGrad { ga in for i in 0..<g.count { ga[i] += scale * g[i] } }
+                self.accumulateGrad(overwritingFirst: { ga, overwrite in
+                    if overwrite {
+                        for i in 0..<g.count { ga[i] = scale * g[i] }
+                    } else {
+                        for i in 0..<g.count { ga[i] += scale * g[i] }
+                    }
+                })
             }
         }
         return result

@@ -33,29 +33,32 @@ extension Tensor {
         let xData = x.storage, wData = w.storage
         result.record([x, w, bias]) { g in
             let gp = g.baseAddress!
-            // dX[rows, k] += G[rows, n] · W[n, k]
-            x.accumulateGrad { gx in
+            // dX[rows, k] += G[rows, n] · W[n, k]  (beta = 0 when this is the first contribution)
+            x.accumulateGrad(overwritingFirst: { gx, overwrite in
                 wData.withUnsafeBufferPointer { pw in
                     Float.gemm(
                         transA: false, transB: false, m: Int32(rows), n: Int32(k), k: Int32(n),
-                        alpha: 1, a: gp, lda: Int32(n), b: pw.baseAddress!, ldb: Int32(k), beta: 1, c: gx, ldc: Int32(k))
+                        alpha: 1, a: gp, lda: Int32(n), b: pw.baseAddress!, ldb: Int32(k), beta: overwrite ? 0 : 1,
+                        c: gx, ldc: Int32(k))
                 }
-            }
+            })
             // dW[n, k] += Gᵀ[n, rows] · X[rows, k]
-            w.accumulateGrad { gw in
+            w.accumulateGrad(overwritingFirst: { gw, overwrite in
                 xData.withUnsafeBufferPointer { px in
                     Float.gemm(
                         transA: true, transB: false, m: Int32(n), n: Int32(k), k: Int32(rows),
-                        alpha: 1, a: gp, lda: Int32(n), b: px.baseAddress!, ldb: Int32(k), beta: 1, c: gw, ldc: Int32(k))
+                        alpha: 1, a: gp, lda: Int32(n), b: px.baseAddress!, ldb: Int32(k), beta: overwrite ? 0 : 1,
+                        c: gw, ldc: Int32(k))
                 }
-            }
+            })
             // db[n] += Σ_rows G[row, n]
-            bias.accumulateGrad { gb in
+            bias.accumulateGrad(overwritingFirst: { gb, overwrite in
+                if overwrite { gb.initialize(repeating: 0, count: n) }
                 for r in 0..<rows {
                     let row = gp + r &* n
                     for j in 0..<n { gb[j] += row[j] }
                 }
-            }
+            })
         }
         return result
     }

@@ -35,14 +35,20 @@ extension Tensor {
         let outDims = order.map { dimensions[$0] }
         // Iterate the output contiguously (operand A) while reading the input through permuted strides (B).
         let plan = StridedPlan(extents: outDims, stridesA: TensorShape(outDims).strides, stridesB: order.map { inStrides[$0] })
-        var out = [Float](repeating: 0, count: count)
-        storage.withUnsafeBufferPointer { x in
-            out.withUnsafeMutableBufferPointer { z in plan.forEach { o, _, j in z[o] = x[j] } }
+        let out = Tensor.uninitializedStorage(count) { z in
+            storage.withUnsafeBufferPointer { x in plan.forEach { o, _, j in z[o] = x[j] } }
         }
         let result = Tensor(shape: TensorShape(outDims), storage: out)
         if Tensor.shouldRecord(self) {
             result.record([self]) { g in
-                self.accumulateGrad { ga in plan.forEach { o, _, j in ga[j] += g[o] } }
+                // A permutation visits every input element once, so the first contribution is a store.
+                self.accumulateGrad(overwritingFirst: { ga, overwrite in
+                    if overwrite {
+                        plan.forEach { o, _, j in ga[j] = g[o] }
+                    } else {
+                        plan.forEach { o, _, j in ga[j] += g[o] }
+                    }
+                })
             }
         }
         return result
