@@ -188,4 +188,26 @@ private func grid(_ range: ClosedRange<Float>, steps: Int) -> [Float] {
         GradientCheck().check([x] + layer.parameters) { layer($0[0], keyPaddingMask: padding).output }
         GradientCheck().check([x]) { layer($0[0], causal: true, keyPaddingMask: padding).weights }
     }
+
+    @Test func stackedSelfAttentionProjectionsMatchTheComposedOps() {
+        // Self-attention runs Q, K, V as one stacked gemm; cross-attention as three. Both must agree with
+        // the composed public ops, with and without biases, and pass the gradient check.
+        for bias in [true, false] {
+            var rng = SeededGenerator(seed: bias ? 130 : 131)
+            let layer = MultiHeadAttention(dimension: 6, heads: 3, bias: bias, generator: &rng)
+            let x = randomInput([2, 4, 6], seed: 132)
+            let fused = layer(x, causal: true)
+            let split = layer(x, keyValue: x.detached(), causal: true)  // the unstacked path on the same values
+            let q = layer.query(x).reshaped([2, 4, 3, 2]).permuted([0, 2, 1, 3])
+            let k = layer.key(x).reshaped([2, 4, 3, 2]).permuted([0, 2, 1, 3])
+            let scores = q.matmul(k, transposeB: true) * (1 / Float(2).squareRoot())
+            let composed = scores.maskedFill(MultiHeadAttention.causalMask(queries: 4, keys: 4), value: -1e30).softmax()
+            for i in 0..<composed.count {
+                #expect(Swift.abs(fused.weights.storage[i] - composed.storage[i]) < 1e-6)
+                #expect(Swift.abs(split.weights.storage[i] - composed.storage[i]) < 1e-6)
+            }
+            for i in 0..<fused.output.count { #expect(Swift.abs(fused.output.storage[i] - split.output.storage[i]) < 1e-6) }
+            GradientCheck().check([x] + layer.parameters) { layer($0[0], causal: true).output }
+        }
+    }
 }

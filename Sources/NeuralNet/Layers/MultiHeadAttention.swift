@@ -78,10 +78,22 @@ public struct MultiHeadAttention: Layer {
             precondition(padding.dimensions == [b, tk], "MultiHeadAttention: key padding mask \(padding.shape), expected [\(b), \(tk)]")
         }
         // Heads are read as column blocks of the projections in place (see Tensor+Attention.swift).
-        let weights = Tensor.attentionWeights(
-            queries: query(queries), keys: key(source), heads: heads, scale: 1 / Float(dh).squareRoot(),
-            causal: causal, keyPadding: keyPaddingMask?.storage, maskValue: Self.maskValue)
-        let merged = Tensor.attend(weights: weights.dropout(dropout, training: training), values: value(source))
+        let scale = 1 / Float(dh).squareRoot(), d = dimension
+        let biases = [query.bias, key.bias, value.bias].compactMap { $0 }
+        let weights: Tensor, merged: Tensor
+        if keyValue == nil && (biases.isEmpty || biases.count == 3) {
+            // Self-attention: Q, K and V of the same input as one gemm, [b, t, 3d] in column blocks.
+            let qkv = queries.linear(stacking: [query.weight, key.weight, value.weight], biases: biases.isEmpty ? nil : biases)
+            weights = Tensor.attentionWeights(
+                queries: qkv, queryColumn: 0, keys: qkv, keyColumn: d, width: d, heads: heads, scale: scale,
+                causal: causal, keyPadding: keyPaddingMask?.storage, maskValue: Self.maskValue)
+            merged = Tensor.attend(weights: weights.dropout(dropout, training: training), values: qkv, valueColumn: 2 * d, width: d)
+        } else {
+            weights = Tensor.attentionWeights(
+                queries: query(queries), keys: key(source), heads: heads, scale: scale,
+                causal: causal, keyPadding: keyPaddingMask?.storage, maskValue: Self.maskValue)
+            merged = Tensor.attend(weights: weights.dropout(dropout, training: training), values: value(source))
+        }
         return AttentionResult(output: output(merged), weights: weights)
     }
 

@@ -20,7 +20,9 @@ extension Tensor {
                 b.storage.withUnsafeBufferPointer { pb in
                     let x = pa.baseAddress!, y = pb.baseAddress!
                     if a.count == shape.count && b.count == shape.count {
-                        for i in 0..<shape.count { z[i] = f(x[i], y[i]) }
+                        Parallel.forEachRange(shape.count, grain: Tensor.elementwiseGrain) { range in
+                            for i in range { z[i] = f(x[i], y[i]) }
+                        }
                     } else {
                         plan.forEach { o, i, j in z[o] = f(x[i], y[j]) }
                     }
@@ -32,7 +34,7 @@ extension Tensor {
     static func add(_ a: Tensor, _ b: Tensor) -> Tensor {
         let shape = broadcastShape(a, b, "add")
         let plan = StridedPlan(out: shape, a: a.shape, b: b.shape)
-        let result = Tensor(shape: shape, storage: binaryForward(a, b, out: shape, plan: plan, +))
+        let result = Tensor(shape: shape, storage: binaryForward(a, b, out: shape, plan: plan, { $0 + $1 }))
         if shouldRecord(a, b) {
             result.record([a, b]) { g in
                 let gp = g.baseAddress!
@@ -51,7 +53,7 @@ extension Tensor {
     static func subtract(_ a: Tensor, _ b: Tensor) -> Tensor {
         let shape = broadcastShape(a, b, "subtract")
         let plan = StridedPlan(out: shape, a: a.shape, b: b.shape)
-        let result = Tensor(shape: shape, storage: binaryForward(a, b, out: shape, plan: plan, -))
+        let result = Tensor(shape: shape, storage: binaryForward(a, b, out: shape, plan: plan, { $0 - $1 }))
         if shouldRecord(a, b) {
             result.record([a, b]) { g in
                 let gp = g.baseAddress!
@@ -65,7 +67,7 @@ extension Tensor {
     static func multiply(_ a: Tensor, _ b: Tensor) -> Tensor {
         let shape = broadcastShape(a, b, "multiply")
         let plan = StridedPlan(out: shape, a: a.shape, b: b.shape)
-        let result = Tensor(shape: shape, storage: binaryForward(a, b, out: shape, plan: plan, *))
+        let result = Tensor(shape: shape, storage: binaryForward(a, b, out: shape, plan: plan, { $0 * $1 }))
         if shouldRecord(a, b) {
             let aData = a.storage, bData = b.storage
             result.record([a, b]) { g in
@@ -84,7 +86,7 @@ extension Tensor {
     static func divide(_ a: Tensor, _ b: Tensor) -> Tensor {
         let shape = broadcastShape(a, b, "divide")
         let plan = StridedPlan(out: shape, a: a.shape, b: b.shape)
-        let result = Tensor(shape: shape, storage: binaryForward(a, b, out: shape, plan: plan, /))
+        let result = Tensor(shape: shape, storage: binaryForward(a, b, out: shape, plan: plan, { $0 / $1 }))
         if shouldRecord(a, b) {
             let aData = a.storage, bData = b.storage
             result.record([a, b]) { g in
