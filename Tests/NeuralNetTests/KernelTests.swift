@@ -211,3 +211,25 @@ private func grid(_ range: ClosedRange<Float>, steps: Int) -> [Float] {
         }
     }
 }
+
+@Suite struct GradientHandOffTests {
+    @Test func handedOffGradientBuffersStillSumEveryPath() {
+        // h receives the output gradient of `h + …` as its own buffer, then more contributions are added
+        // to it in place (through the reshape and the product); x is reached through all of them.
+        let values: [Float] = (0..<6).map { Float($0) * 0.25 - 0.5 }
+        let x = Tensor(values, shape: [2, 3], requiresGrad: true)
+        let h = x * 3
+        let y = (h + h.reshaped([3, 2]).reshaped([2, 3]) * h) + x
+        let w = Tensor((0..<6).map { Float($0) - 2 }, shape: [2, 3])
+        (y * w).sum().backward()
+        // y = 3x + 9x² + x  →  dy/dx = 4 + 18x
+        for i in 0..<6 { #expect(Swift.abs(x.grad!.storage[i] - w.storage[i] * (4 + 18 * values[i])) < 1e-5) }
+        // Leaves handed the buffer keep accumulating across backward calls.
+        let a = Tensor([1, 2], shape: [2], requiresGrad: true), b = Tensor([3, 4], shape: [2], requiresGrad: true)
+        (a + b).sum().backward()
+        (a + b).sum().backward()
+        #expect(a.grad!.storage == [2, 2] && b.grad!.storage == [2, 2])
+        (a + a).sum().backward()
+        #expect(a.grad!.storage == [4, 4])
+    }
+}

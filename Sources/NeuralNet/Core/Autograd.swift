@@ -3,10 +3,20 @@
 final class GradNode {
     let inputs: [Tensor]
     let backward: (UnsafeBufferPointer<Float>) -> Void
+    /// An input whose gradient is exactly the output's (reshape, a same-shape operand of add). When it
+    /// has no gradient buffer yet, `backward()` hands it the output's buffer itself — no copy — and runs
+    /// `backwardAfterHandOff` for the other inputs instead of `backward`.
+    let handOff: Tensor?
+    let backwardAfterHandOff: ((UnsafeBufferPointer<Float>) -> Void)?
 
-    init(inputs: [Tensor], backward: @escaping (UnsafeBufferPointer<Float>) -> Void) {
+    init(
+        inputs: [Tensor], backward: @escaping (UnsafeBufferPointer<Float>) -> Void, handOff: Tensor? = nil,
+        backwardAfterHandOff: ((UnsafeBufferPointer<Float>) -> Void)? = nil
+    ) {
         self.inputs = inputs
         self.backward = backward
+        self.handOff = handOff
+        self.backwardAfterHandOff = backwardAfterHandOff
     }
 }
 
@@ -28,6 +38,18 @@ extension Tensor {
     func record(_ inputs: [Tensor], backward: @escaping (UnsafeBufferPointer<Float>) -> Void) {
         requiresGrad = true
         node = GradNode(inputs: inputs.filter { $0.requiresGrad }, backward: backward)
+    }
+
+    /// `record` for an op whose gradient with respect to `handOff` (same element count as `self`) is
+    /// the output gradient unchanged; `rest` adds the other inputs' gradients.
+    func record(
+        _ inputs: [Tensor], handOff: Tensor, rest: @escaping (UnsafeBufferPointer<Float>) -> Void,
+        backward: @escaping (UnsafeBufferPointer<Float>) -> Void
+    ) {
+        precondition(handOff.count == count, "record: hand-off input must have the output's size")
+        requiresGrad = true
+        node = GradNode(inputs: inputs.filter { $0.requiresGrad }, backward: backward,
+                        handOff: handOff.requiresGrad ? handOff : nil, backwardAfterHandOff: rest)
     }
 
     /// Adds into this tensor's gradient buffer, creating it (zeroed) on first use. Does nothing when the
@@ -89,7 +111,15 @@ extension Tensor {
         for tensor in order.reversed() {
             guard let node = tensor.node else { continue }
             if let g = tensor.gradStorage {
-                g.withUnsafeBufferPointer { node.backward($0) }
+                if let target = node.handOff, target.gradStorage == nil, let rest = node.backwardAfterHandOff {
+                    // The output's gradient buffer becomes the input's: once `g` goes out of scope the
+                    // input owns it alone, and later contributions add in place.
+                    tensor.gradStorage = nil
+                    target.gradStorage = g
+                    g.withUnsafeBufferPointer { rest($0) }
+                } else {
+                    g.withUnsafeBufferPointer { node.backward($0) }
+                }
             }
             // Free the graph as we go: intermediate gradients and the closures' captured activations
             // (large buffers return to the pool for the next step).

@@ -36,15 +36,24 @@ extension Tensor {
         let plan = StridedPlan(out: shape, a: a.shape, b: b.shape)
         let result = Tensor(shape: shape, storage: binaryForward(a, b, out: shape, plan: plan, { $0 + $1 }))
         if shouldRecord(a, b) {
-            result.record([a, b]) { g in
-                let gp = g.baseAddress!
-                // An operand of the output's size is not broadcast: its gradient is g itself.
+            // An operand of the output's size is not broadcast: its gradient is g itself.
+            func addA(_ g: UnsafeBufferPointer<Float>) {
                 if a.count == shape.count { a.accumulateGrad(adding: g) } else {
-                    a.accumulateGrad { ga in plan.forEach { o, i, _ in ga[i] += gp[o] } }
+                    a.accumulateGrad { ga in plan.forEach { o, i, _ in ga[i] += g[o] } }
                 }
+            }
+            func addB(_ g: UnsafeBufferPointer<Float>) {
                 if b.count == shape.count { b.accumulateGrad(adding: g) } else {
-                    b.accumulateGrad { gb in plan.forEach { o, _, j in gb[j] += gp[o] } }
+                    b.accumulateGrad { gb in plan.forEach { o, _, j in gb[j] += g[o] } }
                 }
+            }
+            if a.count == shape.count && a.requiresGrad {
+                // A residual connection: a takes over the output's gradient buffer when it has none yet.
+                result.record([a, b], handOff: a, rest: { g in addB(g) }) { g in addA(g); addB(g) }
+            } else if b.count == shape.count && b.requiresGrad {
+                result.record([a, b], handOff: b, rest: { g in addA(g) }) { g in addA(g); addB(g) }
+            } else {
+                result.record([a, b]) { g in addA(g); addB(g) }
             }
         }
         return result

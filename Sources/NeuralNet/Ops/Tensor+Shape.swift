@@ -22,7 +22,7 @@ extension Tensor {
         precondition(newShape.count == count, "reshape: \(shape) has \(count) elements, \(newShape) needs \(newShape.count)")
         let result = Tensor(shape: newShape, storage: storage)
         if Tensor.shouldRecord(self) {
-            result.record([self]) { g in self.accumulateGrad(adding: g) }
+            result.record([self], handOff: self, rest: { _ in }) { g in self.accumulateGrad(adding: g) }
         }
         return result
     }
