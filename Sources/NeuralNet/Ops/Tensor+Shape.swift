@@ -72,7 +72,7 @@ extension Tensor {
         var outDims = dimensions
         outDims[ax] = width
         let run = width * inner, start = range.lowerBound * inner, stride = n * inner
-        var out = [Float](repeating: 0, count: outer * run)
+        var out = Tensor.zeroedStorage(outer * run)
         storage.withUnsafeBufferPointer { x in
             out.withUnsafeMutableBufferPointer { z in
                 for o in 0..<outer {
@@ -112,7 +112,7 @@ extension Tensor {
         var offsets: [Int] = []
         var running = 0
         for run in runs { offsets.append(running); running += run }
-        var out = [Float](repeating: 0, count: outer * total)
+        var out = Tensor.zeroedStorage(outer * total)
         out.withUnsafeMutableBufferPointer { z in
             for (t, tensor) in tensors.enumerated() {
                 let run = runs[t], offset = offsets[t]
