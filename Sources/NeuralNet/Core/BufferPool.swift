@@ -21,8 +21,6 @@ enum BufferPool {
         var buckets: [Int: [[Float]]] = [:]
         var bytes = 0
         var limitBytes = 1 << 30
-        var hits = 0
-        var misses = 0
     }
 
     static let state = Mutex(State())
@@ -32,9 +30,8 @@ enum BufferPool {
     static func take(_ count: Int) -> [Float]? {
         guard count >= minimumCount else { return nil }
         return state.withLock { s -> [Float]? in
-            guard let buffer = s.buckets[count]?.popLast() else { s.misses += 1; return nil }
+            guard let buffer = s.buckets[count]?.popLast() else { return nil }
             s.bytes -= count &* 4
-            s.hits += 1
             return buffer
         }
     }
