@@ -15,9 +15,11 @@ one side. Each measurement is a fresh process (PyTorch through this script's `--
 
 A second pair of rows repeats the runs with glibc malloc told to keep freed memory in the process
 (MALLOC_MMAP_THRESHOLD_=32 MiB, MALLOC_TRIM_THRESHOLD_=1 GiB, for both sides): by default, every
-multi-megabyte activation is a fresh mmap whose pages the kernel faults in and zeroes, which a profile
-of the Swift step showed as ~20 % of its time. The table replaces the section between this script's
-markers in the output file.
+multi-megabyte array is a fresh mmap whose pages the kernel faults in and zeroes. (NeuralNet now reuses
+its activation and gradient buffers across steps itself, so the setting should matter little to it.)
+Both sides also report the least process CPU time of a step, which other work on a shared machine
+inflates far less than wall-clock time. The table replaces the section between this script's markers
+in the output file.
 """
 import argparse
 import datetime
@@ -74,12 +76,13 @@ def torch_step_seconds(threads, repeats, warmup):
 
     for _ in range(warmup):
         step()
-    fastest = float("inf")
+    fastest = least_cpu = float("inf")
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         step()
         fastest = min(fastest, time.perf_counter() - start)
-    return fastest
+        least_cpu = min(least_cpu, time.process_time() - cpu_start)
+    return fastest, least_cpu
 
 
 def environment(threads, tuned):
@@ -91,16 +94,18 @@ def environment(threads, tuned):
 
 
 def swift_step_seconds(binary, threads, tuned, repeats, warmup):
-    out = subprocess.run([binary, "--repeats", str(repeats), "--warmup", str(warmup)],
-                         check=True, capture_output=True, text=True, env=environment(threads, tuned)).stdout
-    return json.loads(out)["seconds"]
+    """(best wall-clock seconds, least process CPU seconds) of one step."""
+    out = json.loads(subprocess.run([binary, "--repeats", str(repeats), "--warmup", str(warmup)], check=True,
+                                    capture_output=True, text=True, env=environment(threads, tuned)).stdout)
+    return out["seconds"], out["cpuSeconds"]
 
 
 def torch_subprocess_seconds(threads, tuned, repeats, warmup):
     out = subprocess.run([sys.executable, __file__, "--torch-worker", str(threads), "--repeats", str(repeats),
                           "--warmup", str(warmup)], check=True, capture_output=True, text=True,
                          env=environment(threads, tuned)).stdout
-    return float(out.strip().splitlines()[-1])
+    wall, cpu = out.strip().splitlines()[-1].split()
+    return float(wall), float(cpu)
 
 
 def main():
@@ -113,41 +118,50 @@ def main():
     parser.add_argument("--warmup", type=int, default=2, help="untimed steps before timing")
     args = parser.parse_args()
     if args.torch_worker is not None:
-        print(torch_step_seconds(args.torch_worker, args.repeats, args.warmup))
+        print(*torch_step_seconds(args.torch_worker, args.repeats, args.warmup))
         return
     if not args.swift or not args.output:
         parser.error("--swift and --output are required")
 
     configurations = [(threads, tuned) for tuned in (False, True) for threads in (1, 2)]
-    swift, reference, loads = {}, {}, []
+    swift, reference, swift_cpu, reference_cpu, loads = {}, {}, {}, {}, []
     for _ in range(args.rounds):
         for key in configurations:
-            s = swift_step_seconds(args.swift, *key, args.repeats, args.warmup)
+            s, s_cpu = swift_step_seconds(args.swift, *key, args.repeats, args.warmup)
             swift[key] = min(s, swift.get(key, float("inf")))
-            t = torch_subprocess_seconds(*key, args.repeats, args.warmup)
+            swift_cpu[key] = min(s_cpu, swift_cpu.get(key, float("inf")))
+            t, t_cpu = torch_subprocess_seconds(*key, args.repeats, args.warmup)
             reference[key] = min(t, reference.get(key, float("inf")))
+            reference_cpu[key] = min(t_cpu, reference_cpu.get(key, float("inf")))
             loads.append(os.getloadavg()[0])
-            print(f"threads {key[0]}, tuned malloc {key[1]}: NeuroSwift {s * 1e3:.1f} ms, PyTorch {t * 1e3:.1f} ms "
-                  f"(load {loads[-1]:.1f})", flush=True)
+            print(f"threads {key[0]}, tuned malloc {key[1]}: NeuroSwift {s * 1e3:.1f} ms (CPU {s_cpu * 1e3:.1f}), "
+                  f"PyTorch {t * 1e3:.1f} ms (CPU {t_cpu * 1e3:.1f}) (load {loads[-1]:.1f})", flush=True)
 
     rows = [f"| {threads} | {'kept (tuned)' if tuned else 'default'} | {swift[(threads, tuned)] * 1e3:,.1f} | "
-            f"{reference[(threads, tuned)] * 1e3:,.1f} | {reference[(threads, tuned)] / swift[(threads, tuned)]:.2f} |"
+            f"{reference[(threads, tuned)] * 1e3:,.1f} | {reference[(threads, tuned)] / swift[(threads, tuned)]:.2f} | "
+            f"{swift_cpu[(threads, tuned)] * 1e3:,.1f} | {reference_cpu[(threads, tuned)] * 1e3:,.1f} | "
+            f"{reference_cpu[(threads, tuned)] / swift_cpu[(threads, tuned)]:.2f} |"
             for threads, tuned in configurations]
     section = write_section(args.output, "nn_step", "Transformer training step (NeuralNet vs PyTorch)", [
         f"Measured {datetime.date.today().isoformat()} on {platform.machine()}, {os.cpu_count()} cores. "
         f"One training step (zero grads, forward, backward, AdamW) of a transformer: token embedding + learned "
         f"positions → {LAYERS} pre-norm encoder blocks (d_model {D_MODEL}, {HEADS} heads, GELU MLP {4 * D_MODEL}, "
         f"dropout 0) → LayerNorm → Linear({D_MODEL} → {VOCABULARY}) → cross-entropy, batch {BATCH} × sequence "
-        f"{SEQUENCE}. NeuroSwift release build (threads = OPENBLAS_NUM_THREADS; only sgemm is multithreaded) vs "
+        f"{SEQUENCE}. NeuroSwift release build (threads = OPENBLAS_NUM_THREADS for sgemm and for NeuralNet's own "
+        f"kernels, `KernelThreads`) vs "
         f"PyTorch {torch.__version__} CPU (torch.set_num_threads; nn.TransformerEncoderLayer norm_first, "
         f"torch.optim.AdamW), best of {args.repeats} steps after {args.warmup} warm-up steps × {args.rounds} "
         f"alternating rounds. Load average during the rounds: {min(loads):.1f}–{max(loads):.1f} "
         f"(2 cores; above ~1 means other work shared the machine, which penalises the 2-thread rows most). "
         f"\"kept (tuned)\" rows run both sides with {' '.join(f'{k}={v}' for k, v in TUNED_MALLOC.items())} "
-        f"(glibc keeps freed activations instead of returning them to the kernel and faulting fresh zeroed pages in).",
+        f"(glibc keeps freed activations instead of returning them to the kernel and faulting fresh zeroed pages in). "
+        f"The CPU columns are the least process CPU time of a step (all threads): on a shared machine they are "
+        f"inflated far less by other work than the wall-clock columns, so they are the fairer 1-thread comparison "
+        f"when the load was high; at 2 threads wall-clock is what parallelism buys.",
         "",
-        "| threads | glibc malloc freed memory | NeuroSwift ms/step | PyTorch ms/step | speed ratio (×, >1 = NeuroSwift faster) |",
-        "|---:|---|---:|---:|---:|",
+        "| threads | glibc malloc freed memory | NeuroSwift ms/step | PyTorch ms/step | speed ratio (×, >1 = NeuroSwift faster) "
+        "| NeuroSwift CPU ms/step | PyTorch CPU ms/step | CPU ratio (×) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
         *rows,
     ])
     print(section)

@@ -3,10 +3,20 @@
 final class GradNode {
     let inputs: [Tensor]
     let backward: (UnsafeBufferPointer<Float>) -> Void
+    /// An input whose gradient is exactly the output's (reshape, a same-shape operand of add). When it
+    /// has no gradient buffer yet, `backward()` hands it the output's buffer itself — no copy — and runs
+    /// `backwardAfterHandOff` for the other inputs instead of `backward`.
+    let handOff: Tensor?
+    let backwardAfterHandOff: ((UnsafeBufferPointer<Float>) -> Void)?
 
-    init(inputs: [Tensor], backward: @escaping (UnsafeBufferPointer<Float>) -> Void) {
+    init(
+        inputs: [Tensor], backward: @escaping (UnsafeBufferPointer<Float>) -> Void, handOff: Tensor? = nil,
+        backwardAfterHandOff: ((UnsafeBufferPointer<Float>) -> Void)? = nil
+    ) {
         self.inputs = inputs
         self.backward = backward
+        self.handOff = handOff
+        self.backwardAfterHandOff = backwardAfterHandOff
     }
 }
 
@@ -30,13 +40,39 @@ extension Tensor {
         node = GradNode(inputs: inputs.filter { $0.requiresGrad }, backward: backward)
     }
 
+    /// `record` for an op whose gradient with respect to `handOff` (same element count as `self`) is
+    /// the output gradient unchanged; `rest` adds the other inputs' gradients.
+    func record(
+        _ inputs: [Tensor], handOff: Tensor, rest: @escaping (UnsafeBufferPointer<Float>) -> Void,
+        backward: @escaping (UnsafeBufferPointer<Float>) -> Void
+    ) {
+        precondition(handOff.count == count, "record: hand-off input must have the output's size")
+        requiresGrad = true
+        node = GradNode(inputs: inputs.filter { $0.requiresGrad }, backward: backward,
+                        handOff: handOff.requiresGrad ? handOff : nil, backwardAfterHandOff: rest)
+    }
+
     /// Adds into this tensor's gradient buffer, creating it (zeroed) on first use. Does nothing when the
     /// tensor takes no gradient, so backward closures may call it unconditionally.
     @inline(__always)
     func accumulateGrad(_ body: (UnsafeMutablePointer<Float>) -> Void) {
         guard requiresGrad else { return }
-        if gradStorage == nil { gradStorage = [Float](repeating: 0, count: count) }
+        if gradStorage == nil { gradStorage = Tensor.zeroedStorage(count) }
         gradStorage!.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+    }
+
+    /// Like `accumulateGrad(_:)`, but on the first contribution the buffer is handed over uninitialised
+    /// (`overwrite == true`) and `body` must write every element instead of adding: a gemm then runs
+    /// with beta = 0 and an elementwise backward stores instead of loading, adding and storing, and no
+    /// zero-filling pass is needed.
+    @inline(__always)
+    func accumulateGrad(overwritingFirst body: (_ grad: UnsafeMutablePointer<Float>, _ overwrite: Bool) -> Void) {
+        guard requiresGrad else { return }
+        if gradStorage == nil {
+            gradStorage = Tensor.uninitializedStorage(count) { body($0, true) }
+            return
+        }
+        gradStorage!.withUnsafeMutableBufferPointer { body($0.baseAddress!, false) }
     }
 
     /// Adds a gradient of this tensor's own size (a pass-through such as reshape or a same-shape add). The
@@ -46,7 +82,7 @@ extension Tensor {
         guard requiresGrad else { return }
         precondition(g.count == count, "accumulateGrad: \(g.count) values for \(count) elements")
         if gradStorage == nil {
-            gradStorage = Array(g)
+            gradStorage = Tensor.uninitializedStorage(count) { $0.initialize(from: g.baseAddress!, count: g.count) }
             return
         }
         gradStorage!.withUnsafeMutableBufferPointer { ga in
@@ -75,11 +111,23 @@ extension Tensor {
         for tensor in order.reversed() {
             guard let node = tensor.node else { continue }
             if let g = tensor.gradStorage {
-                g.withUnsafeBufferPointer { node.backward($0) }
+                if let target = node.handOff, target.gradStorage == nil, let rest = node.backwardAfterHandOff {
+                    // The output's gradient buffer becomes the input's: once `g` goes out of scope the
+                    // input owns it alone, and later contributions add in place.
+                    tensor.gradStorage = nil
+                    target.gradStorage = g
+                    g.withUnsafeBufferPointer { rest($0) }
+                } else {
+                    g.withUnsafeBufferPointer { node.backward($0) }
+                }
             }
-            // Free the graph as we go: intermediate gradients and the closures' captured activations.
+            // Free the graph as we go: intermediate gradients and the closures' captured activations
+            // (large buffers return to the pool for the next step).
             tensor.node = nil
-            tensor.gradStorage = nil
+            if let g = tensor.gradStorage {
+                tensor.gradStorage = nil
+                BufferPool.recycle(g)
+            }
         }
     }
 

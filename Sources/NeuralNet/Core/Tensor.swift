@@ -34,6 +34,12 @@ public final class Tensor: @unchecked Sendable {
         self.requiresGrad = requiresGrad
     }
 
+    /// Large buffers go back to the pool for the next step's activations and gradients.
+    deinit {
+        BufferPool.recycle(storage)
+        if let g = gradStorage { BufferPool.recycle(g) }
+    }
+
     public convenience init(_ values: [Float], shape: [Int], requiresGrad: Bool = false) {
         self.init(shape: TensorShape(shape), storage: values, requiresGrad: requiresGrad)
     }
@@ -111,7 +117,12 @@ public final class Tensor: @unchecked Sendable {
     }
 
     /// Forgets the accumulated gradient (PyTorch's `set_to_none` behaviour: no buffer is kept).
-    public func zeroGrad() { gradStorage = nil }
+    public func zeroGrad() {
+        if let g = gradStorage {
+            gradStorage = nil
+            BufferPool.recycle(g)
+        }
+    }
 
     /// A tensor with the same values and no graph.
     public func detached() -> Tensor { Tensor(shape: shape, storage: storage) }
@@ -130,17 +141,5 @@ extension Tensor: CustomStringConvertible {
     public var description: String {
         let shown = storage.prefix(8).map { "\($0)" }.joined(separator: ", ")
         return "Tensor\(shape)[\(shown)\(count > 8 ? ", …" : "")]"
-    }
-}
-
-extension Tensor {
-    /// A new buffer of `count` elements that `fill` must overwrite completely (skips zero-filling,
-    /// which costs a full extra pass over memory for large outputs).
-    @inline(__always)
-    static func uninitializedStorage(_ count: Int, _ fill: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
-        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            if count > 0 { fill(buffer.baseAddress!) }
-            initialized = count
-        }
     }
 }

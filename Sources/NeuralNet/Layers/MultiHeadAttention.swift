@@ -71,23 +71,29 @@ public struct MultiHeadAttention: Layer {
     ) -> AttentionResult {
         let source = keyValue ?? queries
         precondition(queries.rank == 3 && source.rank == 3, "MultiHeadAttention: inputs must be [batch, length, features]")
-        let b = queries.dimensions[0], tq = queries.dimensions[1], tk = source.dimensions[1]
+        let b = queries.dimensions[0], tk = source.dimensions[1]
         precondition(source.dimensions[0] == b, "MultiHeadAttention: batch sizes differ")
-        let d = dimension, dh = d / heads
-        func splitHeads(_ x: Tensor, _ t: Int) -> Tensor { x.reshaped([b, t, heads, dh]).permuted([0, 2, 1, 3]) }
-        // Scaling Q (t·d elements) is cheaper than scaling the scores (t·t·heads elements).
-        let q = splitHeads(query(queries) * (1 / Float(dh).squareRoot()), tq)
-        let k = splitHeads(key(source), tk)
-        let v = splitHeads(value(source), tk)
-        var scores = q.matmul(k, transposeB: true)  // [b, heads, tq, tk]
-        if causal { scores = scores.maskedFill(Self.causalMask(queries: tq, keys: tk), value: Self.maskValue) }
+        let dh = dimension / heads
         if let padding = keyPaddingMask {
             precondition(padding.dimensions == [b, tk], "MultiHeadAttention: key padding mask \(padding.shape), expected [\(b), \(tk)]")
-            scores = scores.maskedFill(padding.reshaped([b, 1, 1, tk]), value: Self.maskValue)
         }
-        let weights = scores.softmax(axis: -1)
-        let attended = weights.dropout(dropout, training: training).matmul(v)  // [b, heads, tq, dh]
-        let merged = attended.permuted([0, 2, 1, 3]).reshaped([b, tq, d])
+        // Heads are read as column blocks of the projections in place (see Tensor+Attention.swift).
+        let scale = 1 / Float(dh).squareRoot(), d = dimension
+        let biases = [query.bias, key.bias, value.bias].compactMap { $0 }
+        let weights: Tensor, merged: Tensor
+        if keyValue == nil && (biases.isEmpty || biases.count == 3) {
+            // Self-attention: Q, K and V of the same input as one gemm, [b, t, 3d] in column blocks.
+            let qkv = queries.linear(stacking: [query.weight, key.weight, value.weight], biases: biases.isEmpty ? nil : biases)
+            weights = Tensor.attentionWeights(
+                queries: qkv, queryColumn: 0, keys: qkv, keyColumn: d, width: d, heads: heads, scale: scale,
+                causal: causal, keyPadding: keyPaddingMask?.storage, maskValue: Self.maskValue)
+            merged = Tensor.attend(weights: weights.dropout(dropout, training: training), values: qkv, valueColumn: 2 * d, width: d)
+        } else {
+            weights = Tensor.attentionWeights(
+                queries: query(queries), keys: key(source), heads: heads, scale: scale,
+                causal: causal, keyPadding: keyPaddingMask?.storage, maskValue: Self.maskValue)
+            merged = Tensor.attend(weights: weights.dropout(dropout, training: training), values: value(source))
+        }
         return AttentionResult(output: output(merged), weights: weights)
     }
 

@@ -36,52 +36,77 @@ extension Tensor {
             precondition(t >= 0 && t < c, "crossEntropy: target \(t) out of 0..<\(c)")
         }
 
-        var probabilities = [Float](repeating: 0, count: logits.count)
-        var total: Double = 0
-        var normaliser: Double = 0
-        logits.storage.withUnsafeBufferPointer { x in
-            probabilities.withUnsafeMutableBufferPointer { p in
-                for r in 0..<rows {
-                    let t = targets[r]
-                    if t == options.ignoreIndex { continue }
-                    let base = r * c
-                    var m = -Float.infinity
-                    for j in 0..<c { m = Swift.max(m, x[base + j]) }
-                    var s: Float = 0
-                    for j in 0..<c { let e = Float.exp(x[base + j] - m); p[base + j] = e; s += e }
-                    let lse = m + Float.log(s)
-                    let inv = 1 / s
-                    var smooth: Float = 0
-                    for j in 0..<c {
-                        p[base + j] *= inv
-                        if eps > 0 { smooth += weights[j] * (lse - x[base + j]) }
-                    }
-                    total += Double((1 - eps) * weights[t] * (lse - x[base + t]) + eps / Float(c) * smooth)
-                    normaliser += Double(weights[t])
-                }
-            }
-        }
-        let scale = normaliser > 0 ? Float(1 / normaliser) : 0
-        let result = Tensor(scalar: Float(total) * scale)
-        guard shouldRecord(logits) else { return result }
-        result.record([logits]) { g in
-            let factor = g[0] * scale
-            logits.accumulateGrad { gx in
-                probabilities.withUnsafeBufferPointer { p in
-                    for r in 0..<rows {
-                        let t = targets[r]
-                        if t == options.ignoreIndex { continue }
-                        let base = r * c
-                        // Σ_c a_c = (1 − ε)·w_t + (ε/C)·Σ_c w_c
-                        var mass = (1 - eps) * weights[t]
-                        if eps > 0 { for j in 0..<c { mass += eps / Float(c) * weights[j] } }
-                        for j in 0..<c {
-                            let a = (j == t ? (1 - eps) * weights[t] : 0) + eps / Float(c) * weights[j]
-                            gx[base + j] += factor * (mass * p[base + j] - a)
+        // Rows are independent: each writes its probabilities and its loss term; the terms are summed
+        // in row order afterwards, so the result does not depend on the thread count.
+        var rowLoss = [Double](repeating: 0, count: rows)
+        let rowGrain = Swift.max(1, Tensor.elementwiseGrain / Swift.max(c, 1))
+        let ignore = options.ignoreIndex
+        let probabilities = Tensor.uninitializedStorage(logits.count) { p in
+            logits.storage.withUnsafeBufferPointer { xb in
+                rowLoss.withUnsafeMutableBufferPointer { lb in
+                    weights.withUnsafeBufferPointer { wb in
+                        let x = xb.baseAddress!, loss = lb.baseAddress!, w = wb.baseAddress!
+                        Parallel.forEachRange(rows, grain: rowGrain, work: logits.count) { range in
+                            for r in range {
+                                let t = targets[r]
+                                if t == ignore { continue }
+                                let row = x + r &* c, pr = p + r &* c
+                                var m = -Float.infinity
+                                for j in 0..<c { m = Swift.max(m, row[j]) }
+                                var s: Float = 0
+                                for j in 0..<c { let e = FastMath.expNonPositive(row[j] - m); pr[j] = e; s = Relaxed.sum(s, e) }
+                                let lse = m + Float.log(s)
+                                let inv = 1 / s
+                                for j in 0..<c { pr[j] *= inv }
+                                var smooth: Float = 0
+                                if eps > 0 { for j in 0..<c { smooth += w[j] * (lse - row[j]) } }
+                                loss[r] = Double((1 - eps) * w[t] * (lse - row[t]) + eps / Float(c) * smooth)
+                            }
                         }
                     }
                 }
             }
+        }
+        var total: Double = 0
+        var normaliser: Double = 0
+        for r in 0..<rows where targets[r] != ignore {
+            total += rowLoss[r]
+            normaliser += Double(weights[targets[r]])
+        }
+        let scale = normaliser > 0 ? Float(1 / normaliser) : 0
+        let result = Tensor(scalar: Float(total) * scale)
+        guard shouldRecord(logits) else { return result }
+        let saved = SavedBuffer(probabilities)
+        result.record([logits]) { g in
+            let factor = g[0] * scale
+            // Σ_c a_c = (1 − ε)·w_t + (ε/C)·Σ_c w_c
+            var smoothMass: Float = 0
+            if eps > 0 { for j in 0..<c { smoothMass += eps / Float(c) * weights[j] } }
+            logits.accumulateGrad(overwritingFirst: { gx, overwrite in
+                saved.withUnsafeBufferPointer { pb in
+                    weights.withUnsafeBufferPointer { wb in
+                        let p = pb.baseAddress!, w = wb.baseAddress!
+                        Parallel.forEachRange(rows, grain: rowGrain, work: 2 &* rows &* c) { range in
+                            for r in range {
+                                let t = targets[r]
+                                let pr = p + r &* c, dst = gx + r &* c
+                                if t == ignore {
+                                    if overwrite { dst.update(repeating: 0, count: c) }
+                                    continue
+                                }
+                                let mass = (1 - eps) * w[t] + smoothMass
+                                let smoothing = eps / Float(c)
+                                if overwrite {
+                                    for j in 0..<c { dst[j] = factor * (mass * pr[j] - smoothing * w[j]) }
+                                } else {
+                                    for j in 0..<c { dst[j] += factor * (mass * pr[j] - smoothing * w[j]) }
+                                }
+                                dst[t] -= factor * (1 - eps) * w[t]
+                            }
+                        }
+                    }
+                }
+            })
         }
         return result
     }

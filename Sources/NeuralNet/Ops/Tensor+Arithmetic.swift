@@ -20,7 +20,9 @@ extension Tensor {
                 b.storage.withUnsafeBufferPointer { pb in
                     let x = pa.baseAddress!, y = pb.baseAddress!
                     if a.count == shape.count && b.count == shape.count {
-                        for i in 0..<shape.count { z[i] = f(x[i], y[i]) }
+                        Parallel.forEachRange(shape.count, grain: Tensor.elementwiseGrain) { range in
+                            for i in range { z[i] = f(x[i], y[i]) }
+                        }
                     } else {
                         plan.forEach { o, i, j in z[o] = f(x[i], y[j]) }
                     }
@@ -32,17 +34,26 @@ extension Tensor {
     static func add(_ a: Tensor, _ b: Tensor) -> Tensor {
         let shape = broadcastShape(a, b, "add")
         let plan = StridedPlan(out: shape, a: a.shape, b: b.shape)
-        let result = Tensor(shape: shape, storage: binaryForward(a, b, out: shape, plan: plan, +))
+        let result = Tensor(shape: shape, storage: binaryForward(a, b, out: shape, plan: plan, { $0 + $1 }))
         if shouldRecord(a, b) {
-            result.record([a, b]) { g in
-                let gp = g.baseAddress!
-                // An operand of the output's size is not broadcast: its gradient is g itself.
+            // An operand of the output's size is not broadcast: its gradient is g itself.
+            func addA(_ g: UnsafeBufferPointer<Float>) {
                 if a.count == shape.count { a.accumulateGrad(adding: g) } else {
-                    a.accumulateGrad { ga in plan.forEach { o, i, _ in ga[i] += gp[o] } }
+                    a.accumulateGrad { ga in plan.forEach { o, i, _ in ga[i] += g[o] } }
                 }
+            }
+            func addB(_ g: UnsafeBufferPointer<Float>) {
                 if b.count == shape.count { b.accumulateGrad(adding: g) } else {
-                    b.accumulateGrad { gb in plan.forEach { o, _, j in gb[j] += gp[o] } }
+                    b.accumulateGrad { gb in plan.forEach { o, _, j in gb[j] += g[o] } }
                 }
+            }
+            if a.count == shape.count && a.requiresGrad {
+                // A residual connection: a takes over the output's gradient buffer when it has none yet.
+                result.record([a, b], handOff: a, rest: { g in addB(g) }) { g in addA(g); addB(g) }
+            } else if b.count == shape.count && b.requiresGrad {
+                result.record([a, b], handOff: b, rest: { g in addA(g) }) { g in addA(g); addB(g) }
+            } else {
+                result.record([a, b]) { g in addA(g); addB(g) }
             }
         }
         return result
@@ -51,7 +62,7 @@ extension Tensor {
     static func subtract(_ a: Tensor, _ b: Tensor) -> Tensor {
         let shape = broadcastShape(a, b, "subtract")
         let plan = StridedPlan(out: shape, a: a.shape, b: b.shape)
-        let result = Tensor(shape: shape, storage: binaryForward(a, b, out: shape, plan: plan, -))
+        let result = Tensor(shape: shape, storage: binaryForward(a, b, out: shape, plan: plan, { $0 - $1 }))
         if shouldRecord(a, b) {
             result.record([a, b]) { g in
                 let gp = g.baseAddress!
@@ -65,7 +76,7 @@ extension Tensor {
     static func multiply(_ a: Tensor, _ b: Tensor) -> Tensor {
         let shape = broadcastShape(a, b, "multiply")
         let plan = StridedPlan(out: shape, a: a.shape, b: b.shape)
-        let result = Tensor(shape: shape, storage: binaryForward(a, b, out: shape, plan: plan, *))
+        let result = Tensor(shape: shape, storage: binaryForward(a, b, out: shape, plan: plan, { $0 * $1 }))
         if shouldRecord(a, b) {
             let aData = a.storage, bData = b.storage
             result.record([a, b]) { g in
@@ -84,7 +95,7 @@ extension Tensor {
     static func divide(_ a: Tensor, _ b: Tensor) -> Tensor {
         let shape = broadcastShape(a, b, "divide")
         let plan = StridedPlan(out: shape, a: a.shape, b: b.shape)
-        let result = Tensor(shape: shape, storage: binaryForward(a, b, out: shape, plan: plan, /))
+        let result = Tensor(shape: shape, storage: binaryForward(a, b, out: shape, plan: plan, { $0 / $1 }))
         if shouldRecord(a, b) {
             let aData = a.storage, bData = b.storage
             result.record([a, b]) { g in
@@ -112,7 +123,13 @@ extension Tensor {
         let result = Tensor(shape: shape, storage: out)
         if Tensor.shouldRecord(self) {
             result.record([self]) { g in
-                self.accumulateGrad { ga in for i in 0..<g.count { ga[i] += scale * g[i] } }
+                self.accumulateGrad(overwritingFirst: { ga, overwrite in
+                    if overwrite {
+                        for i in 0..<g.count { ga[i] = scale * g[i] }
+                    } else {
+                        for i in 0..<g.count { ga[i] += scale * g[i] }
+                    }
+                })
             }
         }
         return result

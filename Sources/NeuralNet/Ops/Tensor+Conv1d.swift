@@ -28,7 +28,7 @@ extension Tensor {
         let cog = cout / groups, rowsK = cig * kernel
         let blockCols = rowsK * lout, blockW = cog * rowsK
 
-        var columns = [Float](repeating: 0, count: batch * groups * blockCols)
+        var columns = Tensor.zeroedStorage(batch * groups * blockCols)
         storage.withUnsafeBufferPointer { x in
             columns.withUnsafeMutableBufferPointer { cols in
                 for b in 0..<batch {

@@ -7,7 +7,7 @@ extension Tensor {
         if p == 0 { return self }
         let scale = 1 / (1 - p)
         let keep = Double(1 - p)
-        var mask = [Float](repeating: 0, count: count)
+        var mask = Tensor.zeroedStorage(count)
         for i in 0..<mask.count where generator.nextUnitInterval() < keep { mask[i] = scale }
         return self * Tensor(shape: shape, storage: mask)
     }

@@ -13,7 +13,7 @@ extension Tensor {
         var outDims = dimensions
         outDims[ax] = indices.count
         let m = indices.count
-        var out = [Float](repeating: 0, count: outer * m * inner)
+        var out = Tensor.zeroedStorage(outer * m * inner)
         storage.withUnsafeBufferPointer { x in
             out.withUnsafeMutableBufferPointer { z in
                 for o in 0..<outer {
@@ -53,7 +53,7 @@ extension Tensor {
         var outDims = dimensions
         outDims[ax] = size
         let m = indices.count
-        var out = [Float](repeating: 0, count: outer * size * inner)
+        var out = Tensor.zeroedStorage(outer * size * inner)
         storage.withUnsafeBufferPointer { x in
             out.withUnsafeMutableBufferPointer { z in
                 Tensor.scatterAddRuns(from: x.baseAddress!, into: z.baseAddress!, indices: indices, outer: outer, n: size, inner: inner)
@@ -95,7 +95,7 @@ extension Tensor {
             preconditionFailure("maskedFill: mask \(mask.shape) does not broadcast to \(self.shape)")
         }
         let plan = StridedPlan(out: shape, a: shape, b: mask.shape)
-        var out = [Float](repeating: 0, count: count)
+        var out = Tensor.zeroedStorage(count)
         storage.withUnsafeBufferPointer { x in
             mask.storage.withUnsafeBufferPointer { mk in
                 out.withUnsafeMutableBufferPointer { z in

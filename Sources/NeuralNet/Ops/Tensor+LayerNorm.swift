@@ -15,32 +15,39 @@ extension Tensor {
         if let w = weight { precondition(w.dimensions == [d], "layerNorm: weight \(w.shape) for last axis \(d)") }
         if let b = bias { precondition(b.dimensions == [d], "layerNorm: bias \(b.shape) for last axis \(d)") }
         let rows = count / d
-        var normalised = [Float](repeating: 0, count: count)
-        var inverseStd = [Float](repeating: 0, count: rows)
-        var out = [Float](repeating: 0, count: count)
-        let ones = [Float](repeating: 1, count: weight == nil ? d : 0)
-        let zeros = [Float](repeating: 0, count: bias == nil ? d : 0)
-        let wData = weight?.storage ?? ones
-        let bData = bias?.storage ?? zeros
-        storage.withUnsafeBufferPointer { x in
-            normalised.withUnsafeMutableBufferPointer { xh in
-                out.withUnsafeMutableBufferPointer { y in
-                    wData.withUnsafeBufferPointer { w in
-                        bData.withUnsafeBufferPointer { b in
-                            for r in 0..<rows {
-                                let base = r * d
-                                var mean: Float = 0
-                                for j in 0..<d { mean = Relaxed.sum(mean, x[base + j]) }
-                                mean /= Float(d)
-                                var variance: Float = 0
-                                for j in 0..<d { let c = x[base + j] - mean; variance = Relaxed.multiplyAdd(c, c, variance) }
-                                variance /= Float(d)
-                                let rstd = 1 / (variance + epsilon).squareRoot()
-                                inverseStd[r] = rstd
-                                for j in 0..<d {
-                                    let n = (x[base + j] - mean) * rstd
-                                    xh[base + j] = n
-                                    y[base + j] = n * w[j] + b[j]
+        // Per row only the mean and 1/σ are saved; the backward pass recomputes x̂ from x (cheaper than
+        // writing and re-reading an x̂ array the size of the input).
+        var meanValues = [Float](repeating: 0, count: rows)
+        var rstdValues = [Float](repeating: 0, count: rows)
+        let wData = weight?.storage, bData = bias?.storage
+        let rowGrain = Swift.max(1, Tensor.elementwiseGrain / d)
+        let out = Tensor.uninitializedStorage(count) { y in
+            storage.withUnsafeBufferPointer { xb in
+                meanValues.withUnsafeMutableBufferPointer { mb in
+                    rstdValues.withUnsafeMutableBufferPointer { sb in
+                        let x = xb.baseAddress!, meanOut = mb.baseAddress!, rstdOut = sb.baseAddress!
+                        Tensor.withOptionalPointers(wData, bData) { w, b in
+                            Parallel.forEachRange(rows, grain: rowGrain, work: count) { range in
+                                for r in range {
+                                    let row = x + r &* d, dst = y + r &* d
+                                    var mean: Float = 0
+                                    for j in 0..<d { mean = Relaxed.sum(mean, row[j]) }
+                                    mean /= Float(d)
+                                    var variance: Float = 0
+                                    for j in 0..<d { let c = row[j] - mean; variance = Relaxed.multiplyAdd(c, c, variance) }
+                                    variance /= Float(d)
+                                    let rstd = 1 / (variance + epsilon).squareRoot()
+                                    meanOut[r] = mean
+                                    rstdOut[r] = rstd
+                                    if let w, let b {
+                                        for j in 0..<d { dst[j] = (row[j] - mean) * rstd * w[j] + b[j] }
+                                    } else if let w {
+                                        for j in 0..<d { dst[j] = (row[j] - mean) * rstd * w[j] }
+                                    } else if let b {
+                                        for j in 0..<d { dst[j] = (row[j] - mean) * rstd + b[j] }
+                                    } else {
+                                        for j in 0..<d { dst[j] = (row[j] - mean) * rstd }
+                                    }
                                 }
                             }
                         }
@@ -54,36 +61,96 @@ extension Tensor {
         if let b = bias { inputs.append(b) }
         guard Tensor.shouldRecord(inputs) else { return result }
 
+        let xData = storage, means = meanValues, inverseStd = rstdValues
+        let needsX = requiresGrad, needsW = weight?.requiresGrad ?? false, needsB = bias?.requiresGrad ?? false
         result.record(inputs) { g in
-            normalised.withUnsafeBufferPointer { xh in
-                weight?.accumulateGrad { gw in
-                    for r in 0..<rows { for j in 0..<d { gw[j] += g[r * d + j] * xh[r * d + j] } }
-                }
-                bias?.accumulateGrad { gb in
-                    for r in 0..<rows { for j in 0..<d { gb[j] += g[r * d + j] } }
-                }
-                // dx = (1/σ)·(ĝ − mean(ĝ) − x̂·mean(ĝ⊙x̂)) with ĝ = g⊙weight.
-                self.accumulateGrad { gx in
-                    wData.withUnsafeBufferPointer { w in
-                        for r in 0..<rows {
-                            let base = r * d
-                            var meanG: Float = 0, meanGX: Float = 0
-                            for j in 0..<d {
-                                let gh = g[base + j] * w[j]
-                                meanG = Relaxed.sum(meanG, gh)
-                                meanGX = Relaxed.multiplyAdd(gh, xh[base + j], meanGX)
-                            }
-                            meanG /= Float(d)
-                            meanGX /= Float(d)
-                            let rstd = inverseStd[r]
-                            for j in 0..<d {
-                                gx[base + j] += rstd * (g[base + j] * w[j] - meanG - xh[base + j] * meanGX)
+            // One pass per row: x̂ recomputed, dx = (1/σ)·(ĝ − mean(ĝ) − x̂·mean(ĝ⊙x̂)) with ĝ = g⊙weight, and
+            // the row's share of dweight = Σ g⊙x̂ and dbias = Σ g added to its chunk's partial sums.
+            // Partials are summed in chunk order afterwards, so the result does not depend on threads.
+            let chunks = (rows + rowGrain - 1) / rowGrain
+            var partialW = [Float](repeating: 0, count: needsW ? chunks * d : 0)
+            var partialB = [Float](repeating: 0, count: needsB ? chunks * d : 0)
+            let gp = g.baseAddress!
+            func rowsPass(_ gx: UnsafeMutablePointer<Float>?, overwrite: Bool) {
+                xData.withUnsafeBufferPointer { xb in
+                    partialW.withUnsafeMutableBufferPointer { pwb in
+                        partialB.withUnsafeMutableBufferPointer { pbb in
+                            // (An empty buffer may still have a base address: go by the flags.)
+                            let x = xb.baseAddress!, pw = needsW ? pwb.baseAddress : nil, pb = needsB ? pbb.baseAddress : nil
+                            Tensor.withOptionalPointers(wData, nil) { w, _ in
+                                Parallel.forEachChunk(chunks, work: 2 &* rows &* d) { chunk in
+                                    let sumW = pw.map { $0 + chunk &* d }, sumB = pb.map { $0 + chunk &* d }
+                                    for r in (chunk &* rowGrain)..<Swift.min(rows, (chunk &+ 1) &* rowGrain) {
+                                        let row = x + r &* d, gr = gp + r &* d
+                                        let mean = means[r], rstd = inverseStd[r]
+                                        if let sumW { for j in 0..<d { sumW[j] += gr[j] * ((row[j] - mean) * rstd) } }
+                                        if let sumB { for j in 0..<d { sumB[j] += gr[j] } }
+                                        guard let gx else { continue }
+                                        var meanG: Float = 0, meanGX: Float = 0
+                                        if let w {
+                                            for j in 0..<d {
+                                                let gh = gr[j] * w[j]
+                                                meanG = Relaxed.sum(meanG, gh)
+                                                meanGX = Relaxed.multiplyAdd(gh, (row[j] - mean) * rstd, meanGX)
+                                            }
+                                        } else {
+                                            for j in 0..<d {
+                                                meanG = Relaxed.sum(meanG, gr[j])
+                                                meanGX = Relaxed.multiplyAdd(gr[j], (row[j] - mean) * rstd, meanGX)
+                                            }
+                                        }
+                                        meanG /= Float(d)
+                                        meanGX /= Float(d)
+                                        let dst = gx + r &* d
+                                        if let w {
+                                            if overwrite {
+                                                for j in 0..<d { dst[j] = rstd * (gr[j] * w[j] - meanG - (row[j] - mean) * rstd * meanGX) }
+                                            } else {
+                                                for j in 0..<d { dst[j] += rstd * (gr[j] * w[j] - meanG - (row[j] - mean) * rstd * meanGX) }
+                                            }
+                                        } else {
+                                            if overwrite {
+                                                for j in 0..<d { dst[j] = rstd * (gr[j] - meanG - (row[j] - mean) * rstd * meanGX) }
+                                            } else {
+                                                for j in 0..<d { dst[j] += rstd * (gr[j] - meanG - (row[j] - mean) * rstd * meanGX) }
+                                            }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
+            if needsX {
+                self.accumulateGrad(overwritingFirst: { gx, overwrite in rowsPass(gx, overwrite: overwrite) })
+            } else {
+                rowsPass(nil, overwrite: false)
+            }
+            if needsW {
+                weight!.accumulateGrad { gw in
+                    for c in 0..<chunks { for j in 0..<d { gw[j] += partialW[c &* d &+ j] } }
+                }
+            }
+            if needsB {
+                bias!.accumulateGrad { gb in
+                    for c in 0..<chunks { for j in 0..<d { gb[j] += partialB[c &* d &+ j] } }
+                }
+            }
         }
         return result
+    }
+
+    /// Base addresses of optional arrays (nil stays nil), valid inside `body`.
+    @inline(__always)
+    static func withOptionalPointers<R>(
+        _ a: [Float]?, _ b: [Float]?, _ body: (UnsafePointer<Float>?, UnsafePointer<Float>?) -> R
+    ) -> R {
+        func withB(_ pa: UnsafePointer<Float>?) -> R {
+            guard let b else { return body(pa, nil) }
+            return b.withUnsafeBufferPointer { body(pa, $0.baseAddress) }
+        }
+        guard let a else { return withB(nil) }
+        return a.withUnsafeBufferPointer { withB($0.baseAddress) }
     }
 }

@@ -58,16 +58,21 @@ extension Tensor {
         guard Tensor.shouldRecord(a, b) else { return result }
 
         let aData = a.storage, bData = b.storage
+        // Each batch block of an operand that is not broadcast gets exactly one gemm, so the first
+        // contribution can overwrite (beta = 0); a broadcast operand's blocks are summed into zeros.
+        let aBlocksOnce = aBatch.count == batch.count, bBlocksOnce = bBatch.count == batch.count
         result.record([a, b]) { g in
             let gp = g.baseAddress!
             // C = op(A)·op(B).  d op(A) = G·op(B)ᵀ,  d op(B) = op(A)ᵀ·G;  transposing back when op is ᵀ.
-            a.accumulateGrad { ga in
+            a.accumulateGrad(overwritingFirst: { ga, overwrite in
+                let beta: Float = overwrite && (fold || aBlocksOnce) ? 0 : 1
+                if overwrite && beta == 1 { ga.initialize(repeating: 0, count: a.count) }
                 bData.withUnsafeBufferPointer { pb in
                     if fold {
                         // dA[rows, k] += G[rows, n] · op(B)ᵀ
                         Float.gemm(
                             transA: false, transB: !transposeB, m: Int32(rows), n: Int32(k), k: Int32(n),
-                            alpha: 1, a: gp, lda: ldc, b: pb.baseAddress!, ldb: ldb, beta: 1, c: ga, ldc: lda)
+                            alpha: 1, a: gp, lda: ldc, b: pb.baseAddress!, ldb: ldb, beta: beta, c: ga, ldc: lda)
                     } else {
                         plan.forEach { o, i, j in
                             let gB = gp + o * sc, bB = pb.baseAddress! + j * sb, dA = ga + i * sa
@@ -75,29 +80,31 @@ extension Tensor {
                                 // dA[k, m] += op(B)[k, n] · Gᵀ[n, m]
                                 Float.gemm(
                                     transA: transposeB, transB: true, m: Int32(k), n: Int32(m), k: Int32(n),
-                                    alpha: 1, a: bB, lda: ldb, b: gB, ldb: ldc, beta: 1, c: dA, ldc: lda)
+                                    alpha: 1, a: bB, lda: ldb, b: gB, ldb: ldc, beta: beta, c: dA, ldc: lda)
                             } else {
                                 Float.gemm(
                                     transA: false, transB: !transposeB, m: Int32(m), n: Int32(k), k: Int32(n),
-                                    alpha: 1, a: gB, lda: ldc, b: bB, ldb: ldb, beta: 1, c: dA, ldc: lda)
+                                    alpha: 1, a: gB, lda: ldc, b: bB, ldb: ldb, beta: beta, c: dA, ldc: lda)
                             }
                         }
                     }
                 }
-            }
-            b.accumulateGrad { gb in
+            })
+            b.accumulateGrad(overwritingFirst: { gb, overwrite in
+                let beta: Float = overwrite && (fold || bBlocksOnce) ? 0 : 1
+                if overwrite && beta == 1 { gb.initialize(repeating: 0, count: b.count) }
                 aData.withUnsafeBufferPointer { pa in
                     if fold {
                         if transposeB {
                             // dB[n, k] += Gᵀ[n, rows] · A[rows, k]
                             Float.gemm(
                                 transA: true, transB: false, m: Int32(n), n: Int32(k), k: Int32(rows),
-                                alpha: 1, a: gp, lda: ldc, b: pa.baseAddress!, ldb: lda, beta: 1, c: gb, ldc: ldb)
+                                alpha: 1, a: gp, lda: ldc, b: pa.baseAddress!, ldb: lda, beta: beta, c: gb, ldc: ldb)
                         } else {
                             // dB[k, n] += Aᵀ[k, rows] · G[rows, n]
                             Float.gemm(
                                 transA: true, transB: false, m: Int32(k), n: Int32(n), k: Int32(rows),
-                                alpha: 1, a: pa.baseAddress!, lda: lda, b: gp, ldb: ldc, beta: 1, c: gb, ldc: ldb)
+                                alpha: 1, a: pa.baseAddress!, lda: lda, b: gp, ldb: ldc, beta: beta, c: gb, ldc: ldb)
                         }
                     } else {
                         plan.forEach { o, i, j in
@@ -106,17 +113,17 @@ extension Tensor {
                                 // dB[n, k] += Gᵀ[n, m] · op(A)[m, k]
                                 Float.gemm(
                                     transA: true, transB: transposeA, m: Int32(n), n: Int32(k), k: Int32(m),
-                                    alpha: 1, a: gB, lda: ldc, b: aB, ldb: lda, beta: 1, c: dB, ldc: ldb)
+                                    alpha: 1, a: gB, lda: ldc, b: aB, ldb: lda, beta: beta, c: dB, ldc: ldb)
                             } else {
                                 // dB[k, n] += op(A)ᵀ[k, m] · G[m, n]
                                 Float.gemm(
                                     transA: !transposeA, transB: false, m: Int32(k), n: Int32(n), k: Int32(m),
-                                    alpha: 1, a: aB, lda: lda, b: gB, ldb: ldc, beta: 1, c: dB, ldc: ldb)
+                                    alpha: 1, a: aB, lda: lda, b: gB, ldb: ldc, beta: beta, c: dB, ldc: ldb)
                             }
                         }
                     }
                 }
-            }
+            })
         }
         return result
     }

@@ -22,7 +22,7 @@ extension Tensor {
         precondition(newShape.count == count, "reshape: \(shape) has \(count) elements, \(newShape) needs \(newShape.count)")
         let result = Tensor(shape: newShape, storage: storage)
         if Tensor.shouldRecord(self) {
-            result.record([self]) { g in self.accumulateGrad(adding: g) }
+            result.record([self], handOff: self, rest: { _ in }) { g in self.accumulateGrad(adding: g) }
         }
         return result
     }
@@ -35,14 +35,20 @@ extension Tensor {
         let outDims = order.map { dimensions[$0] }
         // Iterate the output contiguously (operand A) while reading the input through permuted strides (B).
         let plan = StridedPlan(extents: outDims, stridesA: TensorShape(outDims).strides, stridesB: order.map { inStrides[$0] })
-        var out = [Float](repeating: 0, count: count)
-        storage.withUnsafeBufferPointer { x in
-            out.withUnsafeMutableBufferPointer { z in plan.forEach { o, _, j in z[o] = x[j] } }
+        let out = Tensor.uninitializedStorage(count) { z in
+            storage.withUnsafeBufferPointer { x in plan.forEach { o, _, j in z[o] = x[j] } }
         }
         let result = Tensor(shape: TensorShape(outDims), storage: out)
         if Tensor.shouldRecord(self) {
             result.record([self]) { g in
-                self.accumulateGrad { ga in plan.forEach { o, _, j in ga[j] += g[o] } }
+                // A permutation visits every input element once, so the first contribution is a store.
+                self.accumulateGrad(overwritingFirst: { ga, overwrite in
+                    if overwrite {
+                        plan.forEach { o, _, j in ga[j] = g[o] }
+                    } else {
+                        plan.forEach { o, _, j in ga[j] += g[o] }
+                    }
+                })
             }
         }
         return result
@@ -66,7 +72,7 @@ extension Tensor {
         var outDims = dimensions
         outDims[ax] = width
         let run = width * inner, start = range.lowerBound * inner, stride = n * inner
-        var out = [Float](repeating: 0, count: outer * run)
+        var out = Tensor.zeroedStorage(outer * run)
         storage.withUnsafeBufferPointer { x in
             out.withUnsafeMutableBufferPointer { z in
                 for o in 0..<outer {
@@ -106,7 +112,7 @@ extension Tensor {
         var offsets: [Int] = []
         var running = 0
         for run in runs { offsets.append(running); running += run }
-        var out = [Float](repeating: 0, count: outer * total)
+        var out = Tensor.zeroedStorage(outer * total)
         out.withUnsafeMutableBufferPointer { z in
             for (t, tensor) in tensors.enumerated() {
                 let run = runs[t], offset = offsets[t]

@@ -10,29 +10,45 @@ public enum GELUApproximation: Sendable {
 
 extension Tensor {
     /// Elementwise `y = f(x)` with backward `dx += g · dfdx(x, y)`. The closures are inlined into the
-    /// loops, so each op compiles to a plain buffer loop.
+    /// loops, so each op compiles to a plain (vectorisable) buffer loop, cut into fixed chunks that run
+    /// on `KernelThreads.count` threads.
     @inline(__always)
     func unary(_ f: (Float) -> Float, derivative: @escaping (_ x: Float, _ y: Float) -> Float) -> Tensor {
         let out = Tensor.uninitializedStorage(count) { z in
-            storage.withUnsafeBufferPointer { x in for i in 0..<x.count { z[i] = f(x[i]) } }
+            storage.withUnsafeBufferPointer { xb in
+                let x = xb.baseAddress!
+                Parallel.forEachRange(xb.count, grain: Tensor.elementwiseGrain) { range in
+                    for i in range { z[i] = f(x[i]) }
+                }
+            }
         }
         let result = Tensor(shape: shape, storage: out)
         if Tensor.shouldRecord(self) {
             let xData = storage
             result.record([self]) { g in
-                self.accumulateGrad { ga in
-                    xData.withUnsafeBufferPointer { x in
-                        out.withUnsafeBufferPointer { y in
-                            for i in 0..<g.count { ga[i] += g[i] * derivative(x[i], y[i]) }
+                self.accumulateGrad(overwritingFirst: { ga, overwrite in
+                    xData.withUnsafeBufferPointer { xb in
+                        out.withUnsafeBufferPointer { yb in
+                            let x = xb.baseAddress!, y = yb.baseAddress!, gp = g.baseAddress!
+                            Parallel.forEachRange(g.count, grain: Tensor.elementwiseGrain) { range in
+                                if overwrite {
+                                    for i in range { ga[i] = gp[i] * derivative(x[i], y[i]) }
+                                } else {
+                                    for i in range { ga[i] += gp[i] * derivative(x[i], y[i]) }
+                                }
+                            }
                         }
                     }
-                }
+                })
             }
         }
         return result
     }
 
-    public func exp() -> Tensor { unary({ Float.exp($0) }, derivative: { _, y in y }) }
+    /// Elements per chunk of an elementwise kernel (fixed, so results do not depend on the thread count).
+    static var elementwiseGrain: Int { Parallel.partition.grain }
+
+    public func exp() -> Tensor { unary({ FastMath.exp($0) }, derivative: { _, y in y }) }
     public func log() -> Tensor { unary({ Float.log($0) }, derivative: { x, _ in 1 / x }) }
     public func sqrt() -> Tensor { unary({ $0.squareRoot() }, derivative: { _, y in 0.5 / y }) }
     /// `self` raised to a constant power.
@@ -42,14 +58,14 @@ extension Tensor {
     }
     public func square() -> Tensor { pow(2) }
     public func abs() -> Tensor { unary({ Swift.abs($0) }, derivative: { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) }) }
-    public func tanh() -> Tensor { unary({ Float.tanh($0) }, derivative: { _, y in 1 - y * y }) }
-    public func sigmoid() -> Tensor { unary(Tensor.logistic, derivative: { _, y in y * (1 - y) }) }
+    public func tanh() -> Tensor { unary({ FastMath.tanh($0) }, derivative: { _, y in 1 - y * y }) }
+    public func sigmoid() -> Tensor { unary({ FastMath.logistic($0) }, derivative: { _, y in y * (1 - y) }) }
     /// max(x, 0); the subgradient at 0 is 0, as in PyTorch.
     public func relu() -> Tensor { unary({ $0 > 0 ? $0 : 0 }, derivative: { x, _ in x > 0 ? 1 : 0 }) }
     /// x·σ(x) (a.k.a. swish).
     public func silu() -> Tensor {
-        unary({ $0 * Tensor.logistic($0) }, derivative: { x, _ in
-            let s = Tensor.logistic(x)
+        unary({ $0 * FastMath.logistic($0) }, derivative: { x, _ in
+            let s = FastMath.logistic(x)
             return s * (1 + x * (1 - s))
         })
     }
@@ -61,48 +77,58 @@ extension Tensor {
         case .tanh:
             let c: Float = 0.79788456080286536  // √(2/π)
             let k: Float = 0.044715
-            return unary({ x in 0.5 * x * (1 + Float.tanh(c * (x + k * x * x * x))) }, derivative: { x, _ in
-                let t = Float.tanh(c * (x + k * x * x * x))
+            return unary({ x in 0.5 * x * (1 + FastMath.tanh(c * (x + k * x * x * x))) }, derivative: { x, _ in
+                let t = FastMath.tanh(c * (x + k * x * x * x))
                 return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * k * x * x)
             })
         }
     }
 
-    /// x·Φ(x) with Φ saved for the backward pass, dy/dx = Φ(x) + x·φ(x): erf is the expensive part
-    /// of a transformer's MLP outside the matmuls, so it is evaluated once per element, not twice.
+    /// x·Φ(x) in one pass that also stores the derivative Φ(x) + x·φ(x) for the backward pass, which is
+    /// then a single multiply: erf was the most expensive part of a transformer's MLP outside the
+    /// matmuls. Φ and φ come from the vectorised kernels in `FastMath`.
     func exactGELU() -> Tensor {
-        let invSqrt2: Float = 0.70710678118654752
-        let invSqrt2Pi: Float = 0.39894228040143268
         let record = Tensor.shouldRecord(self)
-        var phi = [Float](repeating: 0, count: record ? count : 0)
-        let out = Tensor.uninitializedStorage(count) { z in
-            storage.withUnsafeBufferPointer { x in
+        let n = count
+        var slope: [Float] = []
+        let out = Tensor.uninitializedStorage(n) { z in
+            storage.withUnsafeBufferPointer { xb in
+                let x = xb.baseAddress!
                 if record {
-                    phi.withUnsafeMutableBufferPointer { p in
-                        for i in 0..<x.count {
-                            let cdf = 0.5 * (1 + Float.erf(x[i] * invSqrt2))
-                            p[i] = cdf
-                            z[i] = x[i] * cdf
+                    slope = Tensor.uninitializedStorage(n) { d in
+                        Parallel.forEachRange(n, grain: Tensor.elementwiseGrain) { range in
+                            for i in range {
+                                let v = x[i]
+                                let (cdf, density) = FastMath.normalCDFAndDensity(v)
+                                z[i] = v * cdf
+                                d[i] = cdf + v * density
+                            }
                         }
                     }
                 } else {
-                    for i in 0..<x.count { z[i] = x[i] * (0.5 * (1 + Float.erf(x[i] * invSqrt2))) }  // same rounding as above
+                    Parallel.forEachRange(n, grain: Tensor.elementwiseGrain) { range in
+                        for i in range { z[i] = x[i] * FastMath.normalCDF(x[i]) }
+                    }
                 }
             }
         }
         let result = Tensor(shape: shape, storage: out)
         if record {
-            let xData = storage
+            let saved = SavedBuffer(slope)
+            slope = []
             result.record([self]) { g in
-                self.accumulateGrad { ga in
-                    xData.withUnsafeBufferPointer { x in
-                        phi.withUnsafeBufferPointer { p in
-                            for i in 0..<g.count {
-                                ga[i] += g[i] * (p[i] + x[i] * invSqrt2Pi * Float.exp(-0.5 * x[i] * x[i]))
+                self.accumulateGrad(overwritingFirst: { ga, overwrite in
+                    saved.withUnsafeBufferPointer { db in
+                        let d = db.baseAddress!, gp = g.baseAddress!
+                        Parallel.forEachRange(n, grain: Tensor.elementwiseGrain) { range in
+                            if overwrite {
+                                for i in range { ga[i] = gp[i] * d[i] }
+                            } else {
+                                for i in range { ga[i] += gp[i] * d[i] }
                             }
                         }
                     }
-                }
+                })
             }
         }
         return result
