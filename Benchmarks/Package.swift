@@ -10,6 +10,9 @@
 //                                                 the timing harness that compare/*.py runs beside numpy
 //   swift build -c release --product neuro-bench-nn
 //                                                 one transformer training step, run by compare/nn_step.py beside PyTorch
+//   swift build -c release --product neuro-bench-stateglm
+//                                                 HMM-GLM EM epochs (compare/stateglm.py beside PyTorch), the full-size
+//                                                 validation and the real-data fits behind docs/stateglm.md
 import Foundation
 import PackageDescription
 
@@ -48,5 +51,9 @@ let package = Package(
             name: "neuro-bench-nn",
             dependencies: [.product(name: "NeuralNet", package: neuroSwift)],
             path: "BenchNN"),
+        .executableTarget(
+            name: "neuro-bench-stateglm",
+            dependencies: [.product(name: "Models", package: neuroSwift)],
+            path: "BenchStateGLM"),
     ]
 )

@@ -7,5 +7,5 @@ struct NeuroSwiftCommand: ParsableCommand {
         commandName: "neuroswift",
         abstract: "Load, model and decode neural recordings.",
         version: NeuroSwiftVersion.current,
-        subcommands: [InfoCommand.self, ConvertCommand.self, SimulateCommand.self, DemoCommand.self])
+        subcommands: [InfoCommand.self, ConvertCommand.self, SimulateCommand.self, FitCommand.self, DemoCommand.self])
 }

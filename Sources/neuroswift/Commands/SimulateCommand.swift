@@ -7,7 +7,7 @@ struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Generate recordings with planted ground truth.",
-        subcommands: [SimulateOscillations.self])
+        subcommands: [SimulateOscillations.self, SimulateStateGLM.self])
 }
 
 struct SimulateOscillations: ParsableCommand {
