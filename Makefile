@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Tests and benchmarks use one BLAS thread for stable, reproducible figures.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: all deps build demo test bench bench-deps sample-data clean
+.PHONY: all deps build demo test bench bench-deps sample-data clean validate-stateglm
 
 all: build
 
@@ -33,6 +33,7 @@ test: deps
 # Regenerates the committed sample data (deterministic apart from the 'created' attribute).
 sample-data: build
 	.build/release/neuroswift simulate oscillations --seed 7 --output sample-data/oscillations.h5
+	.build/release/neuroswift simulate stateglm --seed 21 --states 3 --neurons 10 --bins 300 --sequences 8 --concentration 1,1,1 --output sample-data/stateglm.h5
 
 # Speed against the reference tools, written into docs/performance.md (needs python3 with numpy,
 # and mne + pyedflib and ../shared/data/eeg for the EDF comparison).
@@ -51,7 +52,15 @@ bench: bench-deps
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-eeg
 	python3 Benchmarks/compare/eeg_read.py --swift Benchmarks/.build/release/neuro-bench-eeg --output docs/performance.md
 	/usr/bin/python3 Benchmarks/compare/nn_step.py --swift Benchmarks/.build/release/neuro-bench-nn --output docs/performance.md
+	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-stateglm
+	/usr/bin/python3 Benchmarks/compare/stateglm.py --swift Benchmarks/.build/release/neuro-bench-stateglm --output docs/performance.md
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
+# HMM-GLM (issue 8) at the reference demo size, three priors, plus the real-data fits → docs/stateglm.md
+# (tens of minutes on 2 cores; needs ../shared/data for the real-data part).
+validate-stateglm: deps
+	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-stateglm
+	python3 scripts/validate_stateglm.py --harness Benchmarks/.build/release/neuro-bench-stateglm --output docs/stateglm.md
 
 clean:
 	rm -rf .build Benchmarks/.build

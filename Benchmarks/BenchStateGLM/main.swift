@@ -90,6 +90,94 @@ do {
         var out: [String: Any] = try recover(prior: string("prior", "naive"), sim: sim, seed: UInt64(int("seed", 0)))
         out["prior"] = string("prior", "naive")
         print(json(out))
+    case "dump":
+        // The first `train` sequences of the demo simulation, for the PyTorch reference.
+        let sim = try simulation().simulate(seed: UInt64(int("sim-seed", 0)))
+        let m = int("train", 30)
+        let (t, n) = (sim.simulation.binsPerSequence, sim.simulation.neurons)
+        let values = sim.counts.prefix(m).flatMap(\.elements)
+        try NPYFile.write(NumericArray(shape: [m, t, n], values: values), to: URL(fileURLWithPath: string("out", "stateglm_counts.npy")))
+        print(json(["sequences": m, "bins": t, "neurons": n, "states": sim.simulation.states]))
+    case "bench":
+        // The reference configuration: per sequence an E-step then 50 Adam steps (lr 0.01) on that
+        // sequence's Q, π updated in closed form; seconds per epoch = mean per sequence × `train`.
+        let sim = try simulation().simulate(seed: UInt64(int("sim-seed", 0)))
+        let m = int("train", 30), measured = int("measure", m)
+        let configuration = StateGLMConfiguration(states: sim.simulation.states, basis: sim.simulation.basis, emission: sim.simulation.emission)
+        var results: [String: Any] = ["sequences": m, "measured_sequences": measured, "threads": ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "default"]
+        for name in string("priors", "naive,gaussian,onehot").split(separator: ",").map(String.init) {
+            var best = Double.infinity
+            for _ in 0..<int("repeats", 3) {
+                let options = StateGLMFitOptions(epochs: 1, optimizer: .adam(steps: 50, learningRate: 0.01), schedule: .perSequence, seed: 1)
+                let fitter = StateGLMFitter(configuration: configuration, prior: makePrior(name == "onehot" ? "onehot" : name), options: options)
+                let sequences = Array(sim.counts.prefix(measured))
+                let start = Date()
+                _ = try fitter.fit(sequences)
+                best = Swift.min(best, Date().timeIntervalSince(start) / Double(measured) * Double(m))
+            }
+            results[name] = best
+        }
+        print(json(results))
+    case "validate":
+        // Full demo size, each prior, `seeds` simulations: a markdown table on standard output.
+        var rows: [String] = []
+        let priors = string("priors", "naive,gaussian,onehot").split(separator: ",").map(String.init)
+        for simSeed in 0..<int("seeds", 2) {
+            let sim = try simulation().simulate(seed: UInt64(simSeed))
+            for name in priors {
+                let r = try recover(prior: name, sim: sim, seed: UInt64(int("seed", 0)))
+                let threshold = r["type_threshold"].map { String(format: "oracle threshold %.2f", $0) } ?? "none (hard types)"
+                rows.append(String(
+                    format: "| %d | %@ | %.3f (%.3f) | %.3f | %.3f | %.2f%% | %.2f | %.2f | %.3f | %.3f | %@ | %@ | %.0f |",
+                    simSeed, name, r["state_accuracy"]!, r["true_model_state_accuracy"]!, r["heldout_ll_per_bin"]!,
+                    r["true_heldout_ll_per_bin"]!,
+                    100 * Swift.abs(r["heldout_ll_per_bin"]! / r["true_heldout_ll_per_bin"]! - 1),
+                    r["weight_correlation"]!, r["weight_rmse"]!, r["type_accuracy"]!, r["type_balanced_accuracy"]!, threshold,
+                    r["prior_agreement"].map { String(format: "%.2f", $0) } ?? "–", r["fit_seconds"]!))
+                FileHandle.standardError.write(Data((rows.last! + "\n").utf8))
+            }
+        }
+        print("| simulation seed | prior | state accuracy (true model) | held-out LL/bin | true model LL/bin | LL gap | weight corr. | weight RMSE | type accuracy | balanced type acc. | type threshold | learned-prior agreement | fit s |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for row in rows { print(row) }
+    case "profile":
+        let sim = try simulation().simulate(seed: 0)
+        let configuration = StateGLMConfiguration(states: 5, basis: sim.simulation.basis, emission: sim.simulation.emission)
+        let seq = try StateGLMSequence(counts: sim.counts[0], basis: configuration.basis, emission: configuration.emission)
+        var rng = SeededGenerator(seed: 1)
+        let prior = makePrior(string("prior", "naive"))
+        let model = try StateGLMModel(configuration: configuration, prior: prior, neurons: 20, bias: [Double](repeating: 0, count: 20),
+                                      priorParameters: prior.initialParameters(states: 5, neurons: 20, generator: &rng))
+        let gamma = Matrix<Double>(rows: 2000, columns: 5, repeating: 0.2)
+        let reps = int("reps", 200)
+        var start = Date()
+        for _ in 0..<reps { _ = model.mStepLoss(sequences: [seq], posteriors: [gamma], priorScale: 1, mode: .sample(temperature: 0.2)) }
+        let step = Date().timeIntervalSince(start) / Double(reps)
+        start = Date()
+        for _ in 0..<reps { _ = model.logEmissions(seq) }
+        let emissions = Date().timeIntervalSince(start) / Double(reps)
+        let design = Matrix<Double>(rows: 2000, columns: 21, repeating: 0.5), c = Matrix<Double>(rows: 21, columns: 100, repeating: 0.1)
+        start = Date()
+        for _ in 0..<reps { _ = design.multiplied(by: c) }
+        let gemm = Date().timeIntervalSince(start) / Double(reps)
+        let e = try simulation().simulate(seed: 0)
+        let post = try StateGLMSequence(counts: e.counts[1], basis: configuration.basis, emission: configuration.emission)
+        start = Date()
+        for _ in 0..<20 { _ = model.posterior(post) }
+        let fb = Date().timeIntervalSince(start) / 20
+        print(json(["mstep_ms": step * 1e3, "log_emissions_ms": emissions * 1e3, "gemm_ms": gemm * 1e3, "posterior_ms": fb * 1e3]))
+    case "realdata":
+        let root = URL(fileURLWithPath: string("data", "../shared/data"))
+        var lines: [String] = []
+        let which = string("which", "allen,nelpy")
+        if which.contains("allen") {
+            lines += try RealData.allen(root.appendingPathComponent("spikes/allen-719161530")).run(seed: UInt64(int("seed", 0)), epochs: int("epochs", 10))
+        }
+        if which.contains("nelpy") {
+            lines += try RealData.nelpy(root.appendingPathComponent("spikes/nelpy-linear-track"), binWidth: double("bin", 0.2))
+                .run(seed: UInt64(int("seed", 0)), epochs: int("epochs", 10))
+        }
+        print(lines.joined(separator: "\n"))
     default:
         FileHandle.standardError.write(Data("unknown mode \(mode)\n".utf8))
         exit(2)

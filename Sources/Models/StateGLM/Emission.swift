@@ -48,7 +48,9 @@ enum PoissonSigmoid: ElementwiseEmission {
         }
         let d = (x - f) * (1 - f)
         if x == 0 { return (-f, d) }
-        let logF = eta >= 0 ? -Double.log(onePlus: e) : eta - Double.log(onePlus: e)
+        // log(1 + e) with e ∈ (0, 1]: plain log is exact to 1e−16 absolutely here and ~3× cheaper
+        // than log1p, which dominated the M-step profile.
+        let logF = eta >= 0 ? -Double.log(1 + e) : eta - Double.log(1 + e)
         return (x * logF - f, d)
     }
 }

@@ -12,7 +12,7 @@ struct DemoCommand: ParsableCommand {
     var data = "sample-data"
 
     /// The pipelines, in the order they run. Each later issue adds its own.
-    static let pipelines: [any DemoPipeline] = [SpectralPeaksDemo()]
+    static let pipelines: [any DemoPipeline] = [SpectralPeaksDemo(), StateGLMDemo()]
 
     func run() throws {
         let folder = URL(fileURLWithPath: data)

@@ -15,9 +15,20 @@ struct SimulateStateGLM: ParsableCommand {
     @Option(help: "Bins per sequence.") var bins = 2000
     @Option(help: "Number of sequences.") var sequences = 50
     @Option(help: "Bin width in seconds (metadata).") var binWidth = 0.01
+    @Option(help: "Dirichlet concentration of the per-pair type distribution over inh,none,exc (reference: 0.2,1.6,0.2, ≈ 20 % density).")
+    var concentration = "0.2,1.6,0.2"
+
+    func validate() throws {
+        let values = concentration.split(separator: ",").compactMap { Double($0) }
+        guard values.count == 3, values.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--concentration needs three positive numbers (inh,none,exc), got \(concentration)")
+        }
+    }
 
     func run() throws {
-        let simulation = StateGLMSimulation(states: states, neurons: neurons, binsPerSequence: bins, sequences: sequences)
+        let simulation = StateGLMSimulation(
+            states: states, neurons: neurons, binsPerSequence: bins, sequences: sequences,
+            typeConcentration: concentration.split(separator: ",").compactMap { Double($0) })
         let result = try simulation.simulate(seed: seed)
         let command = (["neuroswift"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         try result.write(to: URL(fileURLWithPath: output), provenance: ExportProvenance(command: command, seed: seed), binWidth: binWidth)
