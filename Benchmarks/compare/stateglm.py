@@ -14,7 +14,7 @@ Adam steps (lr 0.01) on that sequence's expected complete-data log-likelihood pl
 closed-form transition update after every step. The PyTorch model below re-implements that
 computation (the reference's classes are not installable here): history features by one convolution
 per sequence, drives by einsum over states, `torch.distributions`-style Poisson log-probabilities,
-the Gaussian prior with W̄ reset to the state mean, the one-hot prior with a Gumbel-softmax sample
+float32 as the reference, the Gaussian prior with W̄ reset to the state mean, the one-hot prior with a Gumbel-softmax sample
 (τ = 0.2) and the Concrete log-density at softmax(ψ). NeuroSwift runs the same schedule
 (`StateGLMFitOptions(schedule: .perSequence, optimizer: .adam(steps: 50, learningRate: 0.01))`).
 
@@ -39,6 +39,8 @@ import torch
 from report import write_section  # noqa: E402
 
 S, N, K = 5, 20, 5
+# The reference code runs in PyTorch's default dtype, float32.
+DTYPE = torch.float32
 PHI = np.exp(-np.arange(K, dtype=np.float64))
 PHI /= PHI.sum()
 
@@ -47,19 +49,19 @@ class Reference(torch.nn.Module):
     def __init__(self, kind, mean_counts):
         super().__init__()
         self.kind = kind
-        self.bias = torch.nn.Parameter(torch.tensor(mean_counts))
+        self.bias = torch.nn.Parameter(torch.tensor(mean_counts, dtype=DTYPE))
         g = torch.Generator().manual_seed(0)
         if kind == "onehot":
-            self.psi = torch.nn.Parameter(0.1 * torch.randn(S, N, N, 3, generator=g, dtype=torch.float64))
-            self.omega = torch.nn.Parameter(torch.zeros(S, N, N, dtype=torch.float64))
-            self.rho = torch.nn.Parameter(torch.zeros(N, N, 3, dtype=torch.float64))
+            self.psi = torch.nn.Parameter(0.1 * torch.randn(S, N, N, 3, generator=g, dtype=DTYPE))
+            self.omega = torch.nn.Parameter(torch.zeros(S, N, N, dtype=DTYPE))
+            self.rho = torch.nn.Parameter(torch.zeros(N, N, 3, dtype=DTYPE))
         else:
-            self.W = torch.nn.Parameter(0.1 * torch.randn(S, N, N, generator=g, dtype=torch.float64))
-            self.W_bar = torch.zeros(N, N, dtype=torch.float64)
-        p = torch.full((S, S), 0.02 / (S - 1), dtype=torch.float64)
+            self.W = torch.nn.Parameter(0.1 * torch.randn(S, N, N, generator=g, dtype=DTYPE))
+            self.W_bar = torch.zeros(N, N, dtype=DTYPE)
+        p = torch.full((S, S), 0.02 / (S - 1), dtype=DTYPE)
         p.fill_diagonal_(0.98)
         self.log_pi = p.log()
-        self.log_p0 = torch.full((S,), -np.log(S), dtype=torch.float64)
+        self.log_p0 = torch.full((S,), -np.log(S), dtype=DTYPE)
 
     def weights(self, sample):
         if self.kind != "onehot":
@@ -86,13 +88,13 @@ class Reference(torch.nn.Module):
             return (np.log(2.0) + (k - 1) * np.log(tau)
                     - k * torch.logsumexp(log_alpha - tau * log_a, -1)
                     + (log_alpha - (tau + 1) * log_a).sum(-1)).sum()
-        return torch.zeros((), dtype=torch.float64)
+        return torch.zeros((), dtype=DTYPE)
 
 
 def history(x):
     """h_t = Σ_k φ_k x_{t−k}, zero padded: one conv1d per sequence, as the reference precomputes."""
-    xt = torch.tensor(x.T[:, None, :])  # N × 1 × T
-    kernel = torch.tensor(PHI[::-1].copy())[None, None, :]
+    xt = torch.tensor(x.T[:, None, :], dtype=DTYPE)  # N × 1 × T
+    kernel = torch.tensor(PHI[::-1].copy(), dtype=DTYPE)[None, None, :]
     h = torch.nn.functional.conv1d(torch.nn.functional.pad(xt, (K, 0)), kernel)[:, 0, :-1]
     return h.T.contiguous()
 
@@ -121,7 +123,7 @@ def torch_epoch_seconds(kind, counts, sequences, repeats):
         optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
         start = time.perf_counter()
         for m in range(sequences):
-            x = torch.tensor(counts[m])
+            x = torch.tensor(counts[m], dtype=DTYPE)
             h = history(counts[m])
             lgam = torch.lgamma(x + 1)
             with torch.no_grad():
