@@ -21,11 +21,16 @@ public struct OneHotPrior: InteractionPrior {
     public var initialScale: Double
     /// Logit vectors whose softmax puts less than e^−limit on a class are halved (reference guard).
     public var saturationLimit: Double
+    /// Warm starts read |w| ≤ this as "none". Types of weak couplings are barely identifiable (a weak
+    /// excitatory coupling and "none" fit the data equally), so the start decides them: see docs.
+    public var warmStartThreshold: Double
 
     public init(
         priorTemperature: Double = 0.2, initialTemperature: Double = 0.5, finalTemperature: Double = 0.2,
-        deterministic: Bool = false, initialScale: Double = 0.1, saturationLimit: Double = 20
+        deterministic: Bool = false, initialScale: Double = 0.1, saturationLimit: Double = 20,
+        warmStartThreshold: Double = 0.15
     ) {
+        self.warmStartThreshold = warmStartThreshold
         self.priorTemperature = priorTemperature
         self.initialTemperature = initialTemperature
         self.finalTemperature = finalTemperature
@@ -192,7 +197,7 @@ public struct OneHotPrior: InteractionPrior {
     /// Types from the sign of each weight beyond `threshold` (logit gap 4), strengths from |w|, and the
     /// prior from the type frequencies across states: a warm start from a naive or Gaussian fit.
     public func parameters(approximating weights: [Double], states: Int, neurons: Int) -> [Double] {
-        parameters(approximating: weights, states: states, neurons: neurons, threshold: 0.15)
+        parameters(approximating: weights, states: states, neurons: neurons, threshold: warmStartThreshold)
     }
 
     public func parameters(approximating weights: [Double], states: Int, neurons: Int, threshold: Double) -> [Double] {
