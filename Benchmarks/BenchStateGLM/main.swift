@@ -30,7 +30,7 @@ func makePrior(_ name: String) -> any InteractionPrior {
     switch name {
     case "gaussian": return GaussianPrior()
     case "onehot": return OneHotPrior(
-        initialTemperature: double("tau0", 0.5), finalTemperature: double("tau1", 0.2), warmStartThreshold: double("warm-threshold", 0.15))
+        initialTemperature: double("tau0", 0.5), finalTemperature: double("tau1", 0.2), warmStartThreshold: double("warm-threshold", 0.5))
     case "onehot-expected": return OneHotPrior(deterministic: true)
     default: return NaivePrior()
     }

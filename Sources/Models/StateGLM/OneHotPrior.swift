@@ -28,7 +28,7 @@ public struct OneHotPrior: InteractionPrior {
     public init(
         priorTemperature: Double = 0.2, initialTemperature: Double = 0.5, finalTemperature: Double = 0.2,
         deterministic: Bool = false, initialScale: Double = 0.1, saturationLimit: Double = 20,
-        warmStartThreshold: Double = 0.15
+        warmStartThreshold: Double = 0.5
     ) {
         self.warmStartThreshold = warmStartThreshold
         self.priorTemperature = priorTemperature
