@@ -64,9 +64,16 @@ import TestSupport
             #expect(info.stdout.contains(expected), "info output lacks \(expected):\n\(info.stdout)")
         }
 
+        // Every pipeline needs its sample: a small HMM-GLM one for the stateglm demo.
+        let stateglm = try NeuroSwiftBinary.run([
+            "simulate", "stateglm", "--seed", "5", "--states", "2", "--neurons", "4", "--bins", "200", "--sequences", "4",
+            "--concentration", "1,1,1", "--output", folder.file("stateglm.h5").path,
+        ])
+        #expect(stateglm.status == 0, "\(stateglm.stderr)")
         let demo = try NeuroSwiftBinary.run(["demo", "--data", folder.url.path])
         #expect(demo.status == 0, "\(demo.stderr)")
         #expect(demo.stdout.contains("3/3 peaks within 0.25 Hz"), "\(demo.stdout)")
+        #expect(demo.stdout.contains("state accuracy ≥"), "\(demo.stdout)")
         #expect(demo.stderr.isEmpty, "no progress bar or noise when stderr is not a terminal")
     }
 
