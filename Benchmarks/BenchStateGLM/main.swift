@@ -132,7 +132,7 @@ do {
         // Full demo size, each prior, `seeds` simulations: a markdown table on standard output.
         var rows: [String] = []
         let priors = string("priors", "naive,gaussian,onehot").split(separator: ",").map(String.init)
-        for simSeed in 0..<int("seeds", 2) {
+        for simSeed in int("first-seed", 0)..<(int("first-seed", 0) + int("seeds", 2)) {
             let sim = try simulation().simulate(seed: UInt64(simSeed))
             for name in priors {
                 let r = try recover(prior: name, sim: sim, seed: UInt64(int("seed", 0)))
