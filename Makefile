@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Tests and benchmarks use one BLAS thread for stable, reproducible figures.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: all deps build demo test bench bench-deps sample-data validate validate-geometric validate-ricci validate-bicluster validate-connectome clean
+.PHONY: all deps build demo test bench bench-deps sample-data validate validate-geometric validate-ricci validate-bicluster validate-connectome validate-stateglm clean
 
 all: build
 
@@ -36,6 +36,7 @@ sample-data: build
 	.build/release/neuroswift simulate mi-eeg --seed 7 --output sample-data/mi-eeg.edf
 	.build/release/neuroswift simulate bicluster --seed 0 --output sample-data/bicluster.h5
 	.build/release/neuroswift simulate connectome --seed 7 --output sample-data/connectome.h5
+	.build/release/neuroswift simulate stateglm --seed 21 --states 3 --neurons 10 --bins 300 --sequences 8 --concentration 1,1,1 --output sample-data/stateglm.h5
 
 # Speed against the reference tools, written into docs/performance.md (needs python3 with numpy,
 # and mne + pyedflib and ../shared/data/eeg for the EDF comparison).
@@ -65,10 +66,12 @@ bench: bench-deps
 	python3 -m pip install -q tensortools tensorly
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-ntf
 	python3 Benchmarks/compare/ntf.py --swift Benchmarks/.build/release/neuro-bench-ntf --output docs/performance.md
+	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-stateglm
+	/usr/bin/python3 Benchmarks/compare/stateglm.py --swift Benchmarks/.build/release/neuro-bench-stateglm --output docs/performance.md
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 # Full-size validations against the reference tools; each writes its report into docs/.
-validate: validate-geometric validate-ricci validate-bicluster validate-connectome
+validate: validate-geometric validate-ricci validate-bicluster validate-connectome validate-stateglm
 
 # Riemannian EEG decoders against pyRiemann / MNE / scikit-learn on identical epochs and folds
 # (simulated scenarios, and ../shared/data/eeg when present) → docs/geometric-eeg.md.
@@ -96,6 +99,12 @@ validate-connectome: build
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-ntf
 	python3 scripts/validate_connectome.py --neuroswift .build/release/neuroswift \
 		--ntf Benchmarks/.build/release/neuro-bench-ntf --output docs/connectome.md
+
+# HMM-GLM (issue 8) at the reference demo size, three priors, plus the real-data fits → docs/stateglm.md
+# (tens of minutes on 2 cores; needs ../shared/data for the real-data part).
+validate-stateglm: deps
+	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-stateglm
+	python3 scripts/validate_stateglm.py --harness Benchmarks/.build/release/neuro-bench-stateglm --output docs/stateglm.md
 
 clean:
 	rm -rf .build Benchmarks/.build

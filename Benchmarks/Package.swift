@@ -18,6 +18,9 @@
 //   swift build -c release --product neuro-bench-ntf
 //                                                 non-negative CP fits and rank sweeps, run by compare/ntf.py beside
 //                                                 tensortools/tensorly and by scripts/validate_connectome.py
+//   swift build -c release --product neuro-bench-stateglm
+//                                                 HMM-GLM EM epochs (compare/stateglm.py beside PyTorch), the full-size
+//                                                 validation and the real-data fits behind docs/stateglm.md
 import Foundation
 import PackageDescription
 
@@ -68,5 +71,9 @@ let package = Package(
             name: "neuro-bench-ntf",
             dependencies: [.product(name: "Models", package: neuroSwift)],
             path: "BenchNTF"),
+        .executableTarget(
+            name: "neuro-bench-stateglm",
+            dependencies: [.product(name: "Models", package: neuroSwift)],
+            path: "BenchStateGLM"),
     ]
 )

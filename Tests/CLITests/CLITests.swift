@@ -65,7 +65,7 @@ import TestSupport
         }
 
         // Every demo needs its sample file: the motor-imagery EDF+ of the decoding demo, the bicluster
-        // counts and the connectome traces (small, so the debug build stays quick).
+        // counts, the connectome traces and an HMM-GLM session (small, so the debug build stays quick).
         let mi = try NeuroSwiftBinary.run([
             "simulate", "mi-eeg", "--seed", "7", "--trials-per-class", "10", "--output", folder.file("mi-eeg.edf").path,
         ])
@@ -79,6 +79,11 @@ import TestSupport
             "--group-size", "5", "--output", folder.file("connectome.h5").path,
         ])
         #expect(connectome.status == 0, "\(connectome.stderr)")
+        let stateglm = try NeuroSwiftBinary.run([
+            "simulate", "stateglm", "--seed", "5", "--states", "2", "--neurons", "4", "--bins", "200", "--sequences", "4",
+            "--concentration", "1,1,1", "--output", folder.file("stateglm.h5").path,
+        ])
+        #expect(stateglm.status == 0, "\(stateglm.stderr)")
 
         let demo = try NeuroSwiftBinary.run(["demo", "--data", folder.url.path])
         #expect(demo.status == 0, "\(demo.stderr)")
@@ -86,6 +91,7 @@ import TestSupport
         #expect(demo.stdout.contains("mi-eeg-decoding") && demo.stdout.contains("labels match"), "\(demo.stdout)")
         #expect(demo.stdout.contains("bicluster") && demo.stdout.contains("neuron ARI"), "\(demo.stdout)")
         #expect(demo.stdout.contains("motifs recovered"), "\(demo.stdout)")
+        #expect(demo.stdout.contains("state accuracy ≥"), "\(demo.stdout)")
         #expect(demo.stderr.isEmpty, "no progress bar or noise when stderr is not a terminal")
     }
 

@@ -12,7 +12,9 @@ struct DemoCommand: ParsableCommand {
     var data = "sample-data"
 
     /// The pipelines, in the order they run. Each later issue adds its own.
-    static let pipelines: [any DemoPipeline] = [SpectralPeaksDemo(), MotorImageryDemo(), BiclusterDemo(), ConnectomeDemo()]
+    static let pipelines: [any DemoPipeline] = [
+        SpectralPeaksDemo(), MotorImageryDemo(), BiclusterDemo(), ConnectomeDemo(), StateGLMDemo(),
+    ]
 
     func run() throws {
         let folder = URL(fileURLWithPath: data)

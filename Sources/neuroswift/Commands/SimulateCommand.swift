@@ -7,7 +7,9 @@ struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Generate recordings with planted ground truth.",
-        subcommands: [SimulateOscillations.self, SimulateMotorImagery.self, SimulateBicluster.self, SimulateConnectome.self])
+        subcommands: [
+            SimulateOscillations.self, SimulateMotorImagery.self, SimulateBicluster.self, SimulateConnectome.self, SimulateStateGLM.self,
+        ])
 }
 
 struct SimulateOscillations: ParsableCommand {

@@ -123,10 +123,14 @@ public struct L2LogisticRegression: Sendable, Hashable {
             return loss * scale + 0.5 * ridge * penalty
         }
         let start = [Double](repeating: 0, count: k * stride)
-        let solver = LBFGS(memory: 10, gradientTolerance: tolerance, maxIterations: maxIterations)
-        let outcome = solver.minimize(from: start, objective)
-        let weights = Matrix<Double>(rows: k, columns: d) { r, j in outcome.x[r * stride + j] }
-        let intercepts = (0..<k).map { outcome.x[$0 * stride + d] }
+        let solver = LimitedMemoryBFGS(memory: 10, maxIterations: maxIterations, gradientTolerance: tolerance, relativeTolerance: 0)
+        let outcome = solver.minimize(start) { theta in
+            var gradient = [Double](repeating: 0, count: theta.count)
+            let value = objective(theta, &gradient)
+            return (value, gradient)
+        }
+        let weights = Matrix<Double>(rows: k, columns: d) { r, j in outcome.minimizer[r * stride + j] }
+        let intercepts = (0..<k).map { outcome.minimizer[$0 * stride + d] }
         return Fitted(weights: weights, intercepts: intercepts, classCount: classCount, iterations: outcome.iterations, converged: outcome.converged)
     }
 }

@@ -1,0 +1,222 @@
+import Foundation
+import RealModule
+
+/// The one-hot HMM-GLM prior: each weight is a type times a strength,
+/// W_s[n←n'] = (a_s[exc] − a_s[inh]) · softplus(ω_s), with types a_s ∈ Δ² over {inhibitory, none,
+/// excitatory} drawn from Concrete(α, τ_prior), α = softmax(ρ) per pair **shared by all states** and
+/// learned: α is the state-invariant connectome.
+///
+/// Parameters (flat): type logits ψ (S·N²·3), strength logits ω (S·N²), prior logits ρ (N²·3).
+/// Training passes use a Gumbel-softmax sample of ψ whose temperature is annealed geometrically from
+/// `initialTemperature` to `finalTemperature` over the epochs (the reference keeps 0.2 throughout);
+/// `deterministic` replaces the sample by softmax(ψ) (the "expected type" mode); evaluation uses
+/// hard argmax types. The prior term is evaluated at softmax(ψ), as in the reference.
+public struct OneHotPrior: InteractionPrior {
+    public var priorTemperature: Double
+    public var initialTemperature: Double
+    public var finalTemperature: Double
+    /// Expected-type training (no Gumbel noise): deterministic, so EM is monotone and L-BFGS applies.
+    public var deterministic: Bool
+    /// Standard deviation of the random initial type logits.
+    public var initialScale: Double
+    /// Logit vectors whose softmax puts less than e^−limit on a class are halved (reference guard).
+    public var saturationLimit: Double
+    /// Warm starts read |w| ≤ this as "none". Types of weak couplings are barely identifiable (a weak
+    /// excitatory coupling and "none" fit the data equally), so the start decides them: see docs.
+    public var warmStartThreshold: Double
+
+    public init(
+        priorTemperature: Double = 0.2, initialTemperature: Double = 0.5, finalTemperature: Double = 0.2,
+        deterministic: Bool = false, initialScale: Double = 0.1, saturationLimit: Double = 20,
+        warmStartThreshold: Double = 0.5
+    ) {
+        self.warmStartThreshold = warmStartThreshold
+        self.priorTemperature = priorTemperature
+        self.initialTemperature = initialTemperature
+        self.finalTemperature = finalTemperature
+        self.deterministic = deterministic
+        self.initialScale = initialScale
+        self.saturationLimit = saturationLimit
+    }
+
+    public var name: String { "onehot" }
+    public var isStochastic: Bool { !deterministic }
+
+    public func parameterCount(states: Int, neurons: Int) -> Int {
+        let m = neurons * neurons
+        return states * m * 3 + states * m + m * 3
+    }
+
+    public func initialParameters(states: Int, neurons: Int, generator: inout SeededGenerator) -> [Double] {
+        let m = neurons * neurons
+        var p = [Double](repeating: 0, count: parameterCount(states: states, neurons: neurons))
+        for i in 0..<(states * m * 3) { p[i] = generator.normal(mean: 0, standardDeviation: initialScale) }
+        return p
+    }
+
+    public func trainingMode(epoch: Int, epochs: Int) -> WeightMode {
+        if deterministic { return .expected }
+        let fraction = epochs > 1 ? Double(epoch) / Double(epochs - 1) : 1
+        let tau = initialTemperature * Double.pow(finalTemperature / initialTemperature, Swift.min(1, Swift.max(0, fraction)))
+        return .sample(temperature: tau)
+    }
+
+    public func evaluate(
+        _ parameters: [Double], states: Int, neurons: Int, mode: WeightMode, generator: inout SeededGenerator
+    ) -> PriorEvaluation {
+        let m = neurons * neurons, sm = states * m
+        precondition(parameters.count == parameterCount(states: states, neurons: neurons), "OneHotPrior: wrong parameter count")
+        let omegaBase = sm * 3, rhoBase = sm * 4
+        var types = [Double](repeating: 0, count: sm * 3)   // a used in the forward pass
+        var strength = [Double](repeating: 0, count: sm)    // softplus(ω)
+        var weights = [Double](repeating: 0, count: sm)
+        var dLogPrior = [Double](repeating: 0, count: parameters.count)  // ∂ log prior / ∂ parameters
+        var logPrior = 0.0
+        var typeScale = 1.0
+        parameters.withUnsafeBufferPointer { p in
+            var buffer = [Double](repeating: 0, count: 12)
+            buffer.withUnsafeMutableBufferPointer { b in
+                let logA = b.baseAddress!, logAlpha = b.baseAddress! + 3, dA = b.baseAddress! + 6, dAlpha = b.baseAddress! + 9
+                for s in 0..<states {
+                    for k in 0..<m {
+                        let idx = s * m + k, psi = p.baseAddress! + idx * 3
+                        // Forward types.
+                        switch mode {
+                        case .hard:
+                            var arg = 0
+                            if psi[1] > psi[arg] { arg = 1 }
+                            if psi[2] > psi[arg] { arg = 2 }
+                            types[idx * 3 + arg] = 1
+                        case .expected, .sample:
+                            var z = (psi[0], psi[1], psi[2])
+                            if case .sample(let tau) = mode {
+                                typeScale = 1 / tau
+                                z.0 = (z.0 + generator.gumbel(location: 0, scale: 1)) / tau
+                                z.1 = (z.1 + generator.gumbel(location: 0, scale: 1)) / tau
+                                z.2 = (z.2 + generator.gumbel(location: 0, scale: 1)) / tau
+                            }
+                            let mx = Swift.max(z.0, Swift.max(z.1, z.2))
+                            let e0 = Double.exp(z.0 - mx), e1 = Double.exp(z.1 - mx), e2 = Double.exp(z.2 - mx)
+                            let t = e0 + e1 + e2
+                            types[idx * 3] = e0 / t
+                            types[idx * 3 + 1] = e1 / t
+                            types[idx * 3 + 2] = e2 / t
+                        }
+                        let omega = p[omegaBase + idx]
+                        let sp = omega > 0 ? omega + Double.log(onePlus: Double.exp(-omega)) : Double.log(onePlus: Double.exp(omega))
+                        strength[idx] = sp
+                        weights[idx] = (types[idx * 3 + 2] - types[idx * 3]) * sp
+                        // Prior at q = softmax(ψ) with α = softmax(ρ).
+                        logSoftmax3(psi, logA)
+                        logSoftmax3(p.baseAddress! + rhoBase + k * 3, logAlpha)
+                        logPrior += ConcreteDistribution.logDensityGradients(
+                            logPoint: logA, logProbabilities: logAlpha, temperature: priorTemperature,
+                            dLogPoint: dA, dLogProbabilities: dAlpha)
+                        // Chain rule through log-softmax: ∂/∂x_j = g_j − softmax_j Σ g.
+                        let gA = dA[0] + dA[1] + dA[2], gAlpha = dAlpha[0] + dAlpha[1] + dAlpha[2]
+                        for c in 0..<3 {
+                            dLogPrior[idx * 3 + c] += dA[c] - Double.exp(logA[c]) * gA
+                            dLogPrior[rhoBase + k * 3 + c] += dAlpha[c] - Double.exp(logAlpha[c]) * gAlpha
+                        }
+                    }
+                }
+            }
+        }
+        let isHard = mode == .hard
+        let scale = typeScale
+        return PriorEvaluation(weights: weights, logPrior: logPrior) { gradient, priorScale in
+            var out = [Double](repeating: 0, count: parameters.count)
+            for idx in 0..<sm {
+                let g = gradient[idx], sp = strength[idx]
+                let omega = parameters[omegaBase + idx]
+                let a0 = types[idx * 3], a1 = types[idx * 3 + 1], a2 = types[idx * 3 + 2]
+                out[omegaBase + idx] = g * (a2 - a0) / (1 + Double.exp(-omega))
+                if !isHard {
+                    // ∂/∂a = (−g·sp, 0, g·sp); softmax Jacobian with 1/τ.
+                    let d0 = -g * sp, d2 = g * sp
+                    let mean = a0 * d0 + a2 * d2
+                    out[idx * 3] = scale * a0 * (d0 - mean)
+                    out[idx * 3 + 1] = scale * a1 * (0 - mean)
+                    out[idx * 3 + 2] = scale * a2 * (d2 - mean)
+                }
+            }
+            for i in 0..<out.count { out[i] -= priorScale * dLogPrior[i] }
+            return out
+        }
+    }
+
+    public func project(_ parameters: inout [Double], states: Int, neurons: Int) {
+        let m = neurons * neurons, sm = states * m
+        let vectors = sm + m
+        for v in 0..<vectors {
+            let base = v < sm ? v * 3 : sm * 4 + (v - sm) * 3
+            // softmax class below e^−limit ⇔ (max − min) exceeds the limit (up to log 3).
+            while true {
+                let x0 = parameters[base], x1 = parameters[base + 1], x2 = parameters[base + 2]
+                let mx = Swift.max(x0, Swift.max(x1, x2))
+                let lse = mx + Double.log(Double.exp(x0 - mx) + Double.exp(x1 - mx) + Double.exp(x2 - mx))
+                let minLog = Swift.min(x0, Swift.min(x1, x2)) - lse
+                guard minLog < -saturationLimit, minLog.isFinite else { break }
+                parameters[base] *= 0.5
+                parameters[base + 1] *= 0.5
+                parameters[base + 2] *= 0.5
+            }
+        }
+    }
+
+    /// Learned type probabilities α = softmax(ρ), N × N × 3 over {inh, none, exc}.
+    public func typeProbabilities(_ parameters: [Double], states: Int, neurons: Int) -> [Double] {
+        let m = neurons * neurons, rhoBase = states * m * 4
+        var out = [Double](repeating: 0, count: m * 3)
+        for k in 0..<m {
+            let x = (parameters[rhoBase + k * 3], parameters[rhoBase + k * 3 + 1], parameters[rhoBase + k * 3 + 2])
+            let mx = Swift.max(x.0, Swift.max(x.1, x.2))
+            let e = (Double.exp(x.0 - mx), Double.exp(x.1 - mx), Double.exp(x.2 - mx))
+            let t = e.0 + e.1 + e.2
+            out[k * 3] = e.0 / t
+            out[k * 3 + 1] = e.1 / t
+            out[k * 3 + 2] = e.2 / t
+        }
+        return out
+    }
+
+    /// Hard per-state types (argmax ψ), S × N × N with values −1 (inh), 0 (none), +1 (exc).
+    public func hardTypes(_ parameters: [Double], states: Int, neurons: Int) -> [Int] {
+        (0..<(states * neurons * neurons)).map { idx in
+            let p = (parameters[idx * 3], parameters[idx * 3 + 1], parameters[idx * 3 + 2])
+            if p.0 > p.1 && p.0 >= p.2 { return -1 }
+            if p.2 > p.1 && p.2 > p.0 { return 1 }
+            return 0
+        }
+    }
+
+    public func sharedStructure(_ parameters: [Double], states: Int, neurons: Int) -> [String: (shape: [Int], values: [Double])] {
+        ["type_probabilities": ([neurons, neurons, 3], typeProbabilities(parameters, states: states, neurons: neurons))]
+    }
+
+    /// Types from the sign of each weight beyond `threshold` (logit gap 4), strengths from |w|, and the
+    /// prior from the type frequencies across states: a warm start from a naive or Gaussian fit.
+    public func parameters(approximating weights: [Double], states: Int, neurons: Int) -> [Double] {
+        parameters(approximating: weights, states: states, neurons: neurons, threshold: warmStartThreshold)
+    }
+
+    public func parameters(approximating weights: [Double], states: Int, neurons: Int, threshold: Double) -> [Double] {
+        let m = neurons * neurons, sm = states * m
+        precondition(weights.count == sm, "OneHotPrior: \(weights.count) weights, expected \(sm)")
+        var p = [Double](repeating: 0, count: parameterCount(states: states, neurons: neurons))
+        var frequency = [Double](repeating: 1, count: m * 3)  // add-one smoothing
+        for idx in 0..<sm {
+            let w = weights[idx]
+            let type = Swift.abs(w) <= threshold ? 1 : (w > 0 ? 2 : 0)
+            p[idx * 3 + type] = 4
+            let magnitude = Swift.max(Swift.abs(w), 0.05)
+            p[sm * 3 + idx] = magnitude + Double.log(-Double.expMinusOne(-magnitude))  // softplus⁻¹
+            frequency[(idx % m) * 3 + type] += 1
+        }
+        for k in 0..<m {
+            let total = frequency[k * 3] + frequency[k * 3 + 1] + frequency[k * 3 + 2]
+            for c in 0..<3 { p[sm * 4 + k * 3 + c] = Double.log(frequency[k * 3 + c] / total) }
+        }
+        return p
+    }
+}

@@ -1,0 +1,277 @@
+import Foundation
+import RealModule
+
+/// Settings of generalised EM for the HMM-GLM.
+public struct StateGLMFitOptions: Sendable {
+    /// The M-step optimiser.
+    public enum Optimizer: Sendable, Equatable {
+        /// `steps` Adam steps per M-step (the reference: 50 steps, learning rate 0.01).
+        case adam(steps: Int, learningRate: Double)
+        /// L-BFGS with a monotone line search, at most `iterations` per M-step (deterministic priors only).
+        case lbfgs(iterations: Int, memory: Int)
+    }
+
+    /// How E- and M-steps interleave over sequences.
+    public enum Schedule: String, Sendable, Codable {
+        /// Reference schedule: for each sequence in turn, an E-step on it then an M-step on its Q alone
+        /// (the prior counted once per M-step).
+        case perSequence
+        /// Classic EM: E-step on all sequences, then one M-step on the summed Q (the prior scaled by
+        /// the number of sequences, so that its weight matches the reference's).
+        case batch
+    }
+
+    /// A short preliminary fit with another prior whose weights initialise this one (e.g. Gaussian
+    /// before one-hot: the one-hot model alone often stalls in a poor basin, see the notes §5.2).
+    public struct WarmStart: Sendable {
+        public var prior: any InteractionPrior
+        public var epochs: Int
+        public init(prior: any InteractionPrior, epochs: Int) {
+            self.prior = prior
+            self.epochs = epochs
+        }
+    }
+
+    public var epochs: Int
+    public var optimizer: Optimizer
+    public var schedule: Schedule
+    /// Independent starts with seeds split from `seed`; the one with the best final objective is kept.
+    public var restarts: Int
+    public var seed: UInt64
+    /// Weight of the log-prior in the M-step loss; nil picks the schedule's default (see `Schedule`).
+    public var priorScale: Double?
+    public var forwardBackward: ForwardBackward.Method
+    public var warmStart: WarmStart?
+
+    public init(
+        epochs: Int = 10, optimizer: Optimizer = .adam(steps: 50, learningRate: 0.01), schedule: Schedule = .batch,
+        restarts: Int = 1, seed: UInt64 = 0, priorScale: Double? = nil, forwardBackward: ForwardBackward.Method = .scaled,
+        warmStart: WarmStart? = nil
+    ) {
+        self.epochs = epochs
+        self.optimizer = optimizer
+        self.schedule = schedule
+        self.restarts = restarts
+        self.seed = seed
+        self.priorScale = priorScale
+        self.forwardBackward = forwardBackward
+        self.warmStart = warmStart
+    }
+
+    public func validate(prior: any InteractionPrior) throws {
+        try ParameterError.check(epochs >= 0, "epochs", expected: "an integer ≥ 0", found: epochs)
+        try ParameterError.check(restarts >= 1, "restarts", expected: "an integer ≥ 1", found: restarts)
+        if let priorScale { try ParameterError.check(priorScale >= 0 && priorScale.isFinite, "prior scale", expected: "a finite value ≥ 0", found: priorScale) }
+        switch optimizer {
+        case .adam(let steps, let rate):
+            try ParameterError.check(steps >= 1, "Adam steps", expected: "an integer ≥ 1", found: steps)
+            try ParameterError.check(rate > 0 && rate.isFinite, "learning rate", expected: "a finite value > 0", found: rate)
+        case .lbfgs(let iterations, let memory):
+            try ParameterError.check(iterations >= 1 && memory >= 1, "L-BFGS", expected: "iterations and memory ≥ 1", found: "\(iterations), \(memory)")
+            try ParameterError.check(
+                !prior.isStochastic, "optimizer", expected: "Adam for a stochastic (Gumbel-sampling) prior",
+                found: "L-BFGS with prior \(prior.name)")
+        }
+        if let warm = warmStart { try ParameterError.check(warm.epochs >= 1, "warm-start epochs", expected: "an integer ≥ 1", found: warm.epochs) }
+    }
+}
+
+/// The outcome of `StateGLMFitter.fit`.
+public struct StateGLMFit: Sendable {
+    public var model: StateGLMModel
+    /// Per epoch (before it, plus one after the last): Σ log p(x | θ) + scale · log prior(θ) +
+    /// transition log-prior, at the E-step weights. Non-decreasing for deterministic priors in batch EM.
+    public var objectiveTrace: [Double]
+    /// Final objective of every restart; `bestRestart` indexes the kept one.
+    public var restartObjectives: [Double]
+    public var bestRestart: Int
+    /// True when a monitor asked to stop early.
+    public var stoppedEarly: Bool
+}
+
+/// Generalised EM for the HMM-GLM with any `InteractionPrior`.
+public struct StateGLMFitter: Sendable {
+    public var configuration: StateGLMConfiguration
+    public var prior: any InteractionPrior
+    public var options: StateGLMFitOptions
+
+    public init(configuration: StateGLMConfiguration, prior: any InteractionPrior, options: StateGLMFitOptions = StateGLMFitOptions()) {
+        self.configuration = configuration
+        self.prior = prior
+        self.options = options
+    }
+
+    /// Fits to sequences of T_m × N counts (bins × neurons, same N for all).
+    public func fit(_ counts: [Matrix<Double>], monitor: any FitMonitor = SilentMonitor()) throws -> StateGLMFit {
+        try configuration.validate()
+        try options.validate(prior: prior)
+        try ParameterError.check(!counts.isEmpty, "sequences", expected: "at least one", found: 0)
+        let n = counts[0].columns
+        for (i, c) in counts.enumerated() where c.columns != n {
+            throw ParameterError("sequences", expected: "\(n) neurons in every sequence", found: "\(c.columns) in sequence \(i)")
+        }
+        let sequences = try counts.map { try StateGLMSequence(counts: $0, basis: configuration.basis, emission: configuration.emission) }
+        return try fit(sequences: sequences, monitor: monitor)
+    }
+
+    public func fit(sequences: [StateGLMSequence], monitor: any FitMonitor = SilentMonitor()) throws -> StateGLMFit {
+        try configuration.validate()
+        try options.validate(prior: prior)
+        var root = SeededGenerator(seed: options.seed)
+        var best: StateGLMFit?
+        var objectives: [Double] = []
+        for restart in 0..<options.restarts {
+            var generator = root.split()
+            let run = try fitOnce(sequences: sequences, generator: &generator, monitor: monitor, label: options.restarts > 1 ? "EM start \(restart + 1)" : "EM")
+            let final = run.objectiveTrace.last ?? -.infinity
+            objectives.append(final)
+            if best == nil || final > (best!.objectiveTrace.last ?? -.infinity) || !(best!.objectiveTrace.last ?? .nan).isFinite {
+                best = run
+                best!.bestRestart = restart
+            }
+            if run.stoppedEarly { break }
+        }
+        best!.restartObjectives = objectives
+        return best!
+    }
+
+    /// The inverse link of each neuron's mean count: the bias of a model without coupling.
+    func initialBias(_ sequences: [StateGLMSequence], neurons n: Int) -> [Double] {
+        var mean = [Double](repeating: 0, count: n)
+        var bins = 0
+        for seq in sequences {
+            bins += seq.binCount
+            for t in 0..<seq.binCount { for j in 0..<n { mean[j] += seq.counts[t, j] } }
+        }
+        let base: [Double] = mean.map { total in
+            let m = total / Double(Swift.max(bins, 1))
+            switch (configuration.emission.likelihood, configuration.emission.link) {
+            case (_, .sigmoid):
+                let p = Swift.min(Swift.max(m, 1e-3), 1 - 1e-3)
+                return Double.log(p / (1 - p))
+            case (_, .softplus):
+                let p = Swift.max(m, 1e-3)
+                return p + Double.log(-Double.expMinusOne(-p))
+            default:
+                return Double.log(Swift.max(m, 1e-3))
+            }
+        }
+        return configuration.perStateBias ? Array((0..<configuration.states).map { _ in base }.joined()) : base
+    }
+
+    private func eStepMode(_ prior: any InteractionPrior) -> WeightMode { prior.isStochastic ? .hard : .expected }
+
+    private func fitOnce(
+        sequences: [StateGLMSequence], generator: inout SeededGenerator, monitor: any FitMonitor, label: String
+    ) throws -> StateGLMFit {
+        let n = sequences[0].neuronCount, s = configuration.states
+        var model = try StateGLMModel(
+            configuration: configuration, prior: prior, neurons: n, bias: initialBias(sequences, neurons: n),
+            priorParameters: prior.initialParameters(states: s, neurons: n, generator: &generator))
+        if let warm = options.warmStart {
+            var warmOptions = options
+            warmOptions.warmStart = nil
+            warmOptions.restarts = 1
+            warmOptions.epochs = warm.epochs
+            warmOptions.seed = generator.next()
+            let warmFit = try StateGLMFitter(configuration: configuration, prior: warm.prior, options: warmOptions)
+                .fit(sequences: sequences, monitor: monitor)
+            model.bias = warmFit.model.bias
+            model.logTransition = warmFit.model.logTransition
+            model.priorParameters = prior.parameters(approximating: warmFit.model.weights(mode: .expected), states: s, neurons: n)
+        }
+        let batch = options.schedule == .batch
+        let scale = options.priorScale ?? (batch ? Double(sequences.count) : 1)
+        let objective = StateGLMObjective(template: model, sequences: sequences, priorScale: scale)
+        var adam: AdamState?
+        if case .adam(_, let rate) = options.optimizer { adam = AdamState(count: model.flatParameters.count, learningRate: rate) }
+        var trace: [Double] = []
+        var stopped = false
+        let eMode = eStepMode(prior)
+
+        func eStep(_ indices: [Int]) -> (logLikelihood: Double, counts: Matrix<Double>) {
+            var total = 0.0
+            var counts = Matrix<Double>(rows: s, columns: s)
+            for i in indices {
+                let post = model.posterior(sequences[i], mode: eMode, method: options.forwardBackward)
+                objective.posteriors[i] = post.posteriors
+                total += post.logLikelihood
+                counts.add(post.transitionCounts)
+            }
+            return (total, counts)
+        }
+        func currentObjective(_ logLikelihood: Double) -> Double {
+            var g = SeededGenerator(seed: 0)
+            let logPrior = prior.evaluate(model.priorParameters, states: s, neurons: n, mode: eMode, generator: &g).logPrior
+            return logLikelihood + scale * logPrior + model.transitionLogPrior
+        }
+        func mStep(mode: WeightMode, generator: inout SeededGenerator) {
+            var theta = model.flatParameters
+            switch options.optimizer {
+            case .adam(let steps, _):
+                let start = theta
+                let monotone = !prior.isStochastic
+                var startLoss = Double.nan
+                for step in 0..<steps {
+                    projectFlat(&theta, model: model)
+                    let (value, gradient) = objective.evaluate(theta, mode: mode, generator: &generator)
+                    if step == 0 { startLoss = value }
+                    adam!.step(&theta, gradient: gradient)
+                }
+                projectFlat(&theta, model: model)
+                if monotone {
+                    // Generalised EM only needs the M-step not to lose ground: keep the start otherwise.
+                    var g = generator
+                    let endLoss = objective.evaluate(theta, mode: mode, generator: &g).value
+                    var reference = start
+                    projectFlat(&reference, model: model)
+                    let startProjected = objective.evaluate(reference, mode: mode, generator: &g).value
+                    if !(endLoss <= Swift.min(startLoss, startProjected)) || !endLoss.isFinite {
+                        theta = startProjected <= startLoss || !startLoss.isFinite ? reference : start
+                    }
+                }
+            case .lbfgs(let iterations, let memory):
+                projectFlat(&theta, model: model)
+                var g = generator
+                let result = LimitedMemoryBFGS(memory: memory, maxIterations: iterations).minimize(theta) { x in
+                    objective.evaluate(x, mode: mode, generator: &g)
+                }
+                theta = result.minimizer
+            }
+            model.flatParameters = theta
+        }
+
+        for epoch in 0..<options.epochs {
+            let mode = prior.trainingMode(epoch: epoch, epochs: options.epochs)
+            if batch {
+                let (ll, counts) = eStep(Array(sequences.indices))
+                trace.append(currentObjective(ll))
+                model.updateTransitions(counts: counts)
+                objective.active = Array(sequences.indices)
+                mStep(mode: mode, generator: &generator)
+            } else {
+                var total = 0.0
+                for i in sequences.indices {
+                    let (ll, counts) = eStep([i])
+                    total += ll
+                    model.updateTransitions(counts: counts)
+                    objective.active = [i]
+                    mStep(mode: mode, generator: &generator)
+                }
+                trace.append(currentObjective(total))
+            }
+            monitor.report(FitProgress(stage: label, iteration: epoch + 1, total: options.epochs, objective: trace.last))
+            if monitor.shouldStop { stopped = true; break }
+        }
+        let (ll, _) = eStep(Array(sequences.indices))
+        trace.append(currentObjective(ll))
+        return StateGLMFit(model: model, objectiveTrace: trace, restartObjectives: [], bestRestart: 0, stoppedEarly: stopped)
+    }
+
+    private func projectFlat(_ theta: inout [Double], model: StateGLMModel) {
+        let b = model.bias.count
+        var p = Array(theta[b...])
+        prior.project(&p, states: model.states, neurons: model.neurons)
+        theta.replaceSubrange(b..., with: p)
+    }
+}
