@@ -38,11 +38,34 @@ NOTES = """## Implementation notes and known issues
   every factor row a unit mean square (the reference code uses unit-norm rows during clustering).
 - **Mixing is the open problem.** Across seeds the chains often settle on a wrong neuron partition (K right
   or off by one, ARI 0.2–0.9) and the state sequence is found in some chains only; single sweeps move
-  neurons rarely once each cluster's trajectory has adapted to its members. The reference code reaches
-  neuron ARI ≈ 1 in a few sweeps with ad-hoc devices (random state restarts, heuristic spline candidates);
-  a correct Jain–Neal split-merge move (not implemented yet) is the principled fix. The recovery test in
+  neurons rarely once each cluster's trajectory has adapted to its members. The recovery test in
   Tests/ModelsTests is kept as a `withKnownIssue` so it reports when this is fixed.
-- Not implemented: the split-merge move, the Geweke "getting it right" test.
+- Measured on 2026-11-23 (wip-bicluster2; debug build, one chain, paper simulation seed 0, chain seed 1,
+  single-cluster start, per-sweep neuron ARI / K / state ARI against the truth):
+  - defaults: K = 1 and neuron ARI 0 for all of the first 30 sweeps. The auxiliary trajectory's baseline
+    row μ (an AR(1) draw with sd ≈ 0.32 and loading fixed at 1) costs a new cluster ≈ ½·Σ_t w_t μ_t² ≈ 25
+    nats per neuron at T = 500, so no neuron ever opens a cluster from the cold start.
+  - `candidateBaselineScale = 0` (auxiliary μ row set to 0; new option, default unchanged): K = 3 from
+    sweep 5, neuron ARI 0.51 and flat at 0.46–0.54 up to sweep 100 (with `randomStateRestarts = 20`:
+    0.40–0.47). With a larger dynamics prior scale S0 = 0.1 / 0.3: K = 4–5, ARI ≤ 0.42.
+  - the state sequence never leaves a single occupied state in 100 sweeps in any of these runs (state
+    ARI 0.00), also with 20 random-restart sweeps. The prior draws of unused states have Q ≈ S0 = 0.01·I,
+    while the projected latents have unit mean square (innovation variance ≈ 0.1–1), so an unused state's
+    likelihood is tens of nats per bin worse (projection scale vs the MNIW prior S0 of §3.3, which
+    assumed latents of sd ≈ 0.3). Raising S0 to 0.1 or 0.3 did not make a second state appear within 30
+    sweeps either, so this is a lead, not a confirmed cause; the HMM step run alone on the true latents
+    (the previous helper measured state ARI 0.8) against the same step inside the chain is the next check.
+  - from the true parameters (small test data, 12 neurons, T = 120), label step only: ARI 1.0 throughout;
+    with latents + states + loadings also updated the chain drifts to ARI 0.40–0.85 within 30 sweeps, so
+    the wrong partitions are not only a cold-start problem: the posterior given freely re-fitted
+    trajectories separates these clusters weakly.
+- Split–merge (`splitMergeProposals`, off by default): Jain–Neal with a sequential-allocation launch
+  (Dahl), exact MH ratio with the MFM prior V_N(t)·Π Γ(n_c + γ)/Γ(γ) and the Laplace marginals, on the same
+  target as the Algorithm-8 step (the new cluster's trajectory is drawn from the declared auxiliary prior,
+  so G0 cancels). It is correct but does not help here: at T = 500 a random trajectory never wins a split
+  (0 accepted splits in 30 sweeps × 30 proposals); on the small data it merges too readily (K → 1). A useful
+  split needs a data-informed trajectory proposal with a computable density, which is not done.
+- Not implemented: a data-informed split proposal, the Geweke "getting it right" test.
 """
 
 
