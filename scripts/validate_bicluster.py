@@ -48,22 +48,26 @@ NOTES = """## Implementation notes and known issues
   - `candidateBaselineScale = 0` (auxiliary μ row set to 0; new option, default unchanged): K = 3 from
     sweep 5, neuron ARI 0.51 and flat at 0.46–0.54 up to sweep 100 (with `randomStateRestarts = 20`:
     0.40–0.47). With a larger dynamics prior scale S0 = 0.1 / 0.3: K = 4–5, ARI ≤ 0.42.
-  - the state sequence never leaves a single occupied state in 100 sweeps in any of these runs (state
-    ARI 0.00), also with 20 random-restart sweeps. The prior draws of unused states have Q ≈ S0 = 0.01·I,
-    while the projected latents have unit mean square (innovation variance ≈ 0.1–1), so an unused state's
-    likelihood is tens of nats per bin worse (projection scale vs the MNIW prior S0 of §3.3, which
-    assumed latents of sd ≈ 0.3). Raising S0 to 0.1 or 0.3 did not make a second state appear within 30
-    sweeps either, so this is a lead, not a confirmed cause; the HMM step run alone on the true latents
-    (the previous helper measured state ARI 0.8) against the same step inside the chain is the next check.
+  - in every cold-start run the state sequence keeps 1–3 occupied states unrelated to the regimes (state
+    ARI 0.00 over 100 sweeps, also with 20 random-restart sweeps or S0 = 0.1 / 0.3): the states follow the
+    latents, and the latents of a wrong partition carry no regime signal.
   - from the true parameters (small test data, 12 neurons, T = 120), label step only: ARI 1.0 throughout;
     with latents + states + loadings also updated the chain drifts to ARI 0.40–0.85 within 30 sweeps, so
     the wrong partitions are not only a cold-start problem: the posterior given freely re-fitted
     trajectories separates these clusters weakly.
+  - from the truth (all parameters and labels true, 20 state/dynamics steps, then full sweeps; paper
+    size): neuron ARI 1.00, K = 3 and state ARI 0.72–0.75 for all 30 sweeps. The HMM step alone on the true
+    latents goes from one state to state ARI 0.86 in 30 steps. So the truth is a stable mode of the full
+    sweep (no sign of a bias bug in the blocks at this size); the failure is reaching it.
+  - start from `initialClusters = 3` k-means groups with `candidateBaselineScale = 0`: neuron ARI 0.86 at
+    sweep 5, 0.95 from sweep 25 (K = 4: one surplus small cluster); with 6 or 10 start groups the surplus
+    clusters stay (K 6–7, ARI 0.67–0.76); with 3 groups and the default μ row: ARI 0.36–0.47.
 - Split–merge (`splitMergeProposals`, off by default): Jain–Neal with a sequential-allocation launch
   (Dahl), exact MH ratio with the MFM prior V_N(t)·Π Γ(n_c + γ)/Γ(γ) and the Laplace marginals, on the same
   target as the Algorithm-8 step (the new cluster's trajectory is drawn from the declared auxiliary prior,
   so G0 cancels). It is correct but does not help here: at T = 500 a random trajectory never wins a split
-  (0 accepted splits in 30 sweeps × 30 proposals); on the small data it merges too readily (K → 1). A useful
+  (0 accepted splits in 30 sweeps × 30 proposals; from 6 start groups 1 merge in 30 sweeps, K stays 6); on
+  the small data it merges too readily (K → 1). A useful
   split needs a data-informed trajectory proposal with a computable density, which is not done.
 - Not implemented: a data-informed split proposal, the Geweke "getting it right" test.
 """
