@@ -38,11 +38,38 @@ NOTES = """## Implementation notes and known issues
   every factor row a unit mean square (the reference code uses unit-norm rows during clustering).
 - **Mixing is the open problem.** Across seeds the chains often settle on a wrong neuron partition (K right
   or off by one, ARI 0.2–0.9) and the state sequence is found in some chains only; single sweeps move
-  neurons rarely once each cluster's trajectory has adapted to its members. The reference code reaches
-  neuron ARI ≈ 1 in a few sweeps with ad-hoc devices (random state restarts, heuristic spline candidates);
-  a correct Jain–Neal split-merge move (not implemented yet) is the principled fix. The recovery test in
+  neurons rarely once each cluster's trajectory has adapted to its members. The recovery test in
   Tests/ModelsTests is kept as a `withKnownIssue` so it reports when this is fixed.
-- Not implemented: the split-merge move, the Geweke "getting it right" test.
+- Measured on 2026-11-23 (wip-bicluster2; debug build, one chain, paper simulation seed 0, chain seed 1,
+  single-cluster start, per-sweep neuron ARI / K / state ARI against the truth):
+  - defaults: K = 1 and neuron ARI 0 for all of the first 30 sweeps. The auxiliary trajectory's baseline
+    row μ (an AR(1) draw with sd ≈ 0.32 and loading fixed at 1) costs a new cluster ≈ ½·Σ_t w_t μ_t² ≈ 25
+    nats per neuron at T = 500, so no neuron ever opens a cluster from the cold start.
+  - `candidateBaselineScale = 0` (auxiliary μ row set to 0; new option, default unchanged): K = 3 from
+    sweep 5, neuron ARI 0.51 and flat at 0.46–0.54 up to sweep 100 (with `randomStateRestarts = 20`:
+    0.40–0.47). With a larger dynamics prior scale S0 = 0.1 / 0.3: K = 4–5, ARI ≤ 0.42.
+  - in every cold-start run the state sequence keeps 1–3 occupied states unrelated to the regimes (state
+    ARI 0.00 over 100 sweeps, also with 20 random-restart sweeps or S0 = 0.1 / 0.3): the states follow the
+    latents, and the latents of a wrong partition carry no regime signal.
+  - from the true parameters (small test data, 12 neurons, T = 120), label step only: ARI 1.0 throughout;
+    with latents + states + loadings also updated the chain drifts to ARI 0.40–0.85 within 30 sweeps, so
+    the wrong partitions are not only a cold-start problem: the posterior given freely re-fitted
+    trajectories separates these clusters weakly.
+  - from the truth (all parameters and labels true, 20 state/dynamics steps, then full sweeps; paper
+    size): neuron ARI 1.00, K = 3 and state ARI 0.72–0.75 for all 30 sweeps. The HMM step alone on the true
+    latents goes from one state to state ARI 0.86 in 30 steps. So the truth is a stable mode of the full
+    sweep (no sign of a bias bug in the blocks at this size); the failure is reaching it.
+  - start from `initialClusters = 3` k-means groups with `candidateBaselineScale = 0`: neuron ARI 0.86 at
+    sweep 5, 0.95 from sweep 25 (K = 4: one surplus small cluster); with 6 or 10 start groups the surplus
+    clusters stay (K 6–7, ARI 0.67–0.76); with 3 groups and the default μ row: ARI 0.36–0.47.
+- Split–merge (`splitMergeProposals`, off by default): Jain–Neal with a sequential-allocation launch
+  (Dahl), exact MH ratio with the MFM prior V_N(t)·Π Γ(n_c + γ)/Γ(γ) and the Laplace marginals, on the same
+  target as the Algorithm-8 step (the new cluster's trajectory is drawn from the declared auxiliary prior,
+  so G0 cancels). It is correct but does not help here: at T = 500 a random trajectory never wins a split
+  (0 accepted splits in 30 sweeps × 30 proposals; from 6 start groups 1 merge in 30 sweeps, K stays 6); on
+  the small data it merges too readily (K → 1). A useful
+  split needs a data-informed trajectory proposal with a computable density, which is not done.
+- Not implemented: a data-informed split proposal, the Geweke "getting it right" test.
 """
 
 

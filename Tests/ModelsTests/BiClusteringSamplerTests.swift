@@ -133,8 +133,9 @@ import Testing
         let fit = try BiClustering(configuration: config).fit(data.counts, seed: 11)
         let ari = try Metrics.adjustedRandIndex(data.neuronLabels, fit.neuronLabels)
         #expect(fit.clusterCountMode == 2)
-        // Known issue: the clean sampler (no random restarts, no split-merge) mixes slowly over neuron
-        // partitions and this chain settles on a wrong two-cluster split (ARI ≈ 0.18 at this seed).
+        // Known issue: the clean sampler mixes slowly over neuron partitions (the split-merge option,
+        // with prior-drawn trajectories, does not help) and this chain settles on a wrong two-cluster
+        // split (ARI ≈ 0.18 at this seed).
         // The expectation is kept so that the test reports when the mixing is fixed.
         withKnownIssue("neuron-partition mixing: see docs/bicluster.md") {
             #expect(ari >= 0.9, "neuron ARI \(ari)")
@@ -142,5 +143,36 @@ import Testing
         #expect(fit.neuronSimilarity.count == 144 && fit.binSimilarity.count == 120 * 120)
         #expect(fit.chainSummaries[0].recorded == 25)
         #expect(fit.chainSummaries[0].logLikelihoodTrace.count == 40)
+    }
+
+    /// The split–merge option keeps the state consistent (labels compact, sizes match the stacked
+    /// latents, likelihood finite), is reproducible, and a merge of a planted two-cluster truth into
+    /// one cluster is rejected: merging clusters whose trajectories differ must cost likelihood.
+    @Test func splitMergeKeepsTheStateConsistentAndRejectsBadMerges() throws {
+        let data = try Self.smallData(seed: 3)
+        var config = Self.config(sweeps: 5, burnIn: 0)
+        config.initialClusters = 2
+        config.splitMergeProposals = 40
+        func run() throws -> BiClusteringChain {
+            let chain = try BiClusteringChain(
+                counts: data.counts.counts, neurons: 12, bins: 120, config: config, generator: SeededGenerator(seed: 5))
+            chain.state.labels = data.neuronLabels
+            chain.state.latents = data.latents
+            chain.state.baselines = data.baselines
+            chain.state.loadings = data.loadings
+            chain.state.dispersions = data.dispersions
+            chain.project()
+            try chain.splitMerge(proposals: 40)
+            return chain
+        }
+        let a = try run(), b = try run()
+        #expect(a.state == b.state)
+        #expect(a.acceptedMerges == 0)
+        #expect(a.state.clusterCount == Set(a.state.labels).count)
+        #expect(a.state.labels.max()! == a.state.clusterCount - 1)
+        #expect(a.state.latents.count == 120 * a.state.clusterCount * 3)
+        #expect(a.logLikelihood().isFinite)
+        // Random-trajectory splits of a planted cluster are (almost) never accepted either.
+        #expect(a.acceptedSplits <= 1)
     }
 }

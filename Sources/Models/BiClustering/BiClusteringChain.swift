@@ -36,6 +36,9 @@ final class BiClusteringChain {
     var offsetBuffer: [Double]
     var lastLogLikelihood = 0.0
     var acceptedLatentMoves = 0
+    /// Accepted split and merge proposals (diagnostics only).
+    var acceptedSplits = 0
+    var acceptedMerges = 0
     var dispersionStep = 0.25
     /// log Γ(y + r) − log Γ(r) − log Γ(y + 1) for y = 0…max count (see `negativeBinomialLogLikelihood`).
     var gammaTable: [Double] = []
@@ -146,7 +149,8 @@ final class BiClusteringChain {
                 mean += x
             }
             mean /= Double(bins)
-            for t in 0..<bins { out[row * bins + t] -= mean }
+            let scale = row == 0 ? (config.candidateBaselineScale ?? 1) : 1
+            for t in 0..<bins { out[row * bins + t] = (out[row * bins + t] - mean) * scale }
         }
         // Orthonormalise the factor rows (X = V S Uᵀ → Uᵀ); on the natural scale they have unit mean
         // square, the scale the identifiability projection fixes.
@@ -198,6 +202,7 @@ final class BiClusteringChain {
         if config.likelihood == .negativeBinomial { updateDispersions() }
         project()
         try updateLabels()
+        if let moves = config.splitMergeProposals, moves > 0 { try splitMerge(proposals: moves) }
         state.sweep += 1
         lastLogLikelihood = logLikelihood()
         return lastLogLikelihood

@@ -65,11 +65,16 @@ public struct BiClusteringConfiguration: Sendable, Codable, Equatable {
     /// (an AR(1) path, centred and orthonormalised; Neal's Algorithm 8 with one auxiliary component).
     public var candidateAutoregression = 0.95
     public var candidateNoiseVariance = 0.01
+    /// Multiplier of the auxiliary trajectory's baseline row μ (nil = 1, the AR(1) draw as it is).
+    public var candidateBaselineScale: Double? = nil
     /// A new cluster's block in every state's dynamics starts at A = I, b = 0, Q = this · I.
     public var newClusterNoiseVariance = 0.01
     /// The reference's "burn-in restart" device: re-draw the state sequence at random each sweep for the
     /// first `randomStateRestarts` sweeps. 0 (default) is ordinary blocked Gibbs.
     public var randomStateRestarts = 0
+    /// Split–merge Metropolis–Hastings proposals over neuron labels per sweep (Jain & Neal 2004 with a
+    /// sequential-allocation launch, after the Gibbs label step); nil or 0 turns them off.
+    public var splitMergeProposals: Int? = nil
 
     /// Sweeps per chain, burn-in discarded from the summaries, number of chains.
     public var sweeps = 1_000
