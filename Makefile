@@ -41,12 +41,13 @@ sample-data: build
 # Speed against the reference tools, written into docs/performance.md (needs python3 with numpy,
 # and mne + pyedflib and ../shared/data/eeg for the EDF comparison).
 # The reference tools the benchmarks compare against: numpy/scipy, MNE, pyedflib, nibabel, pynwb (pip)
-# and PyTorch (Debian's python3-torch, for the system interpreter /usr/bin/python3).
+# and PyTorch and graph-tool (Debian's python3-torch, python3-graph-tool, for the system interpreter /usr/bin/python3).
 bench-deps: deps
 	python3 -m pip install -q numpy scipy mne pyedflib nibabel pynwb pyriemann scikit-learn
 	# GraphRicciCurvature 0.6.1 pins scipy<=1.13.1 (and would downgrade numpy); it runs fine on current scipy, so no deps.
 	python3 -m pip install -q POT networkit networkx python-louvain && python3 -m pip install -q --no-deps GraphRicciCurvature==0.6.1
 	@dpkg -s python3-torch >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-torch; }
+	@dpkg -s python3-graph-tool >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-graph-tool; }
 
 bench: bench-deps
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-compare
@@ -68,6 +69,7 @@ bench: bench-deps
 	python3 Benchmarks/compare/ntf.py --swift Benchmarks/.build/release/neuro-bench-ntf --output docs/performance.md
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-stateglm
 	/usr/bin/python3 Benchmarks/compare/stateglm.py --swift Benchmarks/.build/release/neuro-bench-stateglm --output docs/performance.md
+	python3 Benchmarks/compare/sbm.py --swift Benchmarks/.build/release/neuro-bench-ntf --output docs/performance.md
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 # Full-size validations against the reference tools; each writes its report into docs/.

@@ -10,9 +10,13 @@ import Models
 //   neuro-bench-ntf sweep --tensor T.h5 --ranks 1,2,…,7 --restarts 4 [--tol 1e-6] [--seed 1] --output F.h5
 //       the rank sweep: per rank the restart errors and similarities; the best fit's factors go to
 //       F.h5 as /rank<R>/{factor0,factor1,factor2,weights}
+//   neuro-bench-ntf sbm   --graphs G.json [--seed 13]
+//       NestedWeightedSBM on each graph of G.json ({"graphs": [{"name", "nodes", "edges": [[i, j, w], …]}]},
+//       written by Benchmarks/compare/sbm.py): per graph the seconds, the chosen model (DC or NDC) and
+//       the node labels of every level of the hierarchy
 
 var mode = "fit", tensorPath = "", rank = 4, algorithm = "hals", tol = 1e-6, maxIter = 500, fits = 5, seed: UInt64 = 1
-var ranks = [1, 2, 3, 4, 5, 6, 7], restarts = 4, output = ""
+var ranks = [1, 2, 3, 4, 5, 6, 7], restarts = 4, output = "", graphsPath = ""
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 if let first = arguments.next() { mode = first }
 while let argument = arguments.next() {
@@ -28,6 +32,7 @@ while let argument = arguments.next() {
     case "--ranks": ranks = value.split(separator: ",").compactMap { Int($0) }
     case "--restarts": restarts = Int(value) ?? restarts
     case "--output": output = value
+    case "--graphs": graphsPath = value
     default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
     }
 }
@@ -35,6 +40,26 @@ while let argument = arguments.next() {
 func emit(_ object: [String: Any]) {
     let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
+}
+
+if mode == "sbm" {
+    let data = try Data(contentsOf: URL(fileURLWithPath: graphsPath))
+    let root = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+    var results: [[String: Any]] = []
+    for case let entry as [String: Any] in root["graphs"] as! [Any] {
+        let edges = (entry["edges"] as! [[Double]]).map { (Int($0[0]), Int($0[1]), $0[2]) }
+        let graph = try AffinityGraph(nodeCount: entry["nodes"] as! Int, edges: edges)
+        let start = DispatchTime.now().uptimeNanoseconds
+        let hierarchy = NestedWeightedSBM().fit(graph, seed: seed)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        results.append([
+            "name": entry["name"] as! String, "seconds": seconds, "levels": hierarchy.levels,
+            "degree_corrected": hierarchy.base.best.degreeCorrected,
+            "blocks": hierarchy.base.best.blockCount,
+        ])
+    }
+    emit(["graphs": results])
+    exit(0)
 }
 
 let file = try HDF5File.open(at: URL(fileURLWithPath: tensorPath))
