@@ -126,7 +126,7 @@ public struct Matrix<Scalar: BLASScalar>: Sendable, Hashable, Codable {
     }
 
     /// True when every element is finite (no NaN or infinity).
-    public var isFinite: Bool { elements.allSatisfy { $0.isFinite } }
+    @inlinable public var isFinite: Bool { elements.allSatisfy { $0.isFinite } }
 
     /// The largest |aᵢⱼ − aⱼᵢ|; zero for an exactly symmetric matrix.
     public var asymmetry: Scalar {

@@ -1,12 +1,15 @@
 /// A = V·diag(λ)·Vᵀ for a symmetric A (LAPACK `?syevd`, divide and conquer).
 ///
 /// Eigenvalues ascend, as in `numpy.linalg.eigh`; column k of `vectors` belongs to `values[k]`.
-/// Only the lower triangle of the input is read.
+/// Only the lower triangle of the input is read. The initialiser is inlinable so that callers in other
+/// modules get a specialised copy: unspecialised, the finiteness check costs more than `syevd` itself
+/// at EEG sizes (64 × 64).
 public struct SymmetricEigen<Scalar: BLASScalar>: Sendable {
     public let values: [Scalar]
     /// Orthonormal eigenvectors, one per column.
     public let vectors: Matrix<Scalar>
 
+    @inlinable
     public init(_ a: Matrix<Scalar>) throws {
         precondition(a.isSquare, "SymmetricEigen needs a square matrix, found \(a.rows) × \(a.columns)")
         guard a.isFinite else { throw LinearAlgebraError.nonFinite(routine: "SymmetricEigen") }

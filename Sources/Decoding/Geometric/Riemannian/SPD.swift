@@ -106,33 +106,8 @@ public enum SPD {
         return eigen
     }
 
-    /// A symmetric eigendecomposition by LAPACK `dsyevd` called directly on Double (NeuroCore's
-    /// generic `SymmetricEigen` checks finiteness through unspecialised generic code, which costs
-    /// more than the decomposition itself at EEG sizes). Values ascend; column k of `vectors`
-    /// belongs to `values[k]`; only the lower triangle is read.
-    struct Eigen {
-        let values: [Double]
-        let vectors: Matrix<Double>
-
-        init(_ a: Matrix<Double>) throws {
-            precondition(a.isSquare, "Eigen needs a square matrix")
-            let n = a.rows
-            var v = a
-            var finite = true
-            v.withUnsafeBufferPointer { e in for x in e where !x.isFinite { finite = false; break } }
-            guard finite else { throw LinearAlgebraError.nonFinite(routine: "SPD eigendecomposition") }
-            var w = [Double](repeating: 0, count: n)
-            if n > 0 {
-                let info = v.withUnsafeMutableBufferPointer { vp in
-                    w.withUnsafeMutableBufferPointer { Double.syevd(n: Int32(n), a: vp.baseAddress!, w: $0.baseAddress!) }
-                }
-                if info > 0 { throw LinearAlgebraError.noConvergence(routine: "dsyevd", info: Int(info)) }
-                precondition(info == 0, "dsyevd: invalid argument \(-info)")
-            }
-            values = w
-            vectors = v
-        }
-    }
+    /// NeuroCore's `SymmetricEigen` (LAPACK `dsyevd`), specialised for Double at this call site.
+    typealias Eigen = SymmetricEigen<Double>
 
     /// A · B · A for symmetric A (the congruence used by every whitening step), symmetrised.
     static func congruence(_ a: Matrix<Double>, _ b: Matrix<Double>) -> Matrix<Double> {
