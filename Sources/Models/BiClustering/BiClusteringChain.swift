@@ -48,7 +48,19 @@ final class BiClusteringChain {
     var rowNorm: Double { config.factorScale.rowNorm(bins: bins) }
     var stackedDimension: Int { state.clusterCount * (p + 1) }
 
-    init(counts: [Double], neurons: Int, bins: Int, config: BiClusteringConfiguration, generator: SeededGenerator) throws {
+    convenience init(counts: [Double], neurons: Int, bins: Int, config: BiClusteringConfiguration, generator: SeededGenerator) throws {
+        var generator = generator
+        let state = BiClusteringChain.initialState(
+            counts: counts, neurons: neurons, bins: bins, config: config, generator: &generator)
+        try self.init(state: state, generator: generator, counts: counts, neurons: neurons, bins: bins, config: config)
+    }
+
+    convenience init(resuming state: BiClusteringState, generatorSeed: UInt64, counts: [Double], neurons: Int, bins: Int, config: BiClusteringConfiguration) throws {
+        try self.init(state: state, generator: SeededGenerator(seed: generatorSeed), counts: counts, neurons: neurons, bins: bins, config: config)
+    }
+
+    /// Sizes every work buffer for `neurons × bins` once, so sweeps never allocate them.
+    private init(state: BiClusteringState, generator: SeededGenerator, counts: [Double], neurons: Int, bins: Int, config: BiClusteringConfiguration) throws {
         self.config = config
         self.neurons = neurons
         self.bins = bins
@@ -58,30 +70,6 @@ final class BiClusteringChain {
         self.mfm = MFMCoefficients(
             n: neurons, maxBlocks: maxClusters + 1, gamma: config.mfmGamma, geometric: config.clusterCountGeometric)
         self.generator = generator
-        eta = [Double](repeating: 0, count: neurons * bins)
-        omega = eta
-        proposal = []
-        hmmLogLikelihood = [Double](repeating: 0, count: bins * config.statesTruncation)
-        hmmWorkspace = hmmLogLikelihood
-        laplace = LaplaceMarginal(p: config.latentDimension, length: bins)
-        offsetBuffer = [Double](repeating: 0, count: bins)
-        ffbs = InformationFFBS(dimension: config.latentDimension + 1, length: bins)
-        gammaTable = [Double](repeating: 0, count: Swift.min(Int(counts.lazy.filter { !$0.isNaN }.max() ?? 0) + 1, 4096))
-        state = BiClusteringChain.initialState(
-            counts: counts, neurons: neurons, bins: bins, config: config, generator: &self.generator)
-        try prepareBuffers()
-    }
-
-    init(resuming state: BiClusteringState, generatorSeed: UInt64, counts: [Double], neurons: Int, bins: Int, config: BiClusteringConfiguration) throws {
-        self.config = config
-        self.neurons = neurons
-        self.bins = bins
-        self.p = config.latentDimension
-        self.counts = counts
-        self.maxClusters = Swift.max(1, Swift.min(config.maxClusters ?? Swift.max(neurons / 2, 1), neurons))
-        self.mfm = MFMCoefficients(
-            n: neurons, maxBlocks: maxClusters + 1, gamma: config.mfmGamma, geometric: config.clusterCountGeometric)
-        self.generator = SeededGenerator(seed: generatorSeed)
         eta = [Double](repeating: 0, count: neurons * bins)
         omega = eta
         proposal = []
