@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import NeuroCore
 
@@ -19,7 +18,7 @@ extension TimeSeries {
     /// The series with `filter` applied forwards and backwards to each channel whose kind is in
     /// `kinds` (others copied unchanged). Computed in Double, stored as Float; channels run in parallel.
     public func filtered(_ filter: some ZeroPhaseFilter, kinds: Set<ChannelKind> = TimeSeries.signalKinds) throws -> TimeSeries {
-        let channelData = try TimeSeries.mapChannels(count: channelCount) { c -> [Float] in
+        let channelData = try concurrentMap(count: channelCount) { c -> [Float] in
             let input = self.channel(at: c)
             guard kinds.contains(self.channels[c].kind) else { return Array(input) }
             return try filter.filtfilt(input.map(Double.init)).map(Float.init)
@@ -45,7 +44,7 @@ extension TimeSeries {
         let resampler = try PolyphaseResampler(up: up, down: down, window: window)
         let n = resampler.outputLength(for: sampleCount)
         let (u, d) = (resampler.up, resampler.down)
-        let channelData = try TimeSeries.mapChannels(count: channelCount) { c -> [Float] in
+        let channelData = try concurrentMap(count: channelCount) { c -> [Float] in
             let input = self.channel(at: c)
             if self.channels[c].kind == .stimulus {
                 return (0..<n).map { j in input[input.startIndex + min(self.sampleCount - 1, j * d / u)] }
@@ -66,35 +65,5 @@ extension TimeSeries {
             abs(newMilli - rate * 1000) < 1e-6 && abs(oldMilli - samplingRate * 1000) < 1e-6 && newMilli < 1e12 && oldMilli < 1e12,
             "rate", expected: "rates that are whole numbers of millihertz (\(samplingRate) Hz → \(rate) Hz)", found: rate)
         return try resampled(up: Int(newMilli), down: Int(oldMilli), window: window)
-    }
-
-    /// Runs `body` for channels 0..<count concurrently and returns the results in channel order,
-    /// rethrowing the first channel's error if any failed.
-    static func mapChannels(count: Int, _ body: @Sendable (Int) throws -> [Float]) throws -> [[Float]] {
-        let slots = ChannelSlots(count: count)
-        DispatchQueue.concurrentPerform(iterations: count) { c in
-            slots.store(Result { try body(c) }, at: c)
-        }
-        return try slots.results.map { try $0!.get() }
-    }
-}
-
-/// One result slot per channel for `concurrentPerform`: each iteration writes only its own index
-/// and the slots are read after all iterations have finished, so no two threads touch one slot.
-private final class ChannelSlots: @unchecked Sendable {
-    private let storage: UnsafeMutableBufferPointer<Result<[Float], any Error>?>
-
-    init(count: Int) {
-        storage = .allocate(capacity: count)
-        storage.initialize(repeating: nil)
-    }
-
-    func store(_ result: Result<[Float], any Error>, at index: Int) { storage[index] = result }
-
-    var results: [Result<[Float], any Error>?] { Array(storage) }
-
-    deinit {
-        _ = storage.deinitialize()
-        storage.deallocate()
     }
 }
