@@ -78,7 +78,8 @@ extension WeightedGraph {
             }
             limits[u] *= 1 + 1e-12
         }
-        return shortestPaths(upTo: limits)
+        // Every cost is between u ∈ N[x] and v ∈ N[y] for an edge (x, y): at most three hops apart.
+        return shortestPaths(upTo: limits, hops: 3)
     }
 
     /// Ollivier–Ricci curvature (Ollivier 2009; Lin–Lu–Yau idleness) with GraphRicciCurvature 0.6.1's
@@ -93,6 +94,8 @@ extension WeightedGraph {
     func curvature(_ configuration: OllivierRicciConfiguration, distances: [Double]) -> RicciCurvature {
         let m = edgeCount, n = nodeCount
         var kappa = [Double](repeating: 0, count: m)
+        // Each node's neighbour masses, once per pass rather than twice per incident edge.
+        let masses = neighbourMasses(configuration)
         if m > 0 {
             let chunks = Swift.min(m, ProcessInfo.processInfo.activeProcessorCount * 8)
             kappa.withUnsafeMutableBufferPointer { out in
@@ -102,7 +105,7 @@ extension WeightedGraph {
                         var scratch = CurvatureScratch()
                         var e = chunk
                         while e < m {
-                            output.base[e] = edgeCurvature(e, configuration, dist, &scratch)
+                            output.base[e] = edgeCurvature(e, configuration, masses, dist, &scratch)
                             e += chunks
                         }
                     }
@@ -115,34 +118,46 @@ extension WeightedGraph {
         return RicciCurvature(edges: kappa, nodes: nodes)
     }
 
+    /// The neighbour part of every node's measure, aligned with the CSR adjacency: entry k is the
+    /// mass node i sends to `neighbours[k]` (the node itself keeps α).
+    func neighbourMasses(_ configuration: OllivierRicciConfiguration) -> [Double] {
+        var masses = [Double](repeating: 0, count: neighbours.count)
+        let logBase = Double.log(configuration.base)
+        let spread = 1 - configuration.alpha
+        for x in 0..<nodeCount {
+            let start = rowStart[x], end = rowStart[x + 1]
+            if start == end { continue }
+            var sum = 0.0
+            for k in start..<end {
+                let w = Double.exp(-logBase * Double.pow(lengths[incidentEdge[k]], configuration.exponent))
+                masses[k] = w; sum += w
+            }
+            if sum > ricciEpsilon {
+                for k in start..<end { masses[k] = spread * masses[k] / sum }
+            } else {
+                let uniform = spread / Double(end - start)
+                for k in start..<end { masses[k] = uniform }
+            }
+        }
+        return masses
+    }
+
     /// The neighbour measure of node x: masses and support (neighbours, then x itself).
-    func neighbourMeasure(_ x: Int, _ configuration: OllivierRicciConfiguration, masses: inout [Double], support: inout [Int]) {
+    func neighbourMeasure(_ x: Int, _ configuration: OllivierRicciConfiguration, _ neighbourMasses: [Double], masses: inout [Double], support: inout [Int]) {
         masses.removeAll(keepingCapacity: true)
         support.removeAll(keepingCapacity: true)
         let start = rowStart[x], end = rowStart[x + 1]
         if start == end { masses.append(1); support.append(x); return }
-        let logBase = Double.log(configuration.base)
-        var sum = 0.0
-        for k in start..<end {
-            let w = Double.exp(-logBase * Double.pow(lengths[incidentEdge[k]], configuration.exponent))
-            masses.append(w); support.append(neighbours[k]); sum += w
-        }
-        let spread = 1 - configuration.alpha
-        if sum > ricciEpsilon {
-            for k in 0..<masses.count { masses[k] = spread * masses[k] / sum }
-        } else {
-            let uniform = spread / Double(masses.count)
-            for k in 0..<masses.count { masses[k] = uniform }
-        }
+        for k in start..<end { masses.append(neighbourMasses[k]); support.append(neighbours[k]) }
         masses.append(configuration.alpha); support.append(x)
     }
 
-    func edgeCurvature(_ e: Int, _ configuration: OllivierRicciConfiguration, _ dist: UnsafeBufferPointer<Double>, _ s: inout CurvatureScratch) -> Double {
+    func edgeCurvature(_ e: Int, _ configuration: OllivierRicciConfiguration, _ neighbourMasses: [Double], _ dist: UnsafeBufferPointer<Double>, _ s: inout CurvatureScratch) -> Double {
         let x = sources[e], y = targets[e], n = nodeCount
         let dxy = dist[x &* n &+ y]
         if dxy < ricciEpsilon { return 0 }
-        neighbourMeasure(x, configuration, masses: &s.supply, support: &s.sourceSupport)
-        neighbourMeasure(y, configuration, masses: &s.demand, support: &s.targetSupport)
+        neighbourMeasure(x, configuration, neighbourMasses, masses: &s.supply, support: &s.sourceSupport)
+        neighbourMeasure(y, configuration, neighbourMasses, masses: &s.demand, support: &s.targetSupport)
         let useSinkhorn: Double?
         switch configuration.solver {
         case .exact: useSinkhorn = nil
@@ -152,14 +167,17 @@ extension WeightedGraph {
         if useSinkhorn == nil {
             // W₁ under a metric depends only on m_x − m_y (Kantorovich–Rubinstein), so mass present at a
             // node in both measures stays put: cancel it and transport the remainder between disjoint,
-            // smaller supports. Same optimum, far fewer augmentations.
+            // smaller supports. Same optimum, far fewer pivots. (`slot` maps a node to its demand index.)
+            if s.slot.count < n { s.slot = [Int](repeating: -1, count: n) }
+            for j in 0..<s.demand.count { s.slot[s.targetSupport[j]] = j }
             for i in 0..<s.supply.count {
-                let node = s.sourceSupport[i]
-                for j in 0..<s.demand.count where s.targetSupport[j] == node {
+                let j = s.slot[s.sourceSupport[i]]
+                if j >= 0 {
                     let common = Swift.min(s.supply[i], s.demand[j])
                     s.supply[i] -= common; s.demand[j] -= common
                 }
             }
+            for j in 0..<s.demand.count { s.slot[s.targetSupport[j]] = -1 }
             var rowsKept = 0, columnsKept = 0
             for i in 0..<s.supply.count where s.supply[i] > 0 {
                 s.supply[rowsKept] = s.supply[i]; s.sourceSupport[rowsKept] = s.sourceSupport[i]; rowsKept &+= 1
@@ -172,14 +190,21 @@ extension WeightedGraph {
             if rowsKept == 0 || columnsKept == 0 { return 1 }
         }
         let rows = s.supply.count, columns = s.demand.count
-        s.cost.removeAll(keepingCapacity: true)
-        for i in 0..<rows {
-            let rowBase = s.sourceSupport[i] &* n
-            for j in 0..<columns { s.cost.append(dist[rowBase &+ s.targetSupport[j]]) }
+        if s.cost.count < rows &* columns { s.cost = [Double](repeating: 0, count: rows &* columns) }
+        s.cost.withUnsafeMutableBufferPointer { cost in
+            s.sourceSupport.withUnsafeBufferPointer { from in
+                s.targetSupport.withUnsafeBufferPointer { to in
+                    for i in 0..<rows {
+                        let rowBase = from[i] &* n, out = i &* columns
+                        for j in 0..<columns { cost[out &+ j] = dist[rowBase &+ to[j]] }
+                    }
+                }
+            }
         }
         let w1: Double = s.supply.withUnsafeBufferPointer { a in
             s.demand.withUnsafeBufferPointer { b in
-                s.cost.withUnsafeBufferPointer { c in
+                s.cost.withUnsafeBufferPointer { whole in
+                    let c = UnsafeBufferPointer(rebasing: whole[0..<(rows &* columns)])
                     if let r = useSinkhorn {
                         return s.transport.sinkhorn(a, b, c, regularization: r, maxIterations: 1000, tolerance: 1e-9)
                     }
@@ -198,5 +223,6 @@ struct CurvatureScratch {
     var sourceSupport: [Int] = []
     var targetSupport: [Int] = []
     var cost: [Double] = []
+    var slot: [Int] = []
     var transport = TransportWorkspace()
 }

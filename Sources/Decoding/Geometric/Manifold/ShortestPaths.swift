@@ -14,8 +14,10 @@ extension WeightedGraph {
         shortestPaths(upTo: [Double](repeating: limit, count: nodeCount))
     }
 
-    /// As `shortestPaths(upTo:)` with a separate limit for each source node.
-    func shortestPaths(upTo limits: [Double]) -> [Double] {
+    /// As `shortestPaths(upTo:)` with a separate limit for each source node. With `hops`, a search
+    /// also stops once every node within that many edges of its source is settled: the distances
+    /// asked for are exact when both ends are that close in hops or within the limit.
+    func shortestPaths(upTo limits: [Double], hops: Int? = nil) -> [Double] {
         let n = nodeCount
         var result = [Double](repeating: .infinity, count: n * n)
         let chunks = Swift.min(n, ProcessInfo.processInfo.activeProcessorCount * 4)
@@ -24,9 +26,11 @@ extension WeightedGraph {
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 var heap = DistanceHeap(capacity: 2 * edgeCount + n)
                 var done = [Bool](repeating: false, count: n)
+                var ball = HopBall(nodeCount: n)
                 var s = chunk
                 while s < n {
-                    dijkstra(from: s, into: output.base + s * n, heap: &heap, done: &done, limit: limits[s])
+                    if let hops { ball.mark(self, around: s, hops: hops) }
+                    dijkstra(from: s, into: output.base + s * n, heap: &heap, done: &done, limit: limits[s], targets: hops == nil ? nil : ball)
                     s += chunks
                 }
             }
@@ -34,13 +38,15 @@ extension WeightedGraph {
         return result
     }
 
-    /// Single-source distances written into `dist` (n entries).
-    func dijkstra(from source: Int, into dist: UnsafeMutablePointer<Double>, heap: inout DistanceHeap, done: inout [Bool], limit: Double) {
+    /// Single-source distances written into `dist` (n entries); stops past `limit` or once every
+    /// node of `targets` is settled.
+    func dijkstra(from source: Int, into dist: UnsafeMutablePointer<Double>, heap: inout DistanceHeap, done: inout [Bool], limit: Double, targets: HopBall? = nil) {
         let n = nodeCount
         for i in 0..<n { dist[i] = .infinity; done[i] = false }
         heap.removeAll()
         dist[source] = 0
         heap.push(0, source)
+        var unsettled = targets?.count ?? Int.max
         rowStart.withUnsafeBufferPointer { start in
             neighbours.withUnsafeBufferPointer { nb in
                 incidentEdge.withUnsafeBufferPointer { inc in
@@ -49,6 +55,10 @@ extension WeightedGraph {
                             if d > limit { break }
                             if done[u] { continue }
                             done[u] = true
+                            if let targets, targets.contains(u) {
+                                unsettled &-= 1
+                                if unsettled == 0 { break }
+                            }
                             var k = start[u]
                             let end = start[u &+ 1]
                             while k < end {
@@ -61,6 +71,39 @@ extension WeightedGraph {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The nodes within a few hops of a source (breadth-first), marked with a stamp so that marking the
+/// next source needs no clearing.
+struct HopBall {
+    private var stamp: [Int]
+    private var current = 0
+    private var frontier: [Int] = []
+    private var next: [Int] = []
+    private(set) var count = 0
+
+    init(nodeCount: Int) { stamp = [Int](repeating: 0, count: nodeCount) }
+
+    func contains(_ node: Int) -> Bool { stamp[node] == current }
+
+    mutating func mark(_ graph: WeightedGraph, around source: Int, hops: Int) {
+        current &+= 1
+        stamp[source] = current
+        count = 1
+        frontier.removeAll(keepingCapacity: true)
+        frontier.append(source)
+        for _ in 0..<hops {
+            next.removeAll(keepingCapacity: true)
+            for u in frontier {
+                for k in graph.rowStart[u]..<graph.rowStart[u &+ 1] {
+                    let v = graph.neighbours[k]
+                    if stamp[v] != current { stamp[v] = current; count &+= 1; next.append(v) }
+                }
+            }
+            swap(&frontier, &next)
+            if frontier.isEmpty { break }
         }
     }
 }
