@@ -58,7 +58,7 @@ extension SPD {
                 iterations += 1
                 let (root, inverseRoot) = try sqrtAndInverseSqrt(m, context: "mean")
                 let logs = try concurrentMap(count: matrices.count) { i in
-                    try log(congruence(inverseRoot, matrices[i]))
+                    try whitenedLog(inverseRoot, matrices[i])
                 }
                 var j = Matrix<Double>(rows: n, columns: n)
                 for (i, l) in logs.enumerated() { j.add(l, scaledBy: w[i]) }

@@ -31,7 +31,7 @@ public struct TangentSpace: Sendable {
         guard matrix.rows == reference.rows, matrix.columns == reference.rows else {
             throw RiemannianError.sizeMismatch(context: "tangent space", expected: reference.rows, found: matrix.rows)
         }
-        return Self.upper(try SPD.log(SPD.congruence(whitener, matrix)))
+        return Self.upper(try SPD.whitenedLog(whitener, matrix))
     }
 
     /// Tangent vectors of many matrices as rows of a matrix (matrices run concurrently).
