@@ -129,13 +129,15 @@ public enum SPD {
                                     b: xp.baseAddress!, ldb: nn, beta: 0, c: t.baseAddress!, ldc: nn)
                         Double.gemm(transA: false, transB: false, m: nn, n: nn, k: nn, alpha: 1, a: t.baseAddress!, lda: nn,
                                     b: p.baseAddress!, ldb: nn, beta: 0, c: w.baseAddress!, ldc: nn)
+                        var sum = 0.0
                         for i in 0..<n {
                             for j in (i &+ 1)..<n {
                                 let v = 0.5 * (w[i &* n &+ j] + w[j &* n &+ i])
                                 w[i &* n &+ j] = v; w[j &* n &+ i] = v
                             }
-                            for j in 0..<n where !w[i &* n &+ j].isFinite { finite = false }
+                            for j in 0..<n { sum += w[i &* n &+ j] * 0 }
                         }
+                        finite = sum == 0  // x·0 is 0 for finite x and NaN for NaN or ±∞
                         if finite { info = values.withUnsafeMutableBufferPointer { Double.syevd(n: nn, a: w.baseAddress!, w: $0.baseAddress!) } }
                     }
                 }
@@ -158,10 +160,14 @@ public enum SPD {
             first.withUnsafeMutableBufferPointer { packed in
                 values.withUnsafeBufferPointer { lambda in
                     let negative = packed.baseAddress!, positive = negative + n &* below
-                    for i in 0..<n {
-                        let row = i &* n
-                        for j in 0..<below { negative[i &* below &+ j] = v[row &+ j] * (-Foundation.log(lambda[j])).squareRoot() }
-                        for j in 0..<above { positive[i &* above &+ j] = v[row &+ below &+ j] * Foundation.log(lambda[below &+ j]).squareRoot() }
+                    var factor = [Double](repeating: 0, count: n)
+                    for j in 0..<n { factor[j] = Swift.abs(Foundation.log(lambda[j])).squareRoot() }
+                    factor.withUnsafeBufferPointer { f in
+                        for i in 0..<n {
+                            let row = i &* n
+                            for j in 0..<below { negative[i &* below &+ j] = v[row &+ j] * f[j] }
+                            for j in 0..<above { positive[i &* above &+ j] = v[row &+ below &+ j] * f[below &+ j] }
+                        }
                     }
                     result.withUnsafeMutableBufferPointer { r in
                         var beta = 0.0
