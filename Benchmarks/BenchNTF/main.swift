@@ -6,17 +6,19 @@ import Models
 // standard output:
 //
 //   neuro-bench-ntf fit   --tensor T.h5 --rank R [--algorithm hals] [--tol 1e-6] [--max-iter 500] [--fits 5] [--seed 1]
+//                         [--precision double|single] [--threads 1] [--inner-sweeps 3] [--extrapolation on|off]
 //       times `--fits` fits from seeds seed, seed+1, …: wall-clock seconds and the relative-error trace of each
 //   neuro-bench-ntf sweep --tensor T.h5 --ranks 1,2,…,7 --restarts 4 [--tol 1e-6] [--seed 1] --output F.h5
 //       the rank sweep: per rank the restart errors and similarities; the best fit's factors go to
 //       F.h5 as /rank<R>/{factor0,factor1,factor2,weights}
-//   neuro-bench-ntf sbm   --graphs G.json [--seed 13]
+//   neuro-bench-ntf sbm   --graphs G.json [--seed 13] [--sbm-restarts 1]
 //       NestedWeightedSBM on each graph of G.json ({"graphs": [{"name", "nodes", "edges": [[i, j, w], …]}]},
 //       written by Benchmarks/compare/sbm.py): per graph the seconds, the chosen model (DC or NDC) and
 //       the node labels of every level of the hierarchy
 
 var mode = "fit", tensorPath = "", rank = 4, algorithm = "hals", tol = 1e-6, maxIter = 500, fits = 5, seed: UInt64 = 1
 var ranks = [1, 2, 3, 4, 5, 6, 7], restarts = 4, output = "", graphsPath = ""
+var precision = NonNegativeCP.Precision.double, threads = 1, innerSweeps = 3, sbmRestarts = 1, extrapolation = false
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 if let first = arguments.next() { mode = first }
 while let argument = arguments.next() {
@@ -33,6 +35,11 @@ while let argument = arguments.next() {
     case "--restarts": restarts = Int(value) ?? restarts
     case "--output": output = value
     case "--graphs": graphsPath = value
+    case "--precision": precision = NonNegativeCP.Precision(rawValue: value) ?? precision
+    case "--threads": threads = Int(value) ?? threads
+    case "--inner-sweeps": innerSweeps = Int(value) ?? innerSweeps
+    case "--extrapolation": extrapolation = value == "on"
+    case "--sbm-restarts": sbmRestarts = Int(value) ?? sbmRestarts
     default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
     }
 }
@@ -50,7 +57,7 @@ if mode == "sbm" {
         let edges = (entry["edges"] as! [[Double]]).map { (Int($0[0]), Int($0[1]), $0[2]) }
         let graph = try AffinityGraph(nodeCount: entry["nodes"] as! Int, edges: edges)
         let start = DispatchTime.now().uptimeNanoseconds
-        let hierarchy = NestedWeightedSBM().fit(graph, seed: seed)
+        let hierarchy = NestedWeightedSBM(sbm: WeightedSBM(restarts: sbmRestarts)).fit(graph, seed: seed)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         results.append([
             "name": entry["name"] as! String, "seconds": seconds, "levels": hierarchy.levels,
@@ -70,7 +77,9 @@ guard let method = NonNegativeCP.Algorithm(rawValue: algorithm) else { FileHandl
 
 switch mode {
 case "fit":
-    let model = try NonNegativeCP(rank: rank, algorithm: method, maxIterations: maxIter, tolerance: tol)
+    let model = try NonNegativeCP(
+        rank: rank, algorithm: method, maxIterations: maxIter, tolerance: tol, innerSweeps: innerSweeps, precision: precision,
+        threads: threads, extrapolation: extrapolation)
     var runs: [[String: Any]] = []
     for k in 0..<fits {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -78,7 +87,10 @@ case "fit":
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         runs.append(["seconds": seconds, "iterations": result.iterations, "errors": result.errorTrace])
     }
-    emit(["algorithm": algorithm, "rank": rank, "shape": tensor.shape, "runs": runs])
+    emit([
+        "algorithm": algorithm, "rank": rank, "shape": tensor.shape, "precision": precision.rawValue, "threads": threads,
+        "inner_sweeps": innerSweeps, "extrapolation": extrapolation, "runs": runs,
+    ])
 case "sweep":
     let start = DispatchTime.now().uptimeNanoseconds
     let sweep = try NTFRankSweep(

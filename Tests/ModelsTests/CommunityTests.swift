@@ -61,6 +61,19 @@ import RealModule
             moved.labels[i] = s
             moved.rebuild()
             #expect(abs(moved.descriptionLength() - (before + moveDelta)) < 1e-8)
+            // The O(degree) delta the search uses equals the full recomputation, for every node and target.
+            var touched: [Int] = []
+            for node in 0..<24 where state.size[state.labels[node]] > 1 {
+                links = [Int](repeating: 0, count: state.blockCount); lw = [Double](repeating: 0, count: state.blockCount)
+                state.gatherLinks(node, links: &links, linkWeight: &lw, touched: &touched)
+                for target in 0..<state.blockCount where target != state.labels[node] {
+                    var full = state
+                    full.labels[node] = target
+                    full.rebuild()
+                    let fast = state.moveDelta(node, from: state.labels[node], to: target, links: links, linkWeight: lw, touched: touched)
+                    #expect(abs(full.descriptionLength() - (before + fast)) < 1e-8)
+                }
+            }
         }
     }
 

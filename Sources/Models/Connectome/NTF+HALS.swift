@@ -3,11 +3,74 @@
 /// For mode n with G = ⊛_{m≠n} UₘᵀUₘ and M = MTTKRP(n), each column is set to its exact minimiser
 /// with the others fixed, uₚ ← max(0, (Mₚ − Σ_{q≠p} U_q G_qp) / G_pp), in `sweeps` passes over the
 /// columns. Every column step solves its sub-problem exactly, so the objective never increases.
+///
+/// With `extrapolate`, each accepted iterate is followed by an extrapolated start
+/// U ← max(0, Uₖ + β(Uₖ − Uₖ₋₁)) for the next sweep (Ang & Gillis 2019, "HER"): β grows by 5 % after
+/// every sweep whose result beats the best error so far, up to a cap that itself creeps up by 1 %;
+/// when a sweep ends worse, its result is discarded, the sweep restarts from the last accepted
+/// iterate, β shrinks by 1.5 and the cap drops to the failed β. Accepted iterates are plain HALS
+/// results, so the reported error never increases (up to rounding); no extra pass over the tensor is needed, because
+/// the error of each sweep's result comes with its pair-mode MTTKRP.
 struct HALSSolver: CPSolver {
     let engine: CPEngine
     let sweeps: Int
+    var extrapolate = false
+    private var accepted: [[Double]] = []
+    private var previous: [[Double]] = []
+    private var bestSSE = Double.infinity
+    private var beta = 0.5
+    private var betaCap = 1.0
+    private(set) var lastIterationDiscarded = false
+    private var restarted = false
+
+    init(engine: CPEngine, sweeps: Int, extrapolate: Bool = false) {
+        self.engine = engine
+        self.sweeps = sweeps
+        self.extrapolate = extrapolate
+    }
 
     mutating func iterate() -> Double {
+        let sse = sweep()
+        guard extrapolate else { return sse }
+        // A sweep from the last accepted iterate (after a discarded one) is a plain HALS step, which
+        // cannot increase the error in exact arithmetic: it is kept even if rounding (Float tensor)
+        // says otherwise, so that a fit at its noise floor still converges.
+        lastIterationDiscarded = sse > bestSSE && !restarted
+        restarted = lastIterationDiscarded
+        if !lastIterationDiscarded {
+            previous = accepted.isEmpty ? engine.factors : accepted
+            accepted = engine.factors
+            bestSSE = sse
+            for n in 0..<3 {
+                engine.factors[n].withUnsafeMutableBufferPointer { u in
+                    accepted[n].withUnsafeBufferPointer { now in
+                        previous[n].withUnsafeBufferPointer { before in
+                            for k in 0..<u.count { u[k] = max(0, now[k] + beta * (now[k] - before[k])) }
+                        }
+                    }
+                }
+                engine.updateGram(n)
+            }
+            beta = min(betaCap, 1.05 * beta)
+            betaCap = min(1, 1.01 * betaCap)
+        } else {
+            engine.factors = accepted
+            for n in 0..<3 { engine.updateGram(n) }
+            betaCap = beta
+            beta /= 1.5
+        }
+        return bestSSE
+    }
+
+    /// Leaves the last accepted iterate (not the extrapolated start) in the engine.
+    mutating func finish() {
+        guard extrapolate, !accepted.isEmpty else { return }
+        engine.factors = accepted
+        for n in 0..<3 { engine.updateGram(n) }
+    }
+
+    /// One plain HALS sweep over the three modes; returns the masked SSE of its result.
+    private func sweep() -> Double {
         engine.refreshY()
         var m2: [Double] = []
         for n in 0..<3 {

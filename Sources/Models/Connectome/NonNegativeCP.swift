@@ -26,10 +26,28 @@ public struct NonNegativeCP: Sendable, Hashable {
     public var tolerance: Double
     /// HALS: column sweeps per mode update (tensortools uses 3).
     public var innerSweeps: Int
+    /// Precision of the tensor copy the MTTKRP passes read. `.single` halves memory and is ≈ 2× faster
+    /// per pass; sums are kept in Double over short runs (≈ 1e-7 relative error in the MTTKRPs) and the
+    /// factors, Gram matrices and updates stay Double. Errors are then relative to the Float-rounded
+    /// tensor (≈ 1e-8 relative difference).
+    public var precision: Precision
+    /// HALS: start each sweep from an extrapolation of the last two accepted iterates (see
+    /// `HALSSolver`), which typically reaches a given error in fewer sweeps. Off by default, which
+    /// keeps tensortools' plain HALS iterates.
+    public var extrapolation: Bool
+    /// Workers for the two passes over the tensor per iteration (rows split between them); tensors
+    /// under 65,536 entries always use one.
+    public var threads: Int
+
+    public enum Precision: String, Sendable, Hashable, CaseIterable, Codable {
+        case double, single
+    }
 
     public init(
-        rank: Int, algorithm: Algorithm = .hals, maxIterations: Int = 500, tolerance: Double = 1e-5, innerSweeps: Int = 3
+        rank: Int, algorithm: Algorithm = .hals, maxIterations: Int = 500, tolerance: Double = 1e-5, innerSweeps: Int = 3,
+        precision: Precision = .double, threads: Int = 1, extrapolation: Bool = false
     ) throws {
+        try ParameterError.check(threads >= 1, "threads", expected: "≥ 1", found: threads)
         try ParameterError.check(rank >= 1, "rank", expected: "≥ 1", found: rank)
         try ParameterError.check(maxIterations >= 1, "maxIterations", expected: "≥ 1", found: maxIterations)
         try ParameterError.check(tolerance >= 0 && tolerance.isFinite, "tolerance", expected: "a finite value ≥ 0", found: tolerance)
@@ -39,6 +57,9 @@ public struct NonNegativeCP: Sendable, Hashable {
         self.maxIterations = maxIterations
         self.tolerance = tolerance
         self.innerSweeps = innerSweeps
+        self.precision = precision
+        self.threads = threads
+        self.extrapolation = extrapolation
     }
 
     /// Fits one decomposition from the random start drawn with `seed`.
@@ -71,7 +92,9 @@ public struct NonNegativeCP: Sendable, Hashable {
         guard tensor.observedCount > 0, tensor.squaredNorm > 0 else {
             throw ParameterError("tensor", expected: "some observed entry > 0", found: "all zero or missing")
         }
-        let engine = CPEngine(tensor: tensor, factors: initialFactors(tensor, &rng), rank: rank)
+        let engine = CPEngine(
+            tensor: tensor, factors: initialFactors(tensor, &rng), rank: rank, singlePrecision: precision == .single,
+            threads: threads)
         var errors: [Double] = [engine.relativeError(engine.maskedSSE())]
         var converged = false
         var solver = makeSolver(engine)
@@ -84,9 +107,10 @@ public struct NonNegativeCP: Sendable, Hashable {
             let improvement = errors.last! - error
             errors.append(error)
             monitor.report(FitProgress(stage: "NTF rank \(rank), restart \(restart + 1)", iteration: iteration, total: maxIterations, objective: error))
-            if abs(improvement) < tolerance { converged = true; break }
+            if abs(improvement) < tolerance && !solver.lastIterationDiscarded { converged = true; break }
             if monitor.shouldStop { break }
         }
+        solver.finish()
         let result = try KruskalTensor(factors: (0..<3).map { Matrix(rows: engine.dims[$0], columns: rank, elements: engine.factors[$0]) })
         return NTFResult(
             factors: result.sortedByWeight(), relativeError: errors.last!, errorTrace: errors, iterations: iteration,
@@ -95,7 +119,7 @@ public struct NonNegativeCP: Sendable, Hashable {
 
     func makeSolver(_ engine: CPEngine) -> any CPSolver {
         switch algorithm {
-        case .hals: return HALSSolver(engine: engine, sweeps: innerSweeps)
+        case .hals: return HALSSolver(engine: engine, sweeps: innerSweeps, extrapolate: extrapolation)
         case .bcd: return BCDSolver(engine: engine)
         case .multiplicative: return MultiplicativeSolver(engine: engine)
         }
@@ -104,8 +128,19 @@ public struct NonNegativeCP: Sendable, Hashable {
     /// Uniform [0, 1) factors scaled so that ‖X̂‖ = ‖X_observed‖ (tensortools `rand_ktensor` + rescale).
     func initialFactors(_ tensor: ThreeWayTensor, _ rng: inout SeededGenerator) -> [[Double]] {
         var factors = tensor.shape.map { rows in (0..<(rows * rank)).map { _ in rng.nextUnitInterval() } }
-        let probe = CPEngine(tensor: tensor, factors: factors, rank: rank)
-        let modelNorm = probe.modelSquaredNorm().squareRoot()
+        // ‖X̂‖² = Σ_{q,r} Πₙ (UₙᵀUₙ)_{qr}.
+        var product = [Double](repeating: 1, count: rank * rank)
+        for n in 0..<3 {
+            let u = factors[n]
+            for q in 0..<rank {
+                for r in 0..<rank {
+                    var g = 0.0
+                    for i in 0..<tensor.shape[n] { g += u[i &* rank &+ q] * u[i &* rank &+ r] }
+                    product[q &* rank &+ r] *= g
+                }
+            }
+        }
+        let modelNorm = product.reduce(0, +).squareRoot()
         if modelNorm > 0 {
             let scale = Double.pow(tensor.squaredNorm.squareRoot() / modelNorm, 1.0 / 3)
             for n in 0..<3 { for k in factors[n].indices { factors[n][k] *= scale } }
@@ -117,6 +152,15 @@ public struct NonNegativeCP: Sendable, Hashable {
 /// One outer iteration of a CP solver over all three modes; returns the masked SSE afterwards.
 protocol CPSolver {
     mutating func iterate() -> Double
+    /// Called once after the last iteration, before the engine's factors are read.
+    mutating func finish()
+    /// Whether the last iteration's result was discarded (then it says nothing about convergence).
+    var lastIterationDiscarded: Bool { get }
+}
+
+extension CPSolver {
+    mutating func finish() {}
+    var lastIterationDiscarded: Bool { false }
 }
 
 /// One fitted decomposition.

@@ -24,7 +24,11 @@ import RealModule
 /// (each to its best partner by ΔDL, a third of the blocks per level while there are more than 20,
 /// then one best merge at a time), and after every level single
 /// nodes move greedily to the block that lowers the DL most; the partition of least DL over all
-/// levels is returned. Deterministic given the seed (node visiting order).
+/// levels is then polished by merge–split moves (each block split in two from random halves refined
+/// by greedy moves between them, kept when the DL drops; pairs of blocks merged while that lowers the
+/// DL; greedy node moves) until nothing improves. `restarts` repeats the whole search, restarts after
+/// the first choosing merge partners at random in proportion to exp(−ΔDL) instead of the best one,
+/// and keeps the partition of least DL. Deterministic given the seed.
 public struct WeightedSBM: Sendable, Hashable {
     public struct Partition: Sendable, Hashable {
         /// Block of each node, 0-based.
@@ -55,8 +59,13 @@ public struct WeightedSBM: Sendable, Hashable {
 
     /// Largest number of node-move sweeps after each merge level.
     public var sweeps: Int
+    /// Independent searches per variant; the one of least description length is kept.
+    public var restarts: Int
 
-    public init(sweeps: Int = 10) { self.sweeps = sweeps }
+    public init(sweeps: Int = 10, restarts: Int = 1) {
+        self.sweeps = sweeps
+        self.restarts = max(1, restarts)
+    }
 
     /// Fits both variants and keeps the one of shorter description length.
     public func fit(_ graph: AffinityGraph, seed: UInt64 = 0) -> Fit {
@@ -66,13 +75,25 @@ public struct WeightedSBM: Sendable, Hashable {
     }
 
     public func fit(_ graph: AffinityGraph, degreeCorrected: Bool, seed: UInt64 = 0) -> Partition {
-        var rng = SeededGenerator(seed: seed)
+        var root = SeededGenerator(seed: seed)
         let n = graph.nodeCount
         guard n > 1 else {
             let state = BlockState(graph: graph, labels: Array(repeating: 0, count: n), degreeCorrected: degreeCorrected)
             return Partition(labels: Array(repeating: 0, count: n), blockCount: min(1, n), degreeCorrected: degreeCorrected,
                              descriptionLength: state.descriptionLength(), levels: [])
         }
+        var best: Partition?
+        for restart in 0..<restarts {
+            var rng = restart == 0 ? SeededGenerator(seed: seed) : root.split()
+            let found = search(graph, degreeCorrected: degreeCorrected, randomMerges: restart > 0, rng: &rng)
+            if best == nil || found.descriptionLength < best!.descriptionLength - 1e-9 { best = found }
+        }
+        return best!
+    }
+
+    /// One agglomerative search followed by merge–split polishing.
+    private func search(_ graph: AffinityGraph, degreeCorrected: Bool, randomMerges: Bool, rng: inout SeededGenerator) -> Partition {
+        let n = graph.nodeCount
         var state = BlockState(graph: graph, labels: Array(0..<n), degreeCorrected: degreeCorrected)
         var levels: [LevelSummary] = []
         var best = (dl: Double.infinity, labels: state.labels)
@@ -82,8 +103,21 @@ public struct WeightedSBM: Sendable, Hashable {
             levels.append(LevelSummary(blockCount: state.blockCount, descriptionLength: dl))
             if dl < best.dl { best = (dl, state.labels) }
             if state.blockCount == 1 { break }
-            state.mergeLevel(target: state.blockCount > 20 ? state.blockCount - state.blockCount / 3 : state.blockCount - 1)
+            state.mergeLevel(
+                target: state.blockCount > 20 ? state.blockCount - state.blockCount / 3 : state.blockCount - 1,
+                random: randomMerges, rng: &rng)
         }
+        state = BlockState(graph: graph, labels: best.labels, degreeCorrected: degreeCorrected)
+        var dl = best.dl
+        for _ in 0..<20 {
+            state.splitBlocks(attempts: 3, rng: &rng)
+            state.mergeWhileImproving()
+            state.refine(sweeps: sweeps, rng: &rng)
+            let polished = state.descriptionLength()
+            guard polished < dl - 1e-9 else { break }
+            dl = polished
+        }
+        if dl < best.dl { best = (dl, state.labels) }
         let labels = compactLabels(best.labels)
         return Partition(labels: labels, blockCount: (labels.max() ?? -1) + 1, degreeCorrected: degreeCorrected,
                          descriptionLength: best.dl, levels: levels)
@@ -97,6 +131,9 @@ struct BlockState {
     let degrees: [Int]
     let beta: Double
     let sumLogDegreeFactorials: Double
+    private let lnFactorial: [Double]
+    private let lnInteger: [Double]
+    private let logBeta: Double
     var labels: [Int]
     var blockCount: Int
     /// Per block (dense indices 0..<blockCount).
@@ -113,6 +150,13 @@ struct BlockState {
         let e = graph.edges.count
         beta = e > 0 ? graph.totalWeight / Double(e) : 1
         sumLogDegreeFactorials = degrees.reduce(0) { $0 + Double.logGamma(Double($1) + 1) }
+        // ln k! for every k the terms can ask for (the largest is the block-count prior's
+        // B(B+1)/2 + E − 1 at B = N): the search evaluates these millions of times.
+        let n = graph.nodeCount
+        let largest = min(n * (n + 1) / 2 + 2 * e + n + 2, 1 << 22)
+        lnFactorial = (0...largest).map { Double.logGamma(Double($0) + 1) }
+        lnInteger = (0...n).map { $0 > 0 ? Double.log(Double($0)) : 0 }
+        logBeta = Double.log(beta)
         self.labels = compactLabels(labels)
         blockCount = 0
         size = []; degreeSum = []; edgeCount = []; weightSum = []
@@ -139,26 +183,31 @@ struct BlockState {
     // MARK: Terms
 
     @inline(__always) static func logFactorial(_ k: Int) -> Double { Double.logGamma(Double(k) + 1) }
+    @inline(__always) func lnFact(_ k: Int) -> Double { k < lnFactorial.count ? lnFactorial[k] : Self.logFactorial(k) }
+    @inline(__always) func lnBinomial(_ n: Int, _ k: Int) -> Double {
+        k < 0 || k > n ? 0 : lnFact(n) - lnFact(k) - lnFact(n - k)
+    }
     @inline(__always) static func logBinomial(_ n: Int, _ k: Int) -> Double {
         k < 0 || k > n ? 0 : logFactorial(n) - logFactorial(k) - logFactorial(n - k)
     }
 
     /// Terms of block pair (r, s) (r == s for within-block).
     @inline(__always) func pairTerm(edges m: Int, weight s: Double, diagonal: Bool) -> Double {
-        var t = -Self.logFactorial(m)
-        if diagonal { t -= Double(m) * Double.log(2) }
-        if m > 0 { t += (1 + Double(m)) * Double.log(beta + s) - Double.log(beta) - Double.logGamma(1 + Double(m)) }
+        let lm = lnFact(m)
+        var t = -lm
+        if diagonal { t -= Double(m) * 0.6931471805599453 }
+        if m > 0 { t += (1 + Double(m)) * Double.log(beta + s) - logBeta - lm }
         return t
     }
 
     /// Terms of block r that depend only on its size and degree sum.
     @inline(__always) func blockTerm(size n: Int, degreeSum e: Int) -> Double {
         guard n > 0 else { return 0 }
-        var t = -Self.logFactorial(n)  // partition prior
+        var t = -lnFact(n)  // partition prior
         if degreeCorrected {
-            t += Self.logFactorial(e) + Self.logBinomial(n + e - 1, e)
+            t += lnFact(e) + lnBinomial(n + e - 1, e)
         } else {
-            t += Double(e) * Double.log(Double(n))
+            t += Double(e) * (n < lnInteger.count ? lnInteger[n] : Double.log(Double(n)))
         }
         return t
     }
@@ -166,8 +215,8 @@ struct BlockState {
     /// Terms that depend only on the number of blocks.
     func globalTerm(blocks b: Int) -> Double {
         let n = graph.nodeCount, e = graph.edges.count
-        var t = Double.log(Double(n)) + Self.logBinomial(n - 1, b - 1) + Self.logFactorial(n)
-        t += Self.logBinomial(b * (b + 1) / 2 + e - 1, e)
+        var t = Double.log(Double(n)) + lnBinomial(n - 1, b - 1) + lnFact(n)
+        t += lnBinomial(b * (b + 1) / 2 + e - 1, e)
         if degreeCorrected { t -= sumLogDegreeFactorials }
         return t
     }
@@ -207,15 +256,18 @@ struct BlockState {
     }
 
     /// Merges blocks pairwise, each with its best partner by ΔDL (best merges first, each block in at
-    /// most one merge), until `target` blocks remain or no disjoint merge is left.
-    mutating func mergeLevel(target: Int) {
+    /// most one merge), until `target` blocks remain or no disjoint merge is left. With `random`, each
+    /// block's partner is drawn with probability ∝ exp(−ΔDL) (Gumbel-max) instead.
+    mutating func mergeLevel(target: Int, random: Bool, rng: inout SeededGenerator) {
         let b = blockCount
         var candidates: [(delta: Double, r: Int, s: Int)] = []
         for r in 0..<b {
-            var best = (delta: Double.infinity, s: -1)
+            var best = (score: Double.infinity, delta: Double.infinity, s: -1)
             for s in 0..<b where s != r {
                 let d = mergeDelta(r, s)
-                if d < best.delta { best = (d, s) }
+                var score = d
+                if random { score += Double.log(-Double.log(rng.nextOpenUnitInterval())) }
+                if score < best.score { best = (score, d, s) }
             }
             if best.s >= 0 { candidates.append((best.delta, min(r, best.s), max(r, best.s))) }
         }
@@ -232,6 +284,78 @@ struct BlockState {
         rebuild()
     }
 
+    // MARK: Merge–split polishing
+
+    /// Merges the pair of blocks with the most negative ΔDL while one exists.
+    mutating func mergeWhileImproving() {
+        while blockCount > 1 {
+            var best = (delta: -1e-9, r: -1, s: -1)
+            for r in 0..<blockCount {
+                for s in (r + 1)..<blockCount {
+                    let d = mergeDelta(r, s)
+                    if d < best.delta { best = (d, r, s) }
+                }
+            }
+            guard best.r >= 0 else { return }
+            labels = labels.map { $0 == best.s ? best.r : $0 }
+            rebuild()
+        }
+    }
+
+    /// Tries to split each block of ≥ 4 nodes in two: `attempts` random halvings, each refined by
+    /// greedy moves between the two halves; the best is kept when it lowers the DL.
+    mutating func splitBlocks(attempts: Int, rng: inout SeededGenerator) {
+        var groups = [[Int]](repeating: [], count: blockCount)
+        for i in 0..<graph.nodeCount { groups[labels[i]].append(i) }
+        // Splitting one group never moves the nodes of another, so each group is still one block
+        // (under whatever number `rebuild` gave it) when its turn comes.
+        for members in groups where members.count >= 4 {
+            let saved = labels
+            let r = saved[members[0]]
+            let before = descriptionLength()
+            var best: (dl: Double, labels: [Int])?
+            for _ in 0..<attempts {
+                labels = saved
+                let fresh = saved.max()! + 1
+                var moved = 0
+                for i in members where rng.nextUnitInterval() < 0.5 { labels[i] = fresh; moved += 1 }
+                if moved == 0 { labels[members[0]] = fresh }
+                if moved == members.count { labels[members[0]] = r }
+                rebuild()
+                polishSplit(members: members, rng: &rng)
+                let dl = descriptionLength()
+                if dl < before - 1e-9 && (best == nil || dl < best!.dl) { best = (dl, labels) }
+            }
+            labels = best?.labels ?? saved
+            rebuild()
+        }
+    }
+
+    /// Greedy moves of `members` between the two blocks they occupy until none lowers the DL.
+    private mutating func polishSplit(members: [Int], rng: inout SeededGenerator) {
+        let pair = Array(Set(members.map { labels[$0] }))
+        guard pair.count == 2 else { return }
+        let b = blockCount
+        var links = [Int](repeating: 0, count: b)
+        var linkWeight = [Double](repeating: 0, count: b)
+        var touched: [Int] = []
+        for _ in 0..<10 {
+            var moved = false
+            for k in rng.permutation(members.count) {
+                let i = members[k]
+                let r = labels[i], s = r == pair[0] ? pair[1] : pair[0]
+                guard size[r] > 1 else { continue }
+                gatherLinks(i, links: &links, linkWeight: &linkWeight, touched: &touched)
+                if moveDelta(i, from: r, to: s, links: links, linkWeight: linkWeight, touched: touched) < -1e-9 {
+                    apply(i, from: r, to: s, links: links, linkWeight: linkWeight)
+                    moved = true
+                }
+                for u in touched { links[u] = 0; linkWeight[u] = 0 }
+            }
+            if !moved { break }
+        }
+    }
+
     // MARK: Node moves
 
     /// Greedy single-node moves: each node (seeded random order) goes to the block that lowers the DL
@@ -241,25 +365,64 @@ struct BlockState {
         let b = blockCount
         var links = [Int](repeating: 0, count: b)
         var linkWeight = [Double](repeating: 0, count: b)
+        var touched: [Int] = []
         for _ in 0..<sweeps {
             var moved = false
             for i in rng.permutation(graph.nodeCount) {
                 let r = labels[i]
                 guard size[r] > 1 else { continue }
-                for k in 0..<b { links[k] = 0; linkWeight[k] = 0 }
-                for (j, w) in graph.neighbours[i] { links[labels[j]] += 1; linkWeight[labels[j]] += w }
+                gatherLinks(i, links: &links, linkWeight: &linkWeight, touched: &touched)
                 var best = (delta: -1e-9, s: r)
                 for s in 0..<b where s != r {
-                    let d = moveDelta(i, from: r, to: s, links: links, linkWeight: linkWeight)
+                    let d = moveDelta(i, from: r, to: s, links: links, linkWeight: linkWeight, touched: touched)
                     if d < best.delta { best = (d, s) }
                 }
                 if best.s != r {
                     apply(i, from: r, to: best.s, links: links, linkWeight: linkWeight)
                     moved = true
                 }
+                for u in touched { links[u] = 0; linkWeight[u] = 0 }
             }
             if !moved { break }
         }
+    }
+
+    /// Edge counts and weights from node i to each block (`links`, `linkWeight`, zero on entry), and
+    /// the blocks that got any (`touched`).
+    @inline(__always) func gatherLinks(_ i: Int, links: inout [Int], linkWeight: inout [Double], touched: inout [Int]) {
+        touched.removeAll(keepingCapacity: true)
+        for (j, w) in graph.neighbours[i] {
+            let u = labels[j]
+            if links[u] == 0 { touched.append(u) }
+            links[u] += 1
+            linkWeight[u] += w
+        }
+    }
+
+    /// ΔDL of moving node i from r to s from the terms that change: both blocks' own terms, their pair
+    /// terms with the blocks holding a neighbour of i (`touched`), and the r–r, s–s and r–s terms.
+    /// O(degree) per candidate, against the O(B) of applying and undoing the move (which it equals).
+    func moveDelta(_ i: Int, from r: Int, to s: Int, links: [Int], linkWeight: [Double], touched: [Int]) -> Double {
+        let b = blockCount
+        let k = degrees[i]
+        var d = blockTerm(size: size[r] - 1, degreeSum: degreeSum[r] - k) + blockTerm(size: size[s] + 1, degreeSum: degreeSum[s] + k)
+            - blockTerm(size: size[r], degreeSum: degreeSum[r]) - blockTerm(size: size[s], degreeSum: degreeSum[s])
+        for u in touched where u != r && u != s {
+            let mr = edgeCount[r &* b &+ u], ms = edgeCount[s &* b &+ u]
+            let wr = weightSum[r &* b &+ u], ws = weightSum[s &* b &+ u]
+            d += pairTerm(edges: mr - links[u], weight: wr - linkWeight[u], diagonal: false)
+                + pairTerm(edges: ms + links[u], weight: ws + linkWeight[u], diagonal: false)
+                - pairTerm(edges: mr, weight: wr, diagonal: false) - pairTerm(edges: ms, weight: ws, diagonal: false)
+        }
+        let (lr, ls, wlr, wls) = (links[r], links[s], linkWeight[r], linkWeight[s])
+        let (rr, ss, rs) = (r &* b &+ r, s &* b &+ s, r &* b &+ s)
+        d += pairTerm(edges: edgeCount[rr] - lr, weight: weightSum[rr] - wlr, diagonal: true)
+            - pairTerm(edges: edgeCount[rr], weight: weightSum[rr], diagonal: true)
+        d += pairTerm(edges: edgeCount[ss] + ls, weight: weightSum[ss] + wls, diagonal: true)
+            - pairTerm(edges: edgeCount[ss], weight: weightSum[ss], diagonal: true)
+        d += pairTerm(edges: edgeCount[rs] - ls + lr, weight: weightSum[rs] - wls + wlr, diagonal: false)
+            - pairTerm(edges: edgeCount[rs], weight: weightSum[rs], diagonal: false)
+        return d
     }
 
     private func affected(_ r: Int, _ s: Int) -> Double {
