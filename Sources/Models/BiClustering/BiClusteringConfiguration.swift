@@ -54,7 +54,7 @@ public struct BiClusteringConfiguration: Sendable, Codable, Equatable {
     public enum InitialStates: String, Sendable, Codable, CaseIterable { case single, random }
     public var initialStates: InitialStates = .single
     /// Blocked-Gibbs passes of states and dynamics on the starting latents before the first sweep.
-    public var initialStateSweeps = 20
+    public var initialStateSweeps = 0
     /// Number of neuron clusters at the start, from k-means on log smoothed rates (capped by
     /// `maxClusters`), each cluster's baseline and factor rows from its members' data (pooled log rate
     /// and leading principal components). 0 (default) picks the number by the eigengap of the neurons'
