@@ -125,24 +125,59 @@ import Testing
         }
     }
 
-    @Test func recoversNeuronClustersOnAnEasySimulation() throws {
-        let data = try Self.smallData(seed: 3)
-        // Start from 4 k-means clusters: the sampler has to merge the surplus ones and keep the truth.
-        var config = Self.config(sweeps: 40, burnIn: 15)
-        config.initialClusters = 4
-        let fit = try BiClustering(configuration: config).fit(data.counts, seed: 11)
+    @Test func recoversNeuronClustersFromTheDefaultStart() throws {
+        // The paper's recipe at T = 200 (30 neurons in 3 clusters of 10). Default start: the number of
+        // groups from the correlation eigengap, then k-means groups with data-built trajectories.
+        // The eigengap finds 3 groups, the chain keeps K = 3; the partition itself is NOT reliably
+        // recovered at this size (ARI 0.56 after 10 sweeps here; scikit-learn's k-means on the same
+        // features gives 1.0, so the start or the first sweeps lose it). On the paper-size validation simulation all 4 chains reach
+        // ARI 1.0 (docs/bicluster.md), but that is too slow for a debug test.
+        var sim = BiClusteringSimulation()
+        sim.bins = 200
+        let data = try sim.simulate(seed: 2)
+        #expect(BiClusteringChain.estimatedClusterCount(counts: data.counts.counts, neurons: 30, bins: 200, maxGroups: 10) == 3)
+        let fit = try BiClustering(configuration: Self.config(sweeps: 10, burnIn: 4)).fit(data.counts, seed: 11)
         let ari = try Metrics.adjustedRandIndex(data.neuronLabels, fit.neuronLabels)
-        #expect(fit.clusterCountMode == 2)
-        // Known issue: the clean sampler mixes slowly over neuron partitions (the split-merge option,
-        // with prior-drawn trajectories, does not help) and this chain settles on a wrong two-cluster
-        // split (ARI ≈ 0.18 at this seed).
-        // The expectation is kept so that the test reports when the mixing is fixed.
-        withKnownIssue("neuron-partition mixing: see docs/bicluster.md") {
+        #expect(fit.clusterCountMode == 3)
+        #expect(fit.neuronSimilarity.count == 30 * 30 && fit.binSimilarity.count == 200 * 200)
+        #expect(fit.chainSummaries[0].recorded == 6)
+        #expect(fit.chainSummaries[0].logLikelihoodTrace.count == 10)
+        // Known issues, kept as expectations so that they report when fixed: the partition from the
+        // start above, and the state sequence (states and latents lock each other in the blocked Gibbs
+        // sweep; docs/bicluster.md).
+        let stateARI = try Metrics.adjustedRandIndex(data.states, fit.stateLabels)
+        withKnownIssue("neuron-partition start/mixing at small size: see docs/bicluster.md") {
             #expect(ari >= 0.9, "neuron ARI \(ari)")
         }
-        #expect(fit.neuronSimilarity.count == 144 && fit.binSimilarity.count == 120 * 120)
-        #expect(fit.chainSummaries[0].recorded == 25)
-        #expect(fit.chainSummaries[0].logLikelihoodTrace.count == 40)
+        withKnownIssue("state-sequence mixing: see docs/bicluster.md") {
+            #expect(stateARI >= 0.5, "state ARI \(stateARI)")
+        }
+    }
+
+    /// From the single-cluster start the Algorithm-8 step with the AR(1) auxiliary prior rarely opens a
+    /// cluster (a random baseline row costs tens of nats at T = 500), which is why the default start is
+    /// data-driven; with the data-built trajectory pool in the auxiliary prior it opens them at once.
+    @Test func singleClusterStartOpensClustersWithTheTrajectoryPool() throws {
+        var sim = BiClusteringSimulation()
+        sim.neurons = 15
+        sim.clusters = 3
+        sim.bins = 200
+        sim.baselineMean = 0.5
+        let data = try sim.simulate(seed: 1)
+        var config = Self.config(sweeps: 6, burnIn: 1)
+        config.initialClusters = 1
+        config.initialStateSweeps = 0
+        #expect(try BiClusteringChain(counts: data.counts.counts, neurons: 15, bins: 200, config: config, generator: SeededGenerator(seed: 2))
+            .candidatePool.isEmpty)
+        config.candidatePoolWeight = 0.5
+        let pooled = try BiClusteringChain(counts: data.counts.counts, neurons: 15, bins: 200, config: config, generator: SeededGenerator(seed: 2))
+        #expect(pooled.state.clusterCount == 1 && pooled.candidatePool.count >= 10)
+        var pooledMax = 1
+        for _ in 0..<6 {
+            _ = try pooled.sweep()
+            pooledMax = max(pooledMax, pooled.state.clusterCount)
+        }
+        #expect(pooledMax >= 3)
     }
 
     /// The split–merge option keeps the state consistent (labels compact, sizes match the stacked

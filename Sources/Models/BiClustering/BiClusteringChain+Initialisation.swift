@@ -3,6 +3,59 @@ import NeuroCore
 import RealModule
 
 extension BiClusteringChain {
+    /// Per neuron: the counts smoothed over ±2 bins (`pooled`) and log(smoothed + 0.5) centred in time.
+    static func smoothedRates(counts: [Double], neurons: Int, bins: Int) -> (logRate: [Double], pooled: [Double]) {
+        let half = 2
+        var logRate = [Double](repeating: 0, count: neurons * bins)
+        var pooledRate = [Double](repeating: 0, count: neurons * bins)
+        for i in 0..<neurons {
+            var observedMean = 0.0, n = 0.0
+            for t in 0..<bins where !counts[i * bins + t].isNaN { observedMean += counts[i * bins + t]; n += 1 }
+            observedMean /= Swift.max(n, 1)
+            for t in 0..<bins {
+                var s = 0.0, m = 0.0
+                for u in Swift.max(0, t - half)...Swift.min(bins - 1, t + half) where !counts[i * bins + u].isNaN { s += counts[i * bins + u]; m += 1 }
+                pooledRate[i * bins + t] = m > 0 ? s / m : observedMean
+                logRate[i * bins + t] = Double.log(pooledRate[i * bins + t] + 0.5)
+            }
+            let mean = (0..<bins).reduce(0.0) { $0 + logRate[i * bins + $1] } / Double(bins)
+            for t in 0..<bins { logRate[i * bins + t] -= mean }
+        }
+        return (logRate, pooledRate)
+    }
+
+    /// The number of neuron groups for the automatic start (`initialClusters = 0`): the largest eigengap
+    /// of the normalised graph Laplacian of the neurons' positive correlations of log smoothed rates
+    /// (spectral clustering's usual rule), over 1…`maxGroups` groups.
+    static func estimatedClusterCount(counts: [Double], neurons: Int, bins: Int, maxGroups: Int) -> Int {
+        let kMax = Swift.min(maxGroups, neurons - 1)
+        guard kMax >= 2 else { return 1 }
+        let (logRate, _) = smoothedRates(counts: counts, neurons: neurons, bins: bins)
+        var norms = [Double](repeating: 0, count: neurons)
+        for i in 0..<neurons { norms[i] = (0..<bins).reduce(0.0) { $0 + logRate[i * bins + $1] * logRate[i * bins + $1] }.squareRoot() }
+        var w = Matrix<Double>(rows: neurons, columns: neurons)
+        for i in 0..<neurons { for j in 0..<i where norms[i] > 0 && norms[j] > 0 {
+            var s = 0.0
+            for t in 0..<bins { s += logRate[i * bins + t] * logRate[j * bins + t] }
+            let c = Swift.max(0, s / (norms[i] * norms[j]))
+            w[i, j] = c; w[j, i] = c
+        } }
+        var degree = [Double](repeating: 0, count: neurons)
+        for i in 0..<neurons { for j in 0..<neurons { degree[i] += w[i, j] } }
+        guard degree.allSatisfy({ $0 > 0 }) else { return 1 }
+        var laplacian = Matrix<Double>(rows: neurons, columns: neurons)
+        for i in 0..<neurons { for j in 0..<neurons {
+            laplacian[i, j] = (i == j ? 1 : 0) - w[i, j] / (degree[i] * degree[j]).squareRoot()
+        } }
+        guard let eig = try? SymmetricEigen(laplacian) else { return 1 }
+        var best = 1, bestGap = -Double.infinity
+        for k in 1...kMax {
+            let gap = eig.values[k] - eig.values[k - 1]
+            if gap > bestGap { bestGap = gap; best = k }
+        }
+        return best
+    }
+
     /// A data-driven start (a valid MCMC start like any other; the chain forgets it): neurons are split
     /// into k groups by k-means (k-means++ seeding) on their z-scored log smoothed rates, each group's
     /// baseline trajectory μ^(j) is the members' mean centred log rate and its factor rows are the
@@ -13,20 +66,7 @@ extension BiClusteringChain {
         generator: inout SeededGenerator
     ) -> (labels: [Int], latents: [Double]) {
         // Log smoothed rates, centred per neuron; a z-scored copy for k-means.
-        let half = 2
-        var logRate = [Double](repeating: 0, count: neurons * bins)
-        for i in 0..<neurons {
-            var observedMean = 0.0, n = 0.0
-            for t in 0..<bins where !counts[i * bins + t].isNaN { observedMean += counts[i * bins + t]; n += 1 }
-            observedMean /= Swift.max(n, 1)
-            for t in 0..<bins {
-                var s = 0.0, m = 0.0
-                for u in Swift.max(0, t - half)...Swift.min(bins - 1, t + half) where !counts[i * bins + u].isNaN { s += counts[i * bins + u]; m += 1 }
-                logRate[i * bins + t] = Double.log((m > 0 ? s / m : observedMean) + 0.5)
-            }
-            let mean = (0..<bins).reduce(0.0) { $0 + logRate[i * bins + $1] } / Double(bins)
-            for t in 0..<bins { logRate[i * bins + t] -= mean }
-        }
+        let (logRate, pooledRate) = smoothedRates(counts: counts, neurons: neurons, bins: bins)
         var z = logRate
         for i in 0..<neurons {
             let sd = ((0..<bins).reduce(0.0) { $0 + z[i * bins + $1] * z[i * bins + $1] } / Double(bins)).squareRoot()
@@ -37,24 +77,30 @@ extension BiClusteringChain {
             for t in 0..<bins { let v = z[i * bins + t] - c[j * bins + t]; s += v * v }
             return s
         }
-        // k-means++ seeding, then Lloyd iterations.
-        var centres = [Double](repeating: 0, count: k * bins)
-        let first = generator.uniformInt(below: neurons)
-        for t in 0..<bins { centres[t] = z[first * bins + t] }
-        for j in 1..<Swift.max(k, 1) {
-            let d2 = (0..<neurons).map { i in (0..<j).map { distance(i, centres, $0) }.min()! }
-            let total = d2.reduce(0, +)
-            let pick = total > 0 ? generator.categorical(probabilities: d2.map { $0 / total }) : generator.uniformInt(below: neurons)
-            for t in 0..<bins { centres[j * bins + t] = z[pick * bins + t] }
-        }
+        // k-means++ seeding, then Lloyd iterations; the best of 10 restarts by within-group sum of squares.
         var labels = [Int](repeating: 0, count: neurons)
-        for _ in 0..<25 {
-            for i in 0..<neurons { labels[i] = (0..<k).min { distance(i, centres, $0) < distance(i, centres, $1) }! }
-            for j in 0..<k {
-                let members = (0..<neurons).filter { labels[$0] == j }
-                if members.isEmpty { continue }
-                for t in 0..<bins { centres[j * bins + t] = members.reduce(0.0) { $0 + z[$1 * bins + t] } / Double(members.count) }
+        var bestCost = Double.infinity
+        for _ in 0..<10 {
+            var centres = [Double](repeating: 0, count: k * bins)
+            let first = generator.uniformInt(below: neurons)
+            for t in 0..<bins { centres[t] = z[first * bins + t] }
+            for j in 1..<Swift.max(k, 1) {
+                let d2 = (0..<neurons).map { i in (0..<j).map { distance(i, centres, $0) }.min()! }
+                let total = d2.reduce(0, +)
+                let pick = total > 0 ? generator.categorical(probabilities: d2.map { $0 / total }) : generator.uniformInt(below: neurons)
+                for t in 0..<bins { centres[j * bins + t] = z[pick * bins + t] }
             }
+            var trial = [Int](repeating: 0, count: neurons)
+            for _ in 0..<25 {
+                for i in 0..<neurons { trial[i] = (0..<k).min { distance(i, centres, $0) < distance(i, centres, $1) }! }
+                for j in 0..<k {
+                    let members = (0..<neurons).filter { trial[$0] == j }
+                    if members.isEmpty { continue }
+                    for t in 0..<bins { centres[j * bins + t] = members.reduce(0.0) { $0 + z[$1 * bins + t] } / Double(members.count) }
+                }
+            }
+            let cost = (0..<neurons).reduce(0.0) { $0 + distance($1, centres, trial[$1]) }
+            if cost < bestCost { bestCost = cost; labels = trial }
         }
         // Compact labels (a k-means group may be empty).
         var map = [Int: Int]()
@@ -66,10 +112,20 @@ extension BiClusteringChain {
         let rootT = config.factorScale.rowNorm(bins: bins)
         for j in 0..<groups {
             let members = (0..<neurons).filter { labels[$0] == j }
-            candidateTrajectory(into: &rows, scales: &scales, p: p, bins: bins, config: config, generator: &generator)
+            autoregressiveTrajectory(into: &rows, scales: &scales, p: p, bins: bins, config: config, generator: &generator)
             var mu = [Double](repeating: 0, count: bins)
             for t in 0..<bins { mu[t] = members.reduce(0.0) { $0 + logRate[$1 * bins + t] } / Double(members.count) }
-            for t in 0..<bins { rows[t] = mu[t] }
+            // The baseline row from the members' pooled counts: the log of a sum of many counts is far
+            // less compressed by the +0.5 than the mean of per-neuron logs (which stays the PCA centre).
+            var pooledMean = 0.0
+            for t in 0..<bins {
+                var s = 0.0
+                for i in members { s += pooledRate[i * bins + t] }
+                rows[t] = Double.log(s + 0.5)
+                pooledMean += rows[t]
+            }
+            pooledMean /= Double(bins)
+            for t in 0..<bins { rows[t] -= pooledMean }
             if members.count > p {
                 // Principal components in time of the residuals: eigenvectors of the members' Gram matrix.
                 let n = members.count

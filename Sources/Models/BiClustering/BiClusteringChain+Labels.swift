@@ -94,8 +94,7 @@ extension BiClusteringChain {
             slots[old].size -= 1
             let wasAlone = slots[old].size == 0
             if !wasAlone {
-                BiClusteringChain.candidateTrajectory(
-                    into: &auxiliary, scales: &auxScales, p: p, bins: bins, config: config, generator: &generator)
+                drawAuxiliaryTrajectory(into: &auxiliary, scales: &auxScales)
             }
             let occupied = slots.reduce(0) { $0 + ($1.size > 0 ? 1 : 0) }
             weights.removeAll(keepingCapacity: true)

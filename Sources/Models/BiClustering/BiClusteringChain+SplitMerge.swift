@@ -34,8 +34,7 @@ extension BiClusteringChain {
             let occupied = slots.reduce(0) { $0 + ($1.size > 0 ? 1 : 0) }
             if ci == cj {
                 guard occupied + 1 <= maxClusters else { continue }
-                BiClusteringChain.candidateTrajectory(
-                    into: &auxiliary, scales: &auxScales, p: p, bins: bins, config: config, generator: &generator)
+                drawAuxiliaryTrajectory(into: &auxiliary, scales: &auxScales)
                 order = (0..<neurons).filter { state.labels[$0] == ci && $0 != i && $0 != j }
                 shuffle(&order)
                 var na = 1, nb = 1

@@ -42,6 +42,8 @@ final class BiClusteringChain {
     var dispersionStep = 0.25
     /// log Γ(y + r) − log Γ(r) − log Γ(y + 1) for y = 0…max count (see `negativeBinomialLogLikelihood`).
     var gammaTable: [Double] = []
+    /// Empirical part of the auxiliary trajectory prior (see `buildCandidatePool`); fixed for the run.
+    var candidatePool: [[Double]] = []
 
     var blockSize: Int { p + 1 }
     /// Norm of every factor row after the identifiability projection.
@@ -53,6 +55,9 @@ final class BiClusteringChain {
         let state = BiClusteringChain.initialState(
             counts: counts, neurons: neurons, bins: bins, config: config, generator: &generator)
         try self.init(state: state, generator: generator, counts: counts, neurons: neurons, bins: bins, config: config)
+        // States from the data-driven start's latents: a few blocked-Gibbs passes of the HMM and the
+        // dynamics with the latents held fixed (part of the start, not of the sweeps).
+        for _ in 0..<config.initialStateSweeps { try updateStatesAndDynamics() }
     }
 
     convenience init(resuming state: BiClusteringState, generatorSeed: UInt64, counts: [Double], neurons: Int, bins: Int, config: BiClusteringConfiguration) throws {
@@ -80,6 +85,7 @@ final class BiClusteringChain {
         ffbs = InformationFFBS(dimension: config.latentDimension + 1, length: bins)
         gammaTable = [Double](repeating: 0, count: Swift.min(Int(counts.lazy.filter { !$0.isNaN }.max() ?? 0) + 1, 4096))
         self.state = state
+        candidatePool = BiClusteringChain.buildCandidatePool(counts: counts, neurons: neurons, bins: bins, config: config)
         try prepareBuffers()
     }
 
@@ -98,7 +104,9 @@ final class BiClusteringChain {
         var loadings = [Double](repeating: 0, count: neurons * p)
         for k in loadings.indices { loadings[k] = 0.1 * generator.standardNormal() }
         let maxClusters = Swift.max(1, Swift.min(config.maxClusters ?? Swift.max(neurons / 2, 1), neurons))
-        let k = Swift.max(1, Swift.min(config.initialClusters, maxClusters, neurons))
+        let requested = config.initialClusters > 0 ? config.initialClusters
+            : estimatedClusterCount(counts: counts, neurons: neurons, bins: bins, maxGroups: Swift.min(maxClusters, 10))
+        let k = Swift.max(1, Swift.min(requested, maxClusters, neurons))
         let start = dataDrivenStart(counts: counts, neurons: neurons, bins: bins, clusters: k, p: p, config: config, generator: &generator)
         let labels = start.labels, latents = start.latents
         let clusterCount = Set(labels).count
@@ -122,7 +130,7 @@ final class BiClusteringChain {
     /// The declared auxiliary prior for a new cluster's trajectory: independent stationary AR(1) rows
     /// (coefficient a, noise variance q), centred; the p factor rows are then orthonormalised, and
     /// `scales` gets √T (their norm on the natural, unit-mean-square scale). `out` is (p + 1) × T: row 0 the baseline μ, rows 1…p unit-norm.
-    static func candidateTrajectory(
+    static func autoregressiveTrajectory(
         into out: inout [Double], scales: inout [Double], p: Int, bins: Int, config: BiClusteringConfiguration,
         generator: inout SeededGenerator
     ) {

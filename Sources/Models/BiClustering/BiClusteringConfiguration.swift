@@ -53,10 +53,15 @@ public struct BiClusteringConfiguration: Sendable, Codable, Equatable {
     /// states drawn uniformly at random (`.random`, the reference code's start).
     public enum InitialStates: String, Sendable, Codable, CaseIterable { case single, random }
     public var initialStates: InitialStates = .single
+    /// Blocked-Gibbs passes of states and dynamics on the starting latents before the first sweep.
+    public var initialStateSweeps = 0
     /// Number of neuron clusters at the start, from k-means on log smoothed rates (capped by
-    /// `maxClusters`); 1 (default) is the methods note's single-cluster start, with the cluster's
-    /// baseline and factor rows from the data (mean log rate and leading principal components).
-    public var initialClusters = 1
+    /// `maxClusters`), each cluster's baseline and factor rows from its members' data (pooled log rate
+    /// and leading principal components). 0 (default) picks the number by the eigengap of the neurons'
+    /// correlation graph (`estimatedClusterCount`); 1 is the methods note's single-cluster start, from
+    /// which the Algorithm-8 step with the AR(1) auxiliary prior practically never opens a cluster at
+    /// T = 500 (docs/bicluster.md).
+    public var initialClusters = 0
     /// Starting value of every r_i.
     public var initialDispersion = 1.0
     /// Fixed r of the NB proposal in the Poisson variant.
@@ -65,6 +70,11 @@ public struct BiClusteringConfiguration: Sendable, Codable, Equatable {
     /// (an AR(1) path, centred and orthonormalised; Neal's Algorithm 8 with one auxiliary component).
     public var candidateAutoregression = 0.95
     public var candidateNoiseVariance = 0.01
+    /// Weight w of the empirical part of the auxiliary prior G0 = w·Uniform(pool) + (1 − w)·AR(1): the
+    /// pool holds the trajectories of k-means neuron groups for k = 2…`candidatePoolMaxGroups`, built
+    /// once from the data (see `BiClusteringChain.buildCandidatePool`). 0 gives the pure AR(1) prior.
+    public var candidatePoolWeight = 0.0
+    public var candidatePoolMaxGroups = 6
     /// Multiplier of the auxiliary trajectory's baseline row μ (nil = 1, the AR(1) draw as it is).
     public var candidateBaselineScale: Double? = nil
     /// A new cluster's block in every state's dynamics starts at A = I, b = 0, Q = this · I.
@@ -104,7 +114,7 @@ public struct BiClusteringConfiguration: Sendable, Codable, Equatable {
     public func validate() throws {
         try ParameterError.check(latentDimension >= 1 && latentDimension <= 10, "latentDimension", expected: "1…10", found: latentDimension)
         if let m = maxClusters { try ParameterError.check(m >= 1, "maxClusters", expected: "≥ 1", found: m) }
-        try ParameterError.check(initialClusters >= 1, "initialClusters", expected: "≥ 1", found: initialClusters)
+        try ParameterError.check(initialClusters >= 0, "initialClusters", expected: "≥ 0 (0 = automatic)", found: initialClusters)
         try ParameterError.check(statesTruncation >= 1, "statesTruncation", expected: "≥ 1", found: statesTruncation)
         for (name, v) in [("stickyAlpha", stickyAlpha), ("stickyGamma", stickyGamma), ("mfmGamma", mfmGamma),
                           ("baselinePriorVariance", baselinePriorVariance), ("loadingPriorVariance", loadingPriorVariance),
@@ -119,10 +129,14 @@ public struct BiClusteringConfiguration: Sendable, Codable, Equatable {
             clusterCountGeometric > 0 && clusterCountGeometric < 1, "clusterCountGeometric", expected: "in (0, 1)", found: clusterCountGeometric)
         try ParameterError.check(dynamicsDegreesOffset > 1, "dynamicsDegreesOffset", expected: "> 1 (so ν0 > D + 1)", found: dynamicsDegreesOffset)
         try ParameterError.check(abs(candidateAutoregression) < 1, "candidateAutoregression", expected: "|a| < 1", found: candidateAutoregression)
+        try ParameterError.check(
+            candidatePoolWeight >= 0 && candidatePoolWeight <= 1, "candidatePoolWeight", expected: "in [0, 1]", found: candidatePoolWeight)
+        try ParameterError.check(candidatePoolMaxGroups >= 0, "candidatePoolMaxGroups", expected: "≥ 0", found: candidatePoolMaxGroups)
         try ParameterError.check(sweeps >= 1, "sweeps", expected: "≥ 1", found: sweeps)
         try ParameterError.check(burnIn >= 0 && burnIn < sweeps, "burnIn", expected: "0 ≤ burnIn < sweeps (\(sweeps))", found: burnIn)
         try ParameterError.check(chains >= 1, "chains", expected: "≥ 1", found: chains)
         try ParameterError.check(checkpointInterval >= 1, "checkpointInterval", expected: "≥ 1", found: checkpointInterval)
+        try ParameterError.check(initialStateSweeps >= 0, "initialStateSweeps", expected: "≥ 0", found: initialStateSweeps)
         try ParameterError.check(randomStateRestarts >= 0, "randomStateRestarts", expected: "≥ 0", found: randomStateRestarts)
         if let g = maxPEARNeuronGroups { try ParameterError.check(g >= 1, "maxPEARNeuronGroups", expected: "≥ 1", found: g) }
         if let g = maxPEARBinGroups { try ParameterError.check(g >= 1, "maxPEARBinGroups", expected: "≥ 1", found: g) }

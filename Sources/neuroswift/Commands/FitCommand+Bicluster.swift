@@ -27,8 +27,12 @@ struct FitBicluster: ParsableCommand {
     @Option(help: "Weak-limit number of states L (paper: 10 simulation, 20 real data).") var states = 10
     @Option(help: "Success probability of the Geometric prior on the number of clusters (paper: 0.2, real data 0.415).")
     var clusterPrior = 0.2
-    @Option(help: "Neuron clusters at the start (k-means on log smoothed rates; 1 = single-cluster start).")
-    var initialClusters = 1
+    @Option(help: "Neuron clusters at the start (k-means on log smoothed rates; 0 = chosen by the correlation eigengap, 1 = single-cluster start).")
+    var initialClusters = 0
+    @Option(help: "Split–merge proposals per sweep (0 = off).") var splitMerge: Int?
+    @Option(help: "Blocked-Gibbs passes of states and dynamics on the starting latents.") var initialStateSweeps: Int?
+    @Option(help: "Weight of the data-built trajectory pool in a new cluster's auxiliary prior (0 = AR(1) prior only).")
+    var candidatePoolWeight: Double?
     @Option(help: "Dispersion update: metropolis (exact) or crtGamma (the reference's approximate step).")
     var dispersionUpdate: BiClusteringConfiguration.DispersionUpdate = .metropolis
     @Option(help: "Folder for checkpoints; an existing checkpoint for the same data and settings is resumed.", completion: .directory)
@@ -53,6 +57,9 @@ struct FitBicluster: ParsableCommand {
         config.clusterCountGeometric = clusterPrior
         config.dispersionUpdate = dispersionUpdate
         config.initialClusters = initialClusters
+        if let splitMerge { config.splitMergeProposals = splitMerge }
+        if let initialStateSweeps { config.initialStateSweeps = initialStateSweeps }
+        if let candidatePoolWeight { config.candidatePoolWeight = candidatePoolWeight }
         print("\(counts): \(description); \(data.unitCount) units × \(data.binCount) bins of \(data.binWidth) s")
         let progress = TerminalProgress()
         let fit = try BiClustering(configuration: config).fit(
