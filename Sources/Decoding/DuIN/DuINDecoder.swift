@@ -35,6 +35,9 @@ public struct DuINDecoder: EpochClassifier {
     public var unlabelled: DuINSignalPool?
     /// Length of pretraining crops in patches (nil: the epoch length).
     public var pretrainingPatches: Int?
+    /// A VQ-VAE or MAE checkpoint whose encoder initialises the classifier instead of pretraining
+    /// inside `fit` (its configuration must fit the epochs' channels).
+    public var pretrainedCheckpoint: URL?
 
     public init(
         pretraining: Pretraining = .mae, frozenEncoder: Bool = false, configuration: DuINConfiguration? = nil,
@@ -56,7 +59,14 @@ public struct DuINDecoder: EpochClassifier {
         try ParameterError.check(classes.count >= 2, "labels", expected: "at least two classes", found: classes)
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         let labels = epochs.labels.map { index[$0]! }
-        var config = configuration ?? DuINConfiguration.mini(channels: epochs.channelCount, samplingRate: epochs.samplingRate)
+        let pretrainedEncoder = try pretrainedCheckpoint.map { try DuINCheckpoint.loadEncoder($0) }
+        var config = pretrainedEncoder?.configuration ?? configuration
+            ?? DuINConfiguration.mini(channels: epochs.channelCount, samplingRate: epochs.samplingRate)
+        if let pretrainedEncoder {
+            try ParameterError.check(pretrainedEncoder.configuration.channels == epochs.channelCount && selectTopChannels == nil,
+                                     "pretrainedCheckpoint", expected: "an encoder for the epochs' \(epochs.channelCount) channels (and no channel selection)",
+                                     found: pretrainedEncoder.configuration.channels)
+        }
         let patches = epochs.sampleCount / config.patchLength
         try ParameterError.check(patches >= 2, "epochs", expected: "at least two \(config.patchLength)-sample patches", found: epochs.sampleCount)
         let samples = patches * config.patchLength
@@ -83,7 +93,9 @@ public struct DuINDecoder: EpochClassifier {
 
         let model = DuINClassifierModel(configuration: config, tokens: patches, classes: classes.count, generator: &generator)
         var logs = [String: DuINStageLog]()
-        if pretraining != .none {
+        if let pretrainedEncoder {
+            try model.encoder.copyWeights(from: pretrainedEncoder)
+        } else if pretraining != .none {
             var pool = DuINSignalPool(channels: config.channels)
             for t in 0..<labels.count {
                 pool.append(Array(data[(t * config.channels * samples)..<((t + 1) * config.channels * samples)]), length: samples)
