@@ -26,8 +26,8 @@ public struct DuINSimulation: Sendable, Codable, Hashable {
     public var sources = 4
     public var samplingRate = 250.0
     /// High-gamma modulation gain g and evoked gain e.
-    public var highGammaGain = 3.0
-    public var evokedGain = 1.0
+    public var highGammaGain = 1.5
+    public var evokedGain = 0.4
     /// Standard deviation of the background relative to the unit-variance sources.
     public var backgroundLevel = 1.0
     /// Trial onset jitter σ (s) and log-amplitude σ.

@@ -16,7 +16,9 @@ struct SimulateDuIN: ParsableCommand {
     @Option(help: "Channels; the first --informative carry the word-specific sources.") var channels = 10
     @Option(help: "Informative channels.") var informative = 6
     @Option(help: "Sampling rate in Hz (≥ 200).") var rate = 250.0
-    @Option(help: "High-gamma modulation gain.") var gain = 3.0
+    @Option(help: "High-gamma modulation gain g.") var gain = DuINSimulation().highGammaGain
+    @Option(help: "Evoked-potential gain e.") var evokedGain = DuINSimulation().evokedGain
+    @Option(help: "Trial onset jitter (standard deviation, s).") var jitter = DuINSimulation().jitter
     @Option(help: "Seconds of unlabelled recording after the trials (pretraining data).") var unlabelledSeconds = 120.0
 
     func run() throws {
@@ -27,6 +29,8 @@ struct SimulateDuIN: ParsableCommand {
         simulation.informativeChannels = informative
         simulation.samplingRate = rate
         simulation.highGammaGain = gain
+        simulation.evokedGain = evokedGain
+        simulation.jitter = jitter
         simulation.unlabelledSeconds = unlabelledSeconds
         let (series, truth) = try simulation.simulate(seed: seed)
         let url = URL(fileURLWithPath: output)
