@@ -60,8 +60,10 @@ def simulated(args):
     lines = [
         f"`neuro-bench-duin simulated --steps {args.steps} --seeds {args.seeds}` ({r['seconds']:.0f} s wall on a shared machine).",
         f"Simulator: {r['words']} words × {r['trialsPerWord']} trials, {r['channels']} channels (planted: {r['informative']}), "
-        f"{r['unlabelledSeconds']:.0f} s unlabelled recording; epochs −0.5…2.5 s ({r['samples']} samples → 30 patches). "
-        f"Du-IN-mini, {r['steps']} AdamW steps per stage (batch 32, lr 1e-3 warm-up + cosine). Chance {chance:.3f}.",
+        f"{r['unlabelledSeconds']:.0f} s unlabelled recording (seed {r['seed']}); epochs −0.5…2.5 s ({r['samples']} samples → 30 patches). "
+        f"Du-IN-mini. Stages 1–2 run once, {r['pretrainSteps']} AdamW steps each (batch 32, 4 s crops, lr 1e-3 warm-up + cosine) "
+        f"on the unlabelled span only; every classifier (stage 3) runs {r['steps']} steps on the fold's training trials. "
+        f"Chance {chance:.3f}.",
         "",
         "| variant | 5-fold accuracy (mean ± s.e.) | × chance |",
         "|---|---|---|",
@@ -73,7 +75,7 @@ def simulated(args):
     lines.append(f"| scratch, shuffled training labels | {m:.3f} ± {se:.3f} | {m / chance:.1f} |")
     lines += ["", f"Scarce labels ({r['scarcePerWord']} training trials per word, the rest tested; pretraining on the unlabelled span only), "
               f"{args.seeds} seeds:", "", "| variant | accuracy (mean ± s.e.) | per seed |", "|---|---|---|"]
-    for name in ["scratch", "mae"]:
+    for name in ["scratch", "vqvae", "mae"]:
         m, se = mean_se(r["scarce"][name])
         lines.append(f"| {name} | {m:.3f} ± {se:.3f} | {', '.join(f'{v:.3f}' for v in r['scarce'][name])} |")
     diff = [a - b for a, b in zip(r["scarce"]["mae"], r["scarce"]["scratch"])]
@@ -83,13 +85,14 @@ def simulated(args):
     informative = [scores[i] for i in r["informative"]]
     noise = [scores[i] for i in range(len(scores)) if i not in r["informative"]]
     order = sorted(range(len(scores)), key=lambda i: -scores[i])
-    stage = r.get("maeStage", {})
+    stage = r.get("stages", {})
     lines += ["", f"Channel contributions (mean |W| of the scratch models' spatial mix, averaged over folds): ranking {order}; "
               f"AUROC planted vs noise channels **{auroc(informative, noise):.2f}**.",
-              f"VQ-VAE (fold 1 of the MAE run): reconstruction MSE {stage.get('vqvaeReconstructionFirst', float('nan')):.3f} → "
+              f"Stage 1 on the unlabelled span: reconstruction MSE {stage.get('vqvaeReconstructionFirst', float('nan')):.3f} → "
               f"{stage.get('vqvaeReconstructionLast', float('nan')):.3f} (z-units), usage perplexity "
               f"{stage.get('vqvaePerplexity', float('nan')):.1f} of {stage.get('codes', 512)}, dead codes "
-              f"{100 * stage.get('vqvaeDeadFraction', float('nan')):.0f} %; MAE masked-code top-1 {stage.get('maeMaskedTop1', float('nan')):.3f}."]
+              f"{100 * stage.get('vqvaeDeadFraction', float('nan')):.0f} %. Stage 2: cross-entropy {stage.get('maeLossFirst', float('nan')):.2f} → "
+              f"{stage.get('maeLossLast', float('nan')):.2f} (ln 512 = 6.24), masked-code top-1 {stage.get('maeMaskedTop1', float('nan')):.3f} on training batches."]
     write_section(args.output, "duin-simulated", "Simulated word-reading sEEG", lines)
     print("\n".join(lines))
 
@@ -103,7 +106,9 @@ def eegmmidb(args):
         f"`neuro-bench-duin eegmmidb --steps {args.steps}`: PhysioNet EEGMMIDB S001, left (T1) vs right (T2) fist, runs "
         f"3/4/7/8/11/12 (executed and imagined), 8–30 Hz, 0.5–2.5 s: {r['trials']} trials × {r['channels']} channels × "
         f"{r['samples']} samples at {r['rate']:.0f} Hz. Identical epochs and stratified 5 folds (seed {r['seed']}) for every "
-        f"pipeline. duin-mae pretrains (VQ-VAE then MAE) on the six runs' continuous 8–30 Hz signals without labels.",
+        f"pipeline. duin-mae / duin-mae-frozen start from one VQ-VAE → MAE pretraining on the six runs' continuous 8–30 Hz "
+        f"signals without labels (transductive: the test trials' signals are in that unlabelled set, their labels are not); "
+        f"MAE masked-code top-1 {r['maeMaskedTop1']:.3f}, VQ-VAE usage perplexity {r['vqvaePerplexity']:.1f}.",
         "",
         "| pipeline | 5-fold accuracy (mean ± s.e.) | per fold | seconds |",
         "|---|---|---|---|",

@@ -104,15 +104,34 @@ func accuracy(_ fitted: FittedDuIN, _ test: Epochs) throws -> Double {
     return Double(zip(predicted, test.labels).filter { $0 == $1 }.count) / Double(test.trialCount)
 }
 
-func decoder(_ pretraining: DuINDecoder.Pretraining, frozen: Bool = false, steps: Int, unlabelled: DuINSignalPool?) -> DuINDecoder {
-    var d = DuINDecoder(pretraining: pretraining, frozenEncoder: frozen, vqvae: .vqvae(steps: steps), mae: .mae(steps: steps),
-                        classifier: .classifier(steps: steps), unlabelled: unlabelled)
-    d.vqvae.learningRate = 1e-3
-    d.mae.learningRate = 1e-3
-    d.classifier.learningRate = 1e-3
+func decoder(_ pretraining: DuINDecoder.Pretraining, frozen: Bool = false, steps: Int, checkpoint: URL? = nil) -> DuINDecoder {
+    var d = DuINDecoder(pretraining: pretraining, frozenEncoder: frozen, classifier: .classifier(steps: steps))
+    d.pretrainedCheckpoint = checkpoint
+    d.classifier.learningRate = frozen ? 3e-3 : 1e-3
     d.classifier.minimumLearningRate = 2e-5
-    if frozen { d.classifier.learningRate = 3e-3 }
     return d
+}
+
+/// Stages 1 and 2 once on unlabelled signals (no trial of any fold is involved); returns the two
+/// checkpoints and the stage logs.
+func pretrain(_ pool: DuINSignalPool, configuration: DuINConfiguration, cropPatches: Int, steps: Int, seed: UInt64) throws
+    -> (vqvae: URL, mae: URL, vqLog: DuINStageLog, maeLog: DuINStageLog) {
+    var g = SeededGenerator(seed: seed)
+    let crop = cropPatches * configuration.patchLength
+    var vqOptions = DuINStageOptions.vqvae(steps: steps), maeOptions = DuINStageOptions.mae(steps: steps)
+    vqOptions.learningRate = 1e-3
+    maeOptions.learningRate = 1e-3
+    let vq = DuINVQVAE(configuration: configuration, generator: &g)
+    let vqLog = try DuINTraining.trainVQVAE(vq, pool: pool, cropLength: crop, options: vqOptions, seed: g.next())
+    let mae = DuINMAE(configuration: configuration, generator: &g)
+    let maeLog = try DuINTraining.trainMAE(mae, tokenizer: vq, pool: pool, cropLength: crop, options: maeOptions, seed: g.next())
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("duin-bench-\(ProcessInfo.processInfo.processIdentifier)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let provenance = ExportProvenance(command: "neuro-bench-duin", seed: seed)
+    let vqURL = folder.appendingPathComponent("vqvae.h5"), maeURL = folder.appendingPathComponent("mae.h5")
+    try DuINCheckpoint.save(vq, stage: .vqvae, configuration: configuration, to: vqURL, provenance: provenance)
+    try DuINCheckpoint.save(mae, stage: .mae, configuration: configuration, to: maeURL, provenance: provenance)
+    return (vqURL, maeURL, vqLog, maeLog)
 }
 
 func simulated() throws {
@@ -127,30 +146,34 @@ func simulated() throws {
     var out: [String: Any] = ["seed": seed, "steps": steps, "words": truth.wordLabels.count, "trialsPerWord": simulation.trialsPerWord,
                               "channels": simulation.channels, "informative": truth.informative, "unlabelledSeconds": simulation.unlabelledSeconds,
                               "chance": chance, "samples": epochs.sampleCount]
+    let pretrainSteps = int("pretrain-steps", 2 * steps)
+    let pre = try pretrain(unlabelled, configuration: DuINConfiguration.mini(channels: simulation.channels, samplingRate: simulation.samplingRate),
+                           cropPatches: 40, steps: pretrainSteps, seed: seed &+ 5)
+    out["pretrainSteps"] = pretrainSteps
+    out["stages"] = ["vqvaePerplexity": DuINStageLog.tail(pre.vqLog.perplexity), "codes": 512,
+                     "vqvaeDeadFraction": pre.vqLog.deadCodeFraction ?? .nan,
+                     "vqvaeReconstructionFirst": pre.vqLog.reconstruction.prefix(5).reduce(0, +) / 5,
+                     "vqvaeReconstructionLast": DuINStageLog.tail(pre.vqLog.reconstruction),
+                     "maeMaskedTop1": DuINStageLog.tail(pre.maeLog.accuracy),
+                     "maeLossFirst": pre.maeLog.losses.prefix(5).reduce(0, +) / 5, "maeLossLast": DuINStageLog.tail(pre.maeLog.losses)]
     let cv = CrossValidation(scheme: .stratifiedKFold(folds: 5))
     let splits = try cv.splits(labels: epochs.labels, groups: nil, seed: seed)
     // Full labels, 5 folds: every variant on the same folds; contributions from the scratch models.
     var variants = [String: [Double]]()
     var contributionSums = [Double](repeating: 0, count: simulation.channels)
     let start = Date()
-    for (name, d) in [("scratch", decoder(.none, steps: steps, unlabelled: nil)),
-                      ("vqvae", decoder(.vqvae, steps: steps, unlabelled: unlabelled)),
-                      ("mae", decoder(.mae, steps: steps, unlabelled: unlabelled)),
-                      ("mae-frozen", decoder(.mae, frozen: true, steps: steps, unlabelled: unlabelled))] {
+    for (name, d) in [("scratch", decoder(.none, steps: steps)),
+                      ("vqvae", decoder(.vqvae, steps: steps, checkpoint: pre.vqvae)),
+                      ("mae", decoder(.mae, steps: steps, checkpoint: pre.mae)),
+                      ("mae-frozen", decoder(.mae, frozen: true, steps: steps, checkpoint: pre.mae))] {
         var scores = [Double]()
         for (f, split) in splits.enumerated() {
             let fitted = try d.fit(try epochs.subset(trials: split.train), seed: seed &+ UInt64(f), monitor: SilentMonitor())
             scores.append(try accuracy(fitted, try epochs.subset(trials: split.test)))
             if name == "scratch" { for (c, v) in fitted.channelContributions.enumerated() { contributionSums[c] += v } }
-            if name == "mae" && f == 0 {
-                out["maeStage"] = ["vqvaePerplexity": DuINStageLog.tail(fitted.logs["vqvae"]!.perplexity), "codes": d.configuration?.codes ?? 512,
-                                   "vqvaeDeadFraction": fitted.logs["vqvae"]!.deadCodeFraction ?? .nan,
-                                   "vqvaeReconstructionFirst": fitted.logs["vqvae"]!.reconstruction.prefix(5).reduce(0, +) / 5,
-                                   "vqvaeReconstructionLast": DuINStageLog.tail(fitted.logs["vqvae"]!.reconstruction),
-                                   "maeMaskedTop1": DuINStageLog.tail(fitted.logs["mae"]!.accuracy)]
-            }
         }
         variants[name] = scores
+        FileHandle.standardError.write(Data("\(name): \(scores)\n".utf8))
     }
     out["fiveFold"] = variants
     out["contributions"] = contributionSums.map { $0 / Double(splits.count) }
@@ -162,12 +185,11 @@ func simulated() throws {
         var labels = train.labels
         for i in stride(from: labels.count - 1, to: 0, by: -1) { labels.swapAt(i, g.uniformInt(below: i + 1)) }
         train = try Epochs(data: train.data, channels: train.channels, labels: labels, samplingRate: train.samplingRate, tmin: train.tmin)
-        shuffled.append(try accuracy(try decoder(.none, steps: steps, unlabelled: nil).fit(train, seed: seed &+ UInt64(f), monitor: SilentMonitor()),
+        shuffled.append(try accuracy(try decoder(.none, steps: steps).fit(train, seed: seed &+ UInt64(f), monitor: SilentMonitor()),
                                      try epochs.subset(trials: split.test)))
     }
     out["shuffled"] = shuffled
-    // Scarce labels: `scarce` training trials per word, the rest for testing; pretraining sees the
-    // unlabelled span only.
+    // Scarce labels: `scarce` training trials per word, the rest for testing.
     var scarceScores = [String: [Double]]()
     for s in 0..<seeds {
         var g = SeededGenerator(seed: seed &+ 77 &+ UInt64(s))
@@ -179,11 +201,9 @@ func simulated() throws {
             test += idx.dropFirst(scarce)
         }
         let trainEpochs = try epochs.subset(trials: train), testEpochs = try epochs.subset(trials: test)
-        for (name, d) in [("scratch", decoder(.none, steps: steps, unlabelled: nil)),
-                          ("mae", decoder(.mae, steps: steps, unlabelled: unlabelled))] {
-            var dd = d
-            dd.pretrainingPatches = 40
-            scarceScores[name, default: []].append(try accuracy(try dd.fit(trainEpochs, seed: seed &+ UInt64(s), monitor: SilentMonitor()), testEpochs))
+        for (name, d) in [("scratch", decoder(.none, steps: steps)), ("mae", decoder(.mae, steps: steps, checkpoint: pre.mae)),
+                          ("vqvae", decoder(.vqvae, steps: steps, checkpoint: pre.vqvae))] {
+            scarceScores[name, default: []].append(try accuracy(try d.fit(trainEpochs, seed: seed &+ UInt64(s), monitor: SilentMonitor()), testEpochs))
         }
     }
     out["scarce"] = scarceScores
@@ -213,11 +233,15 @@ func eegmmidb() throws {
         let report = try cv.run(pipeline.make(), on: data.epochs, seed: seed)
         rows.append(["pipeline": pipeline.name, "folds": report.folds.map(\.accuracy), "mean": report.meanAccuracy, "seconds": report.seconds])
     }
-    for (name, d) in [("duin-scratch", decoder(.none, steps: steps, unlabelled: nil)), ("duin-mae", decoder(.mae, steps: steps, unlabelled: pool))] {
+    let config = DuINConfiguration.mini(channels: data.epochs.channelCount, samplingRate: data.epochs.samplingRate)
+    let pre = try pretrain(pool!, configuration: config, cropPatches: 20, steps: int("pretrain-steps", 2 * steps), seed: seed)
+    for (name, d) in [("duin-scratch", decoder(.none, steps: steps)), ("duin-mae", decoder(.mae, steps: steps, checkpoint: pre.mae)),
+                      ("duin-mae-frozen", decoder(.mae, frozen: true, steps: steps, checkpoint: pre.mae))] {
         let report = try cv.run(d, on: data.epochs, seed: seed)
         rows.append(["pipeline": name, "folds": report.folds.map(\.accuracy), "mean": report.meanAccuracy, "seconds": report.seconds])
     }
-    try emit(["available": true, "trials": data.epochs.trialCount, "channels": data.epochs.channelCount, "samples": data.epochs.sampleCount,
+    try emit(["available": true, "maeMaskedTop1": DuINStageLog.tail(pre.maeLog.accuracy), "vqvaePerplexity": DuINStageLog.tail(pre.vqLog.perplexity),
+              "trials": data.epochs.trialCount, "channels": data.epochs.channelCount, "samples": data.epochs.sampleCount,
               "rate": data.epochs.samplingRate, "steps": steps, "seed": seed, "rows": rows])
 }
 
