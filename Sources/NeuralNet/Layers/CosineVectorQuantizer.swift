@@ -104,21 +104,33 @@ public struct CosineVectorQuantizer: Layer {
         }
     }
 
-    /// Spherical k-means (cosine assignment, re-normalised means) on the rows of `data`, seeded with
-    /// distinct random rows (rows reused, slightly perturbed, when there are fewer rows than codes).
-    /// Usage statistics start at the final cluster sizes.
+    /// Spherical k-means (cosine assignment, re-normalised means) on the rows of `data`, seeded by
+    /// k-means++ on the cosine distance 1 − ⟨u, c⟩ (so well-separated directions all get a code; with
+    /// fewer distinct rows than codes the extra codes repeat rows and are restarted later). Usage
+    /// statistics start at the final cluster sizes.
     public func initializeWithSphericalKMeans(_ data: [Float], generator: inout SeededGenerator) {
         let d = dimension, k = codes, n = data.count / d
         precondition(n > 0 && n * d == data.count, "CosineVectorQuantizer: k-means data must be whole rows of \(d)")
-        var order = Array(0..<n)
-        for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, generator.uniformInt(below: i + 1)) }
         var centres = [Float](repeating: 0, count: k * d)
-        for c in 0..<k {
-            let row = order[c % n]
-            for j in 0..<d {
-                let jitter: Float = c >= n ? Float(generator.standardNormal()) * 0.01 : 0
-                centres[c * d + j] = data[row * d + j] + jitter
+        var chosen = generator.uniformInt(below: n)
+        for j in 0..<d { centres[j] = data[chosen * d + j] }
+        var nearest = [Double](repeating: .infinity, count: n)
+        for c in 1..<k {
+            var total = 0.0
+            for i in 0..<n {
+                var dotProduct: Float = 0
+                for j in 0..<d { dotProduct += data[i &* d &+ j] * centres[(c - 1) &* d &+ j] }
+                nearest[i] = Swift.min(nearest[i], Swift.max(0, 1 - Double(dotProduct)))
+                total += nearest[i]
             }
+            if total > 1e-12 {
+                var u = generator.nextUnitInterval() * total
+                chosen = n - 1
+                for i in 0..<n { u -= nearest[i]; if u < 0 { chosen = i; break } }
+            } else {
+                chosen = generator.uniformInt(below: n)
+            }
+            for j in 0..<d { centres[c * d + j] = data[chosen * d + j] }
         }
         Self.normalizeRows(&centres, dimension: d)
         var counts = [Float](repeating: 0, count: k)
