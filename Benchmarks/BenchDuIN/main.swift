@@ -13,14 +13,17 @@ import Foundation
 //   neuro-bench-duin eegmmidb --data ../shared/data [--steps 150]
 //       Du-IN beside ts-lr and csp-lda on identical epochs and folds (left vs right fist, runs 3/4/7/8/11/12).
 
-var arguments = Array(CommandLine.arguments.dropFirst())
-let mode = arguments.isEmpty ? "steps" : arguments.removeFirst()
-var options = [String: String]()
-while !arguments.isEmpty {
-    let key = arguments.removeFirst()
-    guard key.hasPrefix("--"), !arguments.isEmpty else { FileHandle.standardError.write(Data("bad argument \(key)\n".utf8)); exit(2) }
-    options[String(key.dropFirst(2))] = arguments.removeFirst()
-}
+let mode = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "steps"
+let options: [String: String] = {
+    var arguments = Array(CommandLine.arguments.dropFirst(2))
+    var result = [String: String]()
+    while !arguments.isEmpty {
+        let key = arguments.removeFirst()
+        guard key.hasPrefix("--"), !arguments.isEmpty else { FileHandle.standardError.write(Data("bad argument \(key)\n".utf8)); exit(2) }
+        result[String(key.dropFirst(2))] = arguments.removeFirst()
+    }
+    return result
+}()
 func int(_ name: String, _ fallback: Int) -> Int { options[name].flatMap(Int.init) ?? fallback }
 
 func processCPUSeconds() -> Double {
@@ -150,12 +153,16 @@ func simulated() throws {
     let pre = try pretrain(unlabelled, configuration: DuINConfiguration.mini(channels: simulation.channels, samplingRate: simulation.samplingRate),
                            cropPatches: 40, steps: pretrainSteps, seed: seed &+ 5)
     out["pretrainSteps"] = pretrainSteps
-    out["stages"] = ["vqvaePerplexity": DuINStageLog.tail(pre.vqLog.perplexity), "codes": 512,
-                     "vqvaeDeadFraction": pre.vqLog.deadCodeFraction ?? .nan,
-                     "vqvaeReconstructionFirst": pre.vqLog.reconstruction.prefix(5).reduce(0, +) / 5,
-                     "vqvaeReconstructionLast": DuINStageLog.tail(pre.vqLog.reconstruction),
-                     "maeMaskedTop1": DuINStageLog.tail(pre.maeLog.accuracy),
-                     "maeLossFirst": pre.maeLog.losses.prefix(5).reduce(0, +) / 5, "maeLossLast": DuINStageLog.tail(pre.maeLog.losses)]
+    var stages = [String: Double]()
+    stages["vqvaePerplexity"] = DuINStageLog.tail(pre.vqLog.perplexity)
+    stages["codes"] = 512
+    stages["vqvaeDeadFraction"] = pre.vqLog.deadCodeFraction ?? .nan
+    stages["vqvaeReconstructionFirst"] = pre.vqLog.reconstruction.prefix(5).reduce(0, +) / 5
+    stages["vqvaeReconstructionLast"] = DuINStageLog.tail(pre.vqLog.reconstruction)
+    stages["maeMaskedTop1"] = DuINStageLog.tail(pre.maeLog.accuracy)
+    stages["maeLossFirst"] = pre.maeLog.losses.prefix(5).reduce(0, +) / 5
+    stages["maeLossLast"] = DuINStageLog.tail(pre.maeLog.losses)
+    out["stages"] = stages
     let cv = CrossValidation(scheme: .stratifiedKFold(folds: 5))
     let splits = try cv.splits(labels: epochs.labels, groups: nil, seed: seed)
     // Full labels, 5 folds: every variant on the same folds; contributions from the scratch models.

@@ -21,13 +21,17 @@ struct DuINDemo: DemoPipeline {
             unlabelled = try DuINSignalPool.from(series, seconds: span.onset..<span.end)
         }
         var config = DuINConfiguration.mini(channels: data.epochs.channelCount, samplingRate: data.epochs.samplingRate)
-        config.layers = 2; config.decoderLayers = 1; config.codes = 128; config.innerDimension = 64; config.heads = 2
+        config.layers = 1; config.decoderLayers = 1; config.codes = 64; config.codeDimension = 16; config.innerDimension = 32
+        config.heads = 2; config.feedForwardDimension = 64; config.tokenizerChannels = 16
         var table = TextTable(["model", "test accuracy", "chance", "top channels (planted: \(truth.informative.count))", "seconds"])
         var results = [String: Double]()
         for (label, mode) in [("scratch", DuINDecoder.Pretraining.none), ("VQ-VAE+MAE", .mae)] {
             let start = Date()
-            var decoder = DuINDecoder(pretraining: mode, configuration: config, vqvae: .vqvae(steps: 40), mae: .mae(steps: 40),
-                                      classifier: .classifier(steps: 60), unlabelled: unlabelled)
+            var decoder = DuINDecoder(pretraining: mode, configuration: config, vqvae: .vqvae(steps: 30), mae: .mae(steps: 30),
+                                      classifier: .classifier(steps: 50), unlabelled: unlabelled)
+            decoder.vqvae.batchSize = 16
+            decoder.mae.batchSize = 16
+            decoder.classifier.batchSize = 16
             decoder.classifier.learningRate = 1e-3
             decoder.vqvae.learningRate = 1e-3
             decoder.mae.learningRate = 1e-3
