@@ -3,7 +3,7 @@
 
 Usage (from the repository root; `make validate-duin` does this):
     python3 scripts/validate_duin.py --harness Benchmarks/.build/release/neuro-bench-duin --output docs/duin.md \
-        [--steps 150] [--seeds 3] [--data ../shared/data]
+        [--steps 150] [--pretrain-steps 300] [--seeds 3] [--data ../shared/data]
 
 1. Simulator (DuINSimulation defaults: 10 words × 40 trials, 10 channels of which 6 informative, 250 Hz,
    300 s unlabelled recording... see the harness): 5-fold accuracy of Du-IN from scratch, VQ-VAE- and
@@ -55,10 +55,10 @@ def auroc(positive, negative):
 
 
 def simulated(args):
-    r = run(args.harness, "simulated", "--steps", str(args.steps), "--seeds", str(args.seeds))
+    r = run(args.harness, "simulated", "--steps", str(args.steps), "--seeds", str(args.seeds), "--pretrain-steps", str(args.pretrain_steps))
     chance = r["chance"]
     lines = [
-        f"`neuro-bench-duin simulated --steps {args.steps} --seeds {args.seeds}` ({r['seconds']:.0f} s wall on a shared machine).",
+        f"`neuro-bench-duin simulated --steps {args.steps} --seeds {args.seeds} --pretrain-steps {args.pretrain_steps}` ({r['seconds']:.0f} s wall on a shared machine).",
         f"Simulator: {r['words']} words × {r['trialsPerWord']} trials, {r['channels']} channels (planted: {r['informative']}), "
         f"{r['unlabelledSeconds']:.0f} s unlabelled recording (seed {r['seed']}); epochs −0.5…2.5 s ({r['samples']} samples → 30 patches). "
         f"Du-IN-mini. Stages 1–2 run once, {r['pretrainSteps']} AdamW steps each (batch 32, 4 s crops, lr 1e-3 warm-up + cosine) "
@@ -98,12 +98,12 @@ def simulated(args):
 
 
 def eegmmidb(args):
-    r = run(args.harness, "eegmmidb", "--data", args.data, "--steps", str(args.steps))
+    r = run(args.harness, "eegmmidb", "--data", args.data, "--steps", str(args.steps), "--pretrain-steps", str(args.pretrain_steps))
     if not r.get("available"):
         print("eegmmidb data not found; section left as is")
         return
     lines = [
-        f"`neuro-bench-duin eegmmidb --steps {args.steps}`: PhysioNet EEGMMIDB S001, left (T1) vs right (T2) fist, runs "
+        f"`neuro-bench-duin eegmmidb --steps {args.steps} --pretrain-steps {args.pretrain_steps}`: PhysioNet EEGMMIDB S001, left (T1) vs right (T2) fist, runs "
         f"3/4/7/8/11/12 (executed and imagined), 8–30 Hz, 0.5–2.5 s: {r['trials']} trials × {r['channels']} channels × "
         f"{r['samples']} samples at {r['rate']:.0f} Hz. Identical epochs and stratified 5 folds (seed {r['seed']}) for every "
         f"pipeline. duin-mae / duin-mae-frozen start from one VQ-VAE → MAE pretraining on the six runs' continuous 8–30 Hz "
@@ -126,6 +126,7 @@ def main():
     parser.add_argument("--output", default="docs/duin.md")
     parser.add_argument("--steps", type=int, default=150)
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--pretrain-steps", type=int, default=300)
     parser.add_argument("--data", default="../shared/data")
     parser.add_argument("--skip-simulated", action="store_true")
     parser.add_argument("--skip-real-data", action="store_true")
