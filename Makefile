@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Tests and benchmarks use one BLAS thread for stable, reproducible figures.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: all deps build demo test bench bench-deps sample-data validate validate-geometric validate-ricci validate-bicluster validate-connectome validate-stateglm clean
+.PHONY: all deps build demo test bench bench-deps sample-data validate validate-geometric validate-ricci validate-bicluster validate-connectome validate-stateglm validate-duin clean
 
 all: build
 
@@ -36,6 +36,7 @@ sample-data: build
 	.build/release/neuroswift simulate mi-eeg --seed 7 --output sample-data/mi-eeg.edf
 	.build/release/neuroswift simulate bicluster --seed 0 --output sample-data/bicluster.h5
 	.build/release/neuroswift simulate connectome --seed 7 --output sample-data/connectome.h5
+	.build/release/neuroswift simulate duin --seed 7 --words 5 --trials-per-word 8 --unlabelled-seconds 40 --output sample-data/duin-seeg.edf
 	.build/release/neuroswift simulate stateglm --seed 21 --states 3 --neurons 10 --bins 300 --sequences 8 --concentration 1,1,1 --output sample-data/stateglm.h5
 
 # Speed against the reference tools, written into docs/performance.md (needs python3 with numpy,
@@ -71,6 +72,8 @@ bench: bench-deps
 	/usr/bin/python3 Benchmarks/compare/stateglm.py --swift Benchmarks/.build/release/neuro-bench-stateglm --output docs/performance.md
 	python3 Benchmarks/compare/sbm.py --swift Benchmarks/.build/release/neuro-bench-ntf --output docs/performance.md
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-duin
+	/usr/bin/python3 Benchmarks/compare/duin.py --swift Benchmarks/.build/release/neuro-bench-duin --output docs/performance.md
 
 # Full-size validations against the reference tools; each writes its report into docs/.
 validate: validate-geometric validate-ricci validate-bicluster validate-connectome validate-stateglm
@@ -107,6 +110,12 @@ validate-connectome: build
 validate-stateglm: deps
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-stateglm
 	python3 scripts/validate_stateglm.py --harness Benchmarks/.build/release/neuro-bench-stateglm --output docs/stateglm.md
+
+# Du-IN (issue 11): simulator accuracy per variant, scarce labels pretrained vs scratch, channel ranking,
+# and eegmmidb S001 beside ts-lr / csp-lda on the same folds → docs/duin.md.
+validate-duin:
+	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-duin
+	python3 scripts/validate_duin.py --harness Benchmarks/.build/release/neuro-bench-duin --output docs/duin.md
 
 clean:
 	rm -rf .build Benchmarks/.build

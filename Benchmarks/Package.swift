@@ -21,6 +21,9 @@
 //   swift build -c release --product neuro-bench-stateglm
 //                                                 HMM-GLM EM epochs (compare/stateglm.py beside PyTorch), the full-size
 //                                                 validation and the real-data fits behind docs/stateglm.md
+//   swift build -c release --product neuro-bench-duin
+//                                                 Du-IN stage steps (compare/duin.py beside PyTorch) and the
+//                                                 simulator / eegmmidb validation behind docs/duin.md
 import Foundation
 import PackageDescription
 
@@ -75,5 +78,9 @@ let package = Package(
             name: "neuro-bench-stateglm",
             dependencies: [.product(name: "Models", package: neuroSwift)],
             path: "BenchStateGLM"),
+        .executableTarget(
+            name: "neuro-bench-duin",
+            dependencies: [.product(name: "Decoding", package: neuroSwift)],
+            path: "BenchDuIN"),
     ]
 )

@@ -1,0 +1,87 @@
+import NeuralNet
+import NeuroCore
+
+/// Sizes of a Du-IN model (Zheng et al., NeurIPS 2024). The defaults are the CPU-sized "Du-IN-mini"
+/// of the methods note (§D2: 250 Hz, 100 ms patches, d = 80, 4 blocks, codebook 512 × 32); the
+/// reference model is `.reference` (1 kHz, d = 160, 8 blocks, codebook 2048 × 64).
+public struct DuINConfiguration: Sendable, Codable, Hashable {
+    /// Input channels C (after channel selection).
+    public var channels: Int
+    /// Samples per patch (100 ms at the sampling rate).
+    public var patchLength: Int
+    /// Width of the per-subject spatial mix (the "region-level" signal).
+    public var spatialDimension: Int = 16
+    /// Tokenizer: first convolution's kernel and stride (padding kernel/2), hidden channels.
+    public var tokenizerKernel: Int = 9
+    public var tokenizerStride: Int = 5
+    public var tokenizerChannels: Int = 32
+    /// Transformer encoder: blocks, heads, inner (Q/K/V) width, feed-forward width.
+    public var layers: Int = 4
+    public var heads: Int = 4
+    public var innerDimension: Int = 128
+    public var feedForwardDimension: Int = 160
+    public var dropout: Float = 0.1
+    public var attentionDropout: Float = 0.1
+    /// Stage 1: codebook size and code dimension, commitment β, EMA decay, decoder blocks, dead-code
+    /// restart threshold (EMA usage per batch; nil disables restarts as in the reference).
+    public var codes: Int = 512
+    public var codeDimension: Int = 32
+    public var commitmentCost: Float = 1
+    public var codebookDecay: Float = 0.99
+    public var decoderLayers: Int = 2
+    public var deadCodeThreshold: Float? = 0.01
+    /// Stage 2: fraction of patches masked in the first pass (the second masks the complement).
+    public var maskRatio: Double = 0.5
+    /// Stage 3: hidden width of the flatten → hidden → classes head.
+    public var classifierHidden: Int = 128
+    /// Number of subjects (one spatial mix and one de-subject map each).
+    public var subjects: Int = 1
+
+    public init(channels: Int, patchLength: Int) {
+        self.channels = channels
+        self.patchLength = patchLength
+    }
+
+    /// Du-IN-mini for `channels` at `samplingRate`: 100 ms patches, the tokenizer stride chosen so
+    /// that each patch gives about five steps.
+    public static func mini(channels: Int, samplingRate: Double) -> DuINConfiguration {
+        let patch = Swift.max(4, Int((0.1 * samplingRate).rounded()))
+        var c = DuINConfiguration(channels: channels, patchLength: patch)
+        c.tokenizerStride = Swift.max(1, patch / 5)
+        c.tokenizerKernel = Swift.min(2 * c.tokenizerStride - 1, patch)
+        return c
+    }
+
+    /// The reference sizes (1 kHz, 10 channels, d = 160, 8 blocks of 8 × 64 heads, codebook 2048 × 64).
+    public static var reference: DuINConfiguration {
+        var c = DuINConfiguration(channels: 10, patchLength: 100)
+        c.tokenizerKernel = 19; c.tokenizerStride = 10; c.tokenizerChannels = 128
+        c.layers = 8; c.heads = 8; c.innerDimension = 512; c.feedForwardDimension = 320
+        c.dropout = 0.2; c.attentionDropout = 0.2
+        c.codes = 2048; c.codeDimension = 64; c.decoderLayers = 4; c.deadCodeThreshold = nil
+        return c
+    }
+
+    /// Time steps per patch after the strided tokenizer convolution.
+    public var tokenSteps: Int {
+        Tensor.conv1dOutputLength(inputLength: patchLength, kernel: tokenizerKernel, stride: tokenizerStride,
+                                  padding: tokenizerKernel / 2, dilation: 1) ?? 0
+    }
+
+    /// Token width d = steps × spatial features (time-major flatten of the tokenizer output).
+    public var modelDimension: Int { tokenSteps * spatialDimension }
+
+    /// Throws a `ParameterError` naming the first inconsistent size.
+    public func validate() throws {
+        try ParameterError.check(channels > 0, "channels", expected: "> 0", found: channels)
+        try ParameterError.check(patchLength >= 2, "patchLength", expected: "≥ 2", found: patchLength)
+        try ParameterError.check(tokenSteps > 0, "tokenizerKernel/Stride", expected: "at least one step per patch of \(patchLength)",
+                                 found: "\(tokenizerKernel)/\(tokenizerStride)")
+        try ParameterError.check(heads > 0 && innerDimension % heads == 0, "heads", expected: "a divisor of innerDimension \(innerDimension)", found: heads)
+        try ParameterError.check(layers > 0 && decoderLayers > 0, "layers", expected: "> 0", found: "\(layers)/\(decoderLayers)")
+        try ParameterError.check(codes > 1 && codeDimension > 0, "codes", expected: "> 1 codes of dimension > 0", found: "\(codes)×\(codeDimension)")
+        try ParameterError.check(maskRatio > 0 && maskRatio < 1, "maskRatio", expected: "in (0, 1)", found: maskRatio)
+        try ParameterError.check(subjects > 0, "subjects", expected: "> 0", found: subjects)
+        try ParameterError.check((0..<1).contains(codebookDecay), "codebookDecay", expected: "in [0, 1)", found: codebookDecay)
+    }
+}

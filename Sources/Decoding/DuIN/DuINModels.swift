@@ -1,0 +1,185 @@
+import NeuralNet
+import NeuroCore
+
+/// What one stage-1 forward pass produced.
+public struct DuINVQVAEOutput {
+    /// `[batch, channels, samples]`.
+    public let reconstruction: Tensor
+    /// Channel-masked mean squared reconstruction error.
+    public let reconstructionLoss: Tensor
+    public let quantizer: VectorQuantizerOutput
+    /// Reconstruction + commitment (both weighted 1, as in the reference).
+    public var loss: Tensor { reconstructionLoss + quantizer.commitmentLoss }
+}
+
+/// Stage 1, the Du-IN VQ-VAE ("neural tokenizer"): encoder → u = ℓ2norm(W₂ tanh(W₁h)) → cosine codebook
+/// (straight-through) → LayerNorm → Linear → regressor transformer → per-token linear head back to
+/// the patch's samples → Linear(S → S) → per-subject de-mix to the C channels.
+///
+/// The reference head is a stack of transposed convolutions without activations; a per-token linear
+/// map is the same function class restricted to each token's own patch, and much cheaper on a CPU.
+public struct DuINVQVAE: Layer {
+    public let configuration: DuINConfiguration
+    public let encoder: DuINEncoder
+    public let preProjection: Linear
+    public let codeProjection: Linear
+    public let quantizer: CosineVectorQuantizer
+    public let postNorm: LayerNorm
+    public let postProjection: Linear
+    public let regressor: DuINTransformer
+    public let head: Linear
+    public let mix: Linear
+    public let demix: [Linear]
+
+    public init(configuration c: DuINConfiguration, generator: inout SeededGenerator) {
+        configuration = c
+        let d = c.modelDimension
+        encoder = DuINEncoder(configuration: c, generator: &generator)
+        preProjection = Linear(inFeatures: d, outFeatures: d, generator: &generator)
+        codeProjection = Linear(inFeatures: d, outFeatures: c.codeDimension, generator: &generator)
+        quantizer = CosineVectorQuantizer(
+            codes: c.codes, dimension: c.codeDimension, commitmentCost: c.commitmentCost, decay: c.codebookDecay,
+            deadCodeThreshold: c.deadCodeThreshold, generator: &generator)
+        postNorm = LayerNorm(dimension: c.codeDimension)
+        postProjection = Linear(inFeatures: c.codeDimension, outFeatures: d, generator: &generator)
+        regressor = DuINTransformer(configuration: c, layers: c.decoderLayers, maxTokens: DuINEncoder.maxTokens, generator: &generator)
+        head = Linear(inFeatures: d, outFeatures: c.patchLength * c.spatialDimension, generator: &generator)
+        mix = Linear(inFeatures: c.spatialDimension, outFeatures: c.spatialDimension, generator: &generator)
+        demix = (0..<c.subjects).map { _ in Linear(inFeatures: c.spatialDimension, outFeatures: c.channels, generator: &generator) }
+    }
+
+    /// The unit vectors the codebook quantises, `[batch, M, codeDimension]`.
+    public func codeVectors(_ x: Tensor, subject: Int = 0, training: TrainingContext? = nil) -> Tensor {
+        codeProjection(preProjection(encoder(x, subject: subject, training: training)).tanh()).l2Normalized()
+    }
+
+    /// Code index of every patch (`[batch · M]`, row-major), in evaluation mode: the MAE's targets.
+    public func codeIndices(_ x: Tensor, subject: Int = 0) -> [Int] {
+        withNoGrad { quantizer.assign(codeVectors(x, subject: subject).storage) }
+    }
+
+    /// `x` `[batch, channels, M·patch]`; `channelMask` (C values, 1 = real channel) weights the error.
+    public func callAsFunction(_ x: Tensor, subject: Int = 0, channelMask: [Float]? = nil, training: TrainingContext? = nil) -> DuINVQVAEOutput {
+        let b = x.dimensions[0], t = x.dimensions[2], c = configuration
+        let u = codeVectors(x, subject: subject, training: training)
+        let q = quantizer(u, training: training)
+        let h = regressor(postProjection(postNorm(q.quantized)), training: training)
+        let patches = head(h).reshaped([b, t, c.spatialDimension])
+        let y = demix[subject](mix(patches)).permuted([0, 2, 1])  // [b, C, T]
+        var error = (y - x).square()
+        if let channelMask {
+            precondition(channelMask.count == c.channels, "DuINVQVAE: channel mask needs \(c.channels) values")
+            let active = Swift.max(channelMask.reduce(0, +), 1)
+            error = error * Tensor(channelMask.map { $0 * Float(c.channels) / active }, shape: [1, c.channels, 1])
+        }
+        return DuINVQVAEOutput(reconstruction: y, reconstructionLoss: error.mean(), quantizer: q)
+    }
+
+    public var namedParameters: [(name: String, tensor: Tensor)] {
+        Self.prefixed("encoder", encoder) + Self.prefixed("preProjection", preProjection) + Self.prefixed("codeProjection", codeProjection)
+            + Self.prefixed("postNorm", postNorm) + Self.prefixed("postProjection", postProjection) + Self.prefixed("regressor", regressor)
+            + Self.prefixed("head", head) + Self.prefixed("mix", mix)
+            + demix.enumerated().flatMap { Self.prefixed("demix\($0.offset)", $0.element) }
+    }
+
+    public var namedBuffers: [(name: String, tensor: Tensor)] {
+        Self.prefixedBuffers("encoder", encoder) + Self.prefixedBuffers("quantizer", quantizer)
+    }
+}
+
+/// Stage 2, the Du-IN MAE: a freshly initialised encoder whose masked tokens are replaced by a
+/// learned mask vector; a linear head predicts each patch's VQ-VAE code. Two passes with complementary
+/// masks make every patch predicted exactly once from its context.
+public struct DuINMAE: Layer {
+    public let configuration: DuINConfiguration
+    public let encoder: DuINEncoder
+    /// `[d]`, initialised to ones as in the reference.
+    public let maskEmbedding: Tensor
+    public let tokenHead: Linear
+
+    public init(configuration c: DuINConfiguration, generator: inout SeededGenerator) {
+        configuration = c
+        encoder = DuINEncoder(configuration: c, generator: &generator)
+        maskEmbedding = Tensor.ones([c.modelDimension], requiresGrad: true)
+        tokenHead = Linear(inFeatures: c.modelDimension, outFeatures: c.codes, generator: &generator)
+    }
+
+    /// A mask over `batch × tokens` patches with round(ratio·tokens) masked per sample (true = masked).
+    public static func randomMask(batch: Int, tokens: Int, ratio: Double, generator: inout SeededGenerator) -> [Bool] {
+        let masked = Swift.min(tokens - 1, Swift.max(1, Int((ratio * Double(tokens)).rounded())))
+        var mask = [Bool](repeating: false, count: batch * tokens)
+        for s in 0..<batch {
+            var order = Array(0..<tokens)
+            for i in stride(from: tokens - 1, to: 0, by: -1) { order.swapAt(i, generator.uniformInt(below: i + 1)) }
+            for j in order.prefix(masked) { mask[s * tokens + j] = true }
+        }
+        return mask
+    }
+
+    /// Code logits `[batch, M, codes]`: masked positions from pass 1 (`mask`), the others from pass 2
+    /// (the complement).
+    public func logits(_ x: Tensor, mask: [Bool], subject: Int = 0, training: TrainingContext? = nil) -> Tensor {
+        let tokens = encoder.tokens(x, subject: subject, training: training)
+        let b = tokens.dimensions[0], m = tokens.dimensions[1]
+        precondition(mask.count == b * m, "DuINMAE: mask has \(mask.count) entries for \(b)×\(m) patches")
+        let first = Tensor(mask.map { $0 ? 1 : 0 }, shape: [b, m, 1])
+        let second = 1 - first
+        let pass1 = encoder.transformer(tokens * second + maskEmbedding * first, training: training)
+        let pass2 = encoder.transformer(tokens * first + maskEmbedding * second, training: training)
+        return tokenHead(pass1 * first + pass2 * second)
+    }
+
+    public var namedParameters: [(name: String, tensor: Tensor)] {
+        Self.prefixed("encoder", encoder) + [("maskEmbedding", maskEmbedding)] + Self.prefixed("tokenHead", tokenHead)
+    }
+
+    public var namedBuffers: [(name: String, tensor: Tensor)] { Self.prefixedBuffers("encoder", encoder) }
+}
+
+/// Stage 3: the encoder followed by flatten(M × d) → hidden → ReLU → classes.
+public struct DuINClassifierModel: Layer {
+    public let configuration: DuINConfiguration
+    public let encoder: DuINEncoder
+    public let hidden: Linear
+    public let output: Linear
+    public let tokens: Int
+
+    public init(configuration c: DuINConfiguration, tokens: Int, classes: Int, generator: inout SeededGenerator) {
+        configuration = c
+        self.tokens = tokens
+        encoder = DuINEncoder(configuration: c, generator: &generator)
+        hidden = Linear(inFeatures: tokens * c.modelDimension, outFeatures: c.classifierHidden, generator: &generator)
+        output = Linear(inFeatures: c.classifierHidden, outFeatures: classes, generator: &generator)
+    }
+
+    /// Class logits `[batch, classes]`. With `frozenEncoder` the encoder runs in evaluation mode
+    /// outside the graph, so only the head learns.
+    public func callAsFunction(_ x: Tensor, subject: Int = 0, frozenEncoder: Bool = false, training: TrainingContext? = nil) -> Tensor {
+        let b = x.dimensions[0]
+        let h = frozenEncoder ? withNoGrad { encoder(x, subject: subject).detached() } : encoder(x, subject: subject, training: training)
+        let flat = h.reshaped([b, tokens * configuration.modelDimension]).dropout(configuration.dropout, training: training)
+        return output(hidden(flat).relu())
+    }
+
+    /// Trainable parameters: everything, or only the head when the encoder is frozen.
+    public func trainableParameters(frozenEncoder: Bool) -> [Tensor] {
+        frozenEncoder ? hidden.parameters + output.parameters : parameters
+    }
+
+    public var namedParameters: [(name: String, tensor: Tensor)] {
+        Self.prefixed("encoder", encoder) + Self.prefixed("hidden", hidden) + Self.prefixed("output", output)
+    }
+
+    public var namedBuffers: [(name: String, tensor: Tensor)] { Self.prefixedBuffers("encoder", encoder) }
+}
+
+extension DuINEncoder {
+    /// Copies every parameter and buffer of `other` (same configuration) into this encoder: how the
+    /// classifier starts from a pretrained VQ-VAE or MAE encoder.
+    public func copyWeights(from other: DuINEncoder) throws {
+        let mine = namedParameters + namedBuffers, theirs = other.namedParameters + other.namedBuffers
+        try ParameterError.check(mine.map(\.name) == theirs.map(\.name) && zip(mine, theirs).allSatisfy { $0.tensor.dimensions == $1.tensor.dimensions },
+                                 "encoder", expected: "an encoder of the same configuration", found: "\(other.configuration)")
+        for (a, b) in zip(mine, theirs) { a.tensor.update { $0 = b.tensor.storage } }
+    }
+}

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Du-IN validation (issue 11) → docs/duin.md.
+
+Usage (from the repository root; `make validate-duin` does this):
+    python3 scripts/validate_duin.py --harness Benchmarks/.build/release/neuro-bench-duin --output docs/duin.md \
+        [--steps 150] [--pretrain-steps 300] [--seeds 3] [--data ../shared/data]
+
+1. Simulator (DuINSimulation defaults: 10 words × 40 trials, 10 channels of which 6 informative, 250 Hz,
+   300 s unlabelled recording... see the harness): 5-fold accuracy of Du-IN from scratch, VQ-VAE- and
+   MAE-pretrained (fine-tuned) and MAE with a frozen encoder on the same folds; shuffled training
+   labels; scarce labels (10 per word) pretrained vs scratch over seeds; channel-contribution AUROC of
+   the planted channels; VQ-VAE health.
+2. Real EEG (needs ../shared/data): eegmmidb S001 left vs right fist (runs 3/4/7/8/11/12, T1/T2, 8–30 Hz,
+   0.5–2.5 s), Du-IN beside ts-lr and csp-lda on identical epochs and 5 folds.
+Each result replaces the section between its markers in the output; the prose around it is kept.
+"""
+import argparse
+import json
+import math
+import os
+import pathlib
+import statistics
+import subprocess
+
+
+def write_section(output, name, heading, lines):
+    begin_marker, end_marker = f"<!-- {name}:begin", f"<!-- {name}:end -->"
+    section = "\n".join([f"{begin_marker} (written by scripts/validate_duin.py; rerun it, do not edit) -->", *lines, end_marker])
+    path = pathlib.Path(output)
+    text = path.read_text() if path.exists() else "# Du-IN: discrete-codebook masked modelling for sEEG decoding\n\n"
+    begin, end = text.find(begin_marker), text.find(end_marker)
+    if begin >= 0 and end >= 0:
+        text = text[:begin] + section + text[end + len(end_marker):]
+    else:
+        text = text.rstrip() + f"\n\n## {heading}\n\n" + section + "\n"
+    path.write_text(text)
+
+
+def run(harness, *arguments):
+    env = dict(os.environ)
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    out = subprocess.run([harness, *arguments], check=True, capture_output=True, text=True, env=env).stdout
+    return json.loads(out)
+
+
+def mean_se(values):
+    m = statistics.fmean(values)
+    se = statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else float("nan")
+    return m, se
+
+
+def auroc(positive, negative):
+    wins = sum((p > n) + 0.5 * (p == n) for p in positive for n in negative)
+    return wins / (len(positive) * len(negative))
+
+
+def simulated(args):
+    r = run(args.harness, "simulated", "--steps", str(args.steps), "--seeds", str(args.seeds), "--pretrain-steps", str(args.pretrain_steps))
+    chance = r["chance"]
+    lines = [
+        f"`neuro-bench-duin simulated --steps {args.steps} --seeds {args.seeds} --pretrain-steps {args.pretrain_steps}` ({r['seconds']:.0f} s wall on a shared machine).",
+        f"Simulator: {r['words']} words × {r['trialsPerWord']} trials, {r['channels']} channels (planted: {r['informative']}), "
+        f"{r['unlabelledSeconds']:.0f} s unlabelled recording (seed {r['seed']}); epochs −0.5…2.5 s ({r['samples']} samples → 30 patches). "
+        f"Du-IN-mini. Stages 1–2 run once, {r['pretrainSteps']} AdamW steps each (batch 32, 4 s crops, lr 1e-3 warm-up + cosine) "
+        f"on the unlabelled span only; every classifier (stage 3) runs {r['steps']} steps on the fold's training trials. "
+        f"Chance {chance:.3f}.",
+        "",
+        "| variant | 5-fold accuracy (mean ± s.e.) | × chance |",
+        "|---|---|---|",
+    ]
+    for name in ["scratch", "vqvae", "mae", "mae-frozen"]:
+        m, se = mean_se(r["fiveFold"][name])
+        lines.append(f"| {name} | {m:.3f} ± {se:.3f} | {m / chance:.1f} |")
+    m, se = mean_se(r["shuffled"])
+    lines.append(f"| scratch, shuffled training labels | {m:.3f} ± {se:.3f} | {m / chance:.1f} |")
+    lines += ["", f"Scarce labels ({r['scarcePerWord']} training trials per word, the rest tested; pretraining on the unlabelled span only), "
+              f"{args.seeds} seeds:", "", "| variant | accuracy (mean ± s.e.) | per seed |", "|---|---|---|"]
+    for name in ["scratch", "vqvae", "mae"]:
+        m, se = mean_se(r["scarce"][name])
+        lines.append(f"| {name} | {m:.3f} ± {se:.3f} | {', '.join(f'{v:.3f}' for v in r['scarce'][name])} |")
+    diff = [a - b for a, b in zip(r["scarce"]["mae"], r["scarce"]["scratch"])]
+    dm, dse = mean_se(diff)
+    lines.append(f"| MAE − scratch | {dm:+.3f} ± {dse:.3f} | |")
+    scores = r["contributions"]
+    informative = [scores[i] for i in r["informative"]]
+    noise = [scores[i] for i in range(len(scores)) if i not in r["informative"]]
+    order = sorted(range(len(scores)), key=lambda i: -scores[i])
+    stage = r.get("stages", {})
+    lines += ["", f"Channel contributions (mean |W| of the scratch models' spatial mix, averaged over folds): ranking {order}; "
+              f"AUROC planted vs noise channels **{auroc(informative, noise):.2f}**.",
+              f"Stage 1 on the unlabelled span: reconstruction MSE {stage.get('vqvaeReconstructionFirst', float('nan')):.3f} → "
+              f"{stage.get('vqvaeReconstructionLast', float('nan')):.3f} (z-units), usage perplexity "
+              f"{stage.get('vqvaePerplexity', float('nan')):.1f} of {stage.get('codes', 512)}, dead codes "
+              f"{100 * stage.get('vqvaeDeadFraction', float('nan')):.0f} %. Stage 2: cross-entropy {stage.get('maeLossFirst', float('nan')):.2f} → "
+              f"{stage.get('maeLossLast', float('nan')):.2f} (ln 512 = 6.24), masked-code top-1 {stage.get('maeMaskedTop1', float('nan')):.3f} on training batches."]
+    write_section(args.output, "duin-simulated", "Simulated word-reading sEEG", lines)
+    print("\n".join(lines))
+
+
+def eegmmidb(args):
+    r = run(args.harness, "eegmmidb", "--data", args.data, "--steps", str(args.steps), "--pretrain-steps", str(args.pretrain_steps))
+    if not r.get("available"):
+        print("eegmmidb data not found; section left as is")
+        return
+    lines = [
+        f"`neuro-bench-duin eegmmidb --steps {args.steps} --pretrain-steps {args.pretrain_steps}`: PhysioNet EEGMMIDB S001, left (T1) vs right (T2) fist, runs "
+        f"3/4/7/8/11/12 (executed and imagined), 8–30 Hz, 0.5–2.5 s: {r['trials']} trials × {r['channels']} channels × "
+        f"{r['samples']} samples at {r['rate']:.0f} Hz. Identical epochs and stratified 5 folds (seed {r['seed']}) for every "
+        f"pipeline. duin-mae / duin-mae-frozen start from one VQ-VAE → MAE pretraining on the six runs' continuous 8–30 Hz "
+        f"signals without labels (transductive: the test trials' signals are in that unlabelled set, their labels are not); "
+        f"MAE masked-code top-1 {r['maeMaskedTop1']:.3f}, VQ-VAE usage perplexity {r['vqvaePerplexity']:.1f}.",
+        "",
+        "| pipeline | 5-fold accuracy (mean ± s.e.) | per fold | seconds |",
+        "|---|---|---|---|",
+    ]
+    for row in r["rows"]:
+        m, se = mean_se(row["folds"])
+        lines.append(f"| {row['pipeline']} | {m:.3f} ± {se:.3f} | {', '.join(f'{v:.2f}' for v in row['folds'])} | {row['seconds']:.0f} |")
+    write_section(args.output, "duin-eegmmidb", "Real EEG: eegmmidb S001 left vs right fist", lines)
+    print("\n".join(lines))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--harness", required=True)
+    parser.add_argument("--output", default="docs/duin.md")
+    parser.add_argument("--steps", type=int, default=150)
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--pretrain-steps", type=int, default=300)
+    parser.add_argument("--data", default="../shared/data")
+    parser.add_argument("--skip-simulated", action="store_true")
+    parser.add_argument("--skip-real-data", action="store_true")
+    args = parser.parse_args()
+    if not args.skip_simulated:
+        simulated(args)
+    if not args.skip_real_data:
+        eegmmidb(args)
+
+
+if __name__ == "__main__":
+    main()
