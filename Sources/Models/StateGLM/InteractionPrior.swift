@@ -89,49 +89,66 @@ public struct NaivePrior: InteractionPrior {
 }
 
 /// W_s ~ N(W̄, σ² I) independently per state, with a learnable shared mean W̄ (the state-invariant
-/// backbone). Parameters: W (S·N²) then W̄ (N²). W̄ is set to the mean of the W_s before every step,
-/// its closed-form maximiser, as the reference does; σ is fixed (1/3 in the reference).
+/// backbone). Parameters: W (S·N²), W̄ (N²), and log σ when σ is learned. W̄ is set to the mean of the
+/// W_s before every step, its closed-form maximiser, as the reference does; σ is fixed (1/3 in the
+/// reference demo) unless `learnsStandardDeviation`, in which case it too is set to its closed-form
+/// maximiser before every step (the pooled RMS of W_s − W̄; the reference has this update,
+/// `update_weight_prior_std`, but its demo does not call it), never below `standardDeviation`:
+/// the prior can only loosen when the states' couplings really differ, and cannot collapse.
 public struct GaussianPrior: InteractionPrior {
     public var standardDeviation: Double
     public var initialScale: Double
+    public var learnsStandardDeviation: Bool
 
-    public init(standardDeviation: Double = 1.0 / 3.0, initialScale: Double = 0.1) {
+    public init(standardDeviation: Double = 1.0 / 3.0, initialScale: Double = 0.1, learnsStandardDeviation: Bool = false) {
         self.standardDeviation = standardDeviation
         self.initialScale = initialScale
+        self.learnsStandardDeviation = learnsStandardDeviation
     }
 
     public var name: String { "gaussian" }
-    public func parameterCount(states: Int, neurons: Int) -> Int { (states + 1) * neurons * neurons }
+    public func parameterCount(states: Int, neurons: Int) -> Int { (states + 1) * neurons * neurons + (learnsStandardDeviation ? 1 : 0) }
 
     public func initialParameters(states: Int, neurons: Int, generator: inout SeededGenerator) -> [Double] {
         var p = (0..<(states * neurons * neurons)).map { _ in generator.normal(mean: 0, standardDeviation: initialScale) }
         p += [Double](repeating: 0, count: neurons * neurons)
+        if learnsStandardDeviation { p.append(Double.log(standardDeviation)) }
         project(&p, states: states, neurons: neurons)
         return p
+    }
+
+    /// σ in use for these parameters.
+    public func currentStandardDeviation(_ parameters: [Double], states: Int, neurons: Int) -> Double {
+        learnsStandardDeviation ? Double.exp(parameters[(states + 1) * neurons * neurons]) : standardDeviation
     }
 
     public func evaluate(
         _ parameters: [Double], states: Int, neurons: Int, mode: WeightMode, generator: inout SeededGenerator
     ) -> PriorEvaluation {
         let m = neurons * neurons, count = states * m
-        precondition(parameters.count == count + m, "GaussianPrior: parameter vector of \(parameters.count), expected \(count + m)")
-        let precision = 1 / (standardDeviation * standardDeviation)
+        precondition(parameters.count == parameterCount(states: states, neurons: neurons), "GaussianPrior: parameter vector of \(parameters.count), expected \(parameterCount(states: states, neurons: neurons))")
+        let sigma = currentStandardDeviation(parameters, states: states, neurons: neurons)
+        let precision = 1 / (sigma * sigma)
         var residual = [Double](repeating: 0, count: count)
-        var logPrior = -Double(count) * Double.log(standardDeviation * (2 * Double.pi).squareRoot())
+        var squares = 0.0
         for s in 0..<states {
             for k in 0..<m {
                 let r = parameters[s * m + k] - parameters[count + k]
                 residual[s * m + k] = r
-                logPrior -= 0.5 * precision * r * r
+                squares += r * r
             }
         }
+        let logPrior = -Double(count) * Double.log(sigma * (2 * Double.pi).squareRoot()) - 0.5 * precision * squares
         let weights = Array(parameters[0..<count])
+        let learns = learnsStandardDeviation, total = parameters.count
         return PriorEvaluation(weights: weights, logPrior: logPrior) { gradient, scale in
-            var out = [Double](repeating: 0, count: count + m)
+            var out = [Double](repeating: 0, count: total)
             for k in 0..<count {
                 out[k] = gradient[k] + scale * precision * residual[k]
                 out[count + k % m] -= scale * precision * residual[k]
             }
+            // ∂ log prior / ∂ log σ = −S·N² + Σ r²/σ².
+            if learns { out[total - 1] = -scale * (-Double(count) + precision * squares) }
             return out
         }
     }
@@ -143,15 +160,29 @@ public struct GaussianPrior: InteractionPrior {
             for s in 0..<states { total += parameters[s * m + k] }
             parameters[count + k] = total / Double(states)
         }
+        if learnsStandardDeviation {
+            var squares = 0.0
+            for s in 0..<states {
+                for k in 0..<m {
+                    let r = parameters[s * m + k] - parameters[count + k]
+                    squares += r * r
+                }
+            }
+            let rms = (squares / Double(count)).squareRoot()
+            parameters[count + m] = Double.log(Swift.max(rms, standardDeviation))
+        }
     }
 
     public func sharedStructure(_ parameters: [Double], states: Int, neurons: Int) -> [String: (shape: [Int], values: [Double])] {
         let m = neurons * neurons
-        return ["backbone": ([neurons, neurons], Array(parameters[(states * m)..<((states + 1) * m)]))]
+        var out: [String: (shape: [Int], values: [Double])] = ["backbone": ([neurons, neurons], Array(parameters[(states * m)..<((states + 1) * m)]))]
+        if learnsStandardDeviation { out["standard_deviation"] = ([1], [currentStandardDeviation(parameters, states: states, neurons: neurons)]) }
+        return out
     }
 
     public func parameters(approximating weights: [Double], states: Int, neurons: Int) -> [Double] {
         var p = weights + [Double](repeating: 0, count: neurons * neurons)
+        if learnsStandardDeviation { p.append(Double.log(standardDeviation)) }
         project(&p, states: states, neurons: neurons)
         return p
     }
