@@ -21,6 +21,8 @@
 //   swift build -c release --product neuro-bench-stateglm
 //                                                 HMM-GLM EM epochs (compare/stateglm.py beside PyTorch), the full-size
 //                                                 validation and the real-data fits behind docs/stateglm.md
+//   swift build -c release --product neuro-bench-neuroformer
+//                                                 Neuroformer-mini training steps, run by compare/neuroformer.py beside PyTorch
 import Foundation
 import PackageDescription
 
@@ -75,5 +77,9 @@ let package = Package(
             name: "neuro-bench-stateglm",
             dependencies: [.product(name: "Models", package: neuroSwift)],
             path: "BenchStateGLM"),
+        .executableTarget(
+            name: "neuro-bench-neuroformer",
+            dependencies: [.product(name: "Decoding", package: neuroSwift)],
+            path: "BenchNeuroformer"),
     ]
 )

@@ -9,6 +9,6 @@ struct NeuroSwiftCommand: ParsableCommand {
         version: NeuroSwiftVersion.current,
         subcommands: [
             InfoCommand.self, ConvertCommand.self, SimulateCommand.self, FitCommand.self, DecodeCommand.self, BenchmarkCommand.self,
-            GraphCommand.self, DemoCommand.self,
+            GraphCommand.self, DemoCommand.self, PretrainCommand.self, GenerateCommand.self,
         ])
 }

@@ -18,7 +18,7 @@ import TestSupport
         let commands = listed.split(separator: "\n").prefix { !$0.contains("See 'neuroswift help") }
             .filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") }
             .compactMap { $0.split(separator: " ").first.map(String.init) }
-        #expect(Set(commands) == ["info", "convert", "simulate", "fit", "decode", "benchmark", "graph", "demo"], "listed: \(commands)")
+        #expect(Set(commands) == ["info", "convert", "simulate", "fit", "decode", "benchmark", "graph", "demo", "pretrain", "generate"], "listed: \(commands)")
     }
 
     @Test func infoOnMissingFileFailsClearly() throws {

@@ -13,7 +13,7 @@ struct DemoCommand: ParsableCommand {
 
     /// The pipelines, in the order they run. Each later issue adds its own.
     static let pipelines: [any DemoPipeline] = [
-        SpectralPeaksDemo(), MotorImageryDemo(), BiclusterDemo(), ConnectomeDemo(), StateGLMDemo(),
+        SpectralPeaksDemo(), MotorImageryDemo(), BiclusterDemo(), ConnectomeDemo(), StateGLMDemo(), NeuroformerDemo(),
     ]
 
     func run() throws {

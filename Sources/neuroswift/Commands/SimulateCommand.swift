@@ -8,7 +8,7 @@ struct SimulateCommand: ParsableCommand {
         commandName: "simulate",
         abstract: "Generate recordings with planted ground truth.",
         subcommands: [
-            SimulateOscillations.self, SimulateMotorImagery.self, SimulateBicluster.self, SimulateConnectome.self, SimulateStateGLM.self,
+            SimulateOscillations.self, SimulateMotorImagery.self, SimulateBicluster.self, SimulateConnectome.self, SimulateStateGLM.self, SimulateNeuroformer.self,
         ])
 }
 
