@@ -6,9 +6,12 @@ public enum SpikeConnectivity {
     /// Attention enrichment `[target][source]` (N × N, row-major).
     ///
     /// For every query position whose next-token target is neuron i, the past cross-attention weights
-    /// (averaged over heads and history blocks) onto past tokens of neuron j are summed into A[i, j]; the
-    /// expected mass under uniform attention (count of j's tokens / T_past) is summed alike, and the score
-    /// is their ratio (1 = no preference). Pairs never observed score 1.
+    /// (averaged over heads and history blocks), renormalised over the past window's spike tokens, onto
+    /// tokens of neuron j are summed into A[i, j]; the share uniform attention over those spike tokens
+    /// would give (count of j's tokens / spike tokens) is summed alike, and the score is their ratio
+    /// (1 = no preference). Pairs never observed score 1. Renormalising over spike tokens (the methods
+    /// note divides by uniform mass over all T_past tokens) keeps the SOS/EOS/PAD tokens, whose share
+    /// varies with how busy a window is, from confounding the score with firing rates.
     public static func attention(
         _ model: NeuroformerModel, on dataset: NeuroformerDataset, samples: [Int], batchSize: Int = 128
     ) -> [Double] {
@@ -34,17 +37,22 @@ public enum SpikeConnectivity {
                 }
                 for s in 0..<chunk.count {
                     var sourceCount = [Int](repeating: 0, count: n)
-                    for j in 0..<tp { let id = batch.pastIDs[s * tp + j]; if id < n { sourceCount[id] += 1 } }
+                    var spikes = 0
+                    for j in 0..<tp { let id = batch.pastIDs[s * tp + j]; if id < n { sourceCount[id] += 1; spikes += 1 } }
+                    guard spikes > 0 else { continue }
                     for q in 0..<t {
                         let target = batch.targetIDs[s * t + q]
                         guard target < n else { continue }
                         let row = (s * t + q) * tp
+                        var total = 0.0
+                        for j in 0..<tp where batch.pastIDs[s * tp + j] < n { total += weights[row + j] }
+                        guard total > 0 else { continue }
                         for j in 0..<tp {
                             let source = batch.pastIDs[s * tp + j]
-                            if source < n { mass[target * n + source] += weights[row + j] }
+                            if source < n { mass[target * n + source] += weights[row + j] / total }
                         }
                         for source in 0..<n where sourceCount[source] > 0 {
-                            expected[target * n + source] += Double(sourceCount[source]) / Double(tp)
+                            expected[target * n + source] += Double(sourceCount[source]) / Double(spikes)
                         }
                     }
                 }

@@ -4,7 +4,7 @@ import Foundation
 public enum BehaviourDecodingBaselines {
     /// Lap index of every bin of a 1-D track position (−1 before the first lap): a lap ends each time
     /// the smoothed position (1 s moving average) reaches the opposite end of the track (within 15 % of
-    /// its range from the 2nd / 98th percentile). NaN positions carry the current lap.
+    /// its range from the 2nd / 98th percentile). Bins without a position get −1 (no lap).
     public static func laps(position: [Double], binWidth: Double) -> [Int] {
         let finite = position.filter(\.isFinite).sorted()
         guard finite.count > 10 else { return [Int](repeating: -1, count: position.count) }
@@ -32,7 +32,7 @@ public enum BehaviourDecodingBaselines {
                     lastEnd = end
                 }
             }
-            result[b] = lap
+            result[b] = position[b].isFinite ? lap : -1
         }
         return result
     }

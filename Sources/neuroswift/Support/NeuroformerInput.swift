@@ -73,6 +73,30 @@ struct NeuroformerInput {
         return try SpikeTrains(times: lists)
     }
 
+    /// A 1-D track position from LED coordinates: the projection onto the principal axis of the valid
+    /// samples (a linear track may run at an angle in the camera image), with NaN where the tracker is
+    /// stuck (the same coordinates for 2 s or more: lost tracking reports a constant position, while a
+    /// resting animal's LED still jitters by a pixel).
+    static func trackPosition(x: [Double], y: [Double]?, times: [Double]) -> [Double] {
+        guard x.count > 1 else { return x }
+        let y = y ?? [Double](repeating: 0, count: x.count)
+        var valid = [Bool](repeating: true, count: x.count)
+        var runStart = 0
+        for i in 1...x.count where i == x.count || x[i] != x[runStart] || y[i] != y[runStart] {
+            if times[i - 1] - times[runStart] >= 2 { for k in runStart..<i { valid[k] = false } }
+            runStart = i
+        }
+        let indices = x.indices.filter { valid[$0] }
+        guard indices.count > 1 else { return x }
+        let mx = indices.reduce(0) { $0 + x[$1] } / Double(indices.count), my = indices.reduce(0) { $0 + y[$1] } / Double(indices.count)
+        var sxx = 0.0, sxy = 0.0, syy = 0.0
+        for i in indices { sxx += (x[i] - mx) * (x[i] - mx); sxy += (x[i] - mx) * (y[i] - my); syy += (y[i] - my) * (y[i] - my) }
+        // Leading eigenvector of the 2 × 2 covariance.
+        let angle = 0.5 * atan2(2 * sxy, sxx - syy)
+        let (ux, uy) = (cos(angle), sin(angle))
+        return x.indices.map { valid[$0] ? (x[$0] - mx) * ux + (y[$0] - my) * uy : .nan }
+    }
+
     static func behaviourValues(_ path: String, spikes input: NeuroformerInput) throws -> [Double] {
         let url = URL(fileURLWithPath: path)
         guard FileManager.default.fileExists(atPath: url.path) else { throw CLIError.missingFile(path: path) }
@@ -88,7 +112,7 @@ struct NeuroformerInput {
         if ext == "videopositiontracking" {
             let series = try PositionTrackingFile.read(url).series
             times = series.timestamps
-            values = Array(series.column(at: 0))
+            values = trackPosition(x: Array(series.column(at: 0)), y: series.columnCount > 1 ? Array(series.column(at: 1)) : nil, times: times)
         } else {
             let text = try String(contentsOf: url, encoding: .utf8)
             for line in text.split(whereSeparator: \.isNewline) {
