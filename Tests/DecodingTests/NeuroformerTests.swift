@@ -133,6 +133,26 @@ private let tinyConfiguration = NeuroformerConfiguration(
         #expect(throws: NeuroformerError.self) { try NeuroformerCheckpoint.load(from: other) }
     }
 
+    @Test func behaviourHeadFineTunesOnFrozenFeatures() throws {
+        // Behaviour = spikes in the current window: readable from the pooled features (PAD share) alone.
+        let raster = randomRaster(neurons: 6, bins: 1200, rate: 0.1, seed: 12)
+        var configuration = tinyConfiguration
+        configuration.behaviourOutputs = 1
+        let perBin = (0..<raster.bins).map { b in Double((max(0, b - 3)...b).reduce(0) { s, k in s + (0..<6).reduce(0) { $0 + raster[k, $1] } }) }
+        configuration.behaviourMean = perBin.reduce(0, +) / Double(perBin.count)
+        configuration.behaviourScale = 2
+        let data = try NeuroformerDataset(raster: raster, configuration: configuration, behaviourPerBin: perBin)
+        let model = try NeuroformerModel(configuration: configuration, seed: 13)
+        let frozen = model.idEmbedding.weight.storage
+        let train = Array(0..<200), test = Array(200..<data.count)
+        try NeuroformerTraining.fineTuneBehaviour(model, on: data, samples: train, options: .init(
+            steps: 300, batchSize: 32, learningRate: 1e-2, warmupSteps: 10))
+        #expect(model.idEmbedding.weight.storage == frozen)  // only the head moves
+        let predicted = try model.predictBehaviour(on: data, samples: test)
+        let r = try Statistics.pearsonCorrelation(predicted, test.map { data.behaviour![$0] })
+        #expect(r > 0.7, "held-out r \(r)")
+    }
+
     @Test func invalidSettingsAndDataAreRejected() throws {
         var bad = tinyConfiguration
         bad.heads = 5
@@ -146,6 +166,15 @@ private let tinyConfiguration = NeuroformerConfiguration(
         withBehaviour.behaviourOutputs = 1
         let six = randomRaster(neurons: 6, bins: 100, rate: 0.1, seed: 1)
         #expect(throws: NeuroformerError.self) { try NeuroformerDataset(raster: six, configuration: withBehaviour, behaviourPerBin: [1, 2]) }
+        var classes = tinyConfiguration
+        classes.behaviourOutputs = 3
+        classes.behaviourIsClassification = true
+        #expect(throws: NeuroformerError.self) {
+            try NeuroformerDataset(raster: six, configuration: classes, behaviourPerBin: [Double](repeating: 5, count: 100))
+        }
+        #expect(throws: Never.self) {
+            try NeuroformerDataset(raster: six, configuration: classes, behaviourPerBin: (0..<100).map { Double($0 % 3) })
+        }
         let model = try NeuroformerModel(configuration: tinyConfiguration, seed: 0)
         let data = try NeuroformerDataset(raster: six, configuration: tinyConfiguration)
         #expect(throws: NeuroformerError.self) {

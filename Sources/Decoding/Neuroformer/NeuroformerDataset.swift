@@ -57,6 +57,11 @@ public struct NeuroformerDataset: Sendable {
             guard let b = behaviourPerBin, b.count == raster.bins else {
                 throw NeuroformerError.shapeMismatch(what: "behaviour", expected: "\(raster.bins) values", found: "\(behaviourPerBin?.count ?? 0)")
             }
+            if configuration.behaviourIsClassification,
+               let bad = b.first(where: { $0.isFinite && ($0 != $0.rounded() || $0 < 0 || $0 >= Double(configuration.behaviourOutputs)) }) {
+                throw NeuroformerError.shapeMismatch(
+                    what: "behaviour classes", expected: "integers in 0..<\(configuration.behaviourOutputs)", found: "\(bad)")
+            }
         }
         let tokenizer = configuration.tokenizer
         var ends = tokenizer.windowEnds(bins: bins ?? 0..<raster.bins)
