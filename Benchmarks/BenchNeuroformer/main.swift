@@ -30,7 +30,7 @@ let optimizer = Adam.adamW(parameters: model.parameters, learningRate: 1e-3, bet
                            excludedFromDecay: model.parameters.filter { !decayed.contains(ObjectIdentifier($0)) })
 
 var stepIndex: UInt64 = 0
-func step() -> Float {
+@MainActor func step() -> Float {
     optimizer.zeroGrad()
     stepIndex += 1
     let loss = NeuroformerTraining.loss(model, batch, training: TrainingContext(seed: stepIndex)).total

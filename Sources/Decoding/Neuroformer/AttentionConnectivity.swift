@@ -61,6 +61,21 @@ public enum SpikeConnectivity {
         return zip(mass, expected).map { $1 > 0 ? $0 / $1 : 1 }
     }
 
+    /// `scores` `[target][source]` divided by each source's mean score over the other targets: how
+    /// specifically source j's tokens are attended when predicting target i, with the per-source level
+    /// (which tracks firing rate: a neuron with twice the tokens does not get twice the attention)
+    /// removed.
+    public static func sourceNormalised(_ scores: [Double], neurons n: Int) -> [Double] {
+        var result = scores
+        for j in 0..<n {
+            var mean = 0.0
+            for i in 0..<n where i != j { mean += scores[i * n + j] }
+            mean /= Double(max(n - 1, 1))
+            for i in 0..<n { result[i * n + j] = mean > 0 ? scores[i * n + j] / mean : 1 }
+        }
+        return result
+    }
+
     /// Lagged cross-correlation `[target][source]`: the Pearson correlation between source j's counts in
     /// bin b and target i's summed counts in bins b + lags, over `bins` (N × N, row-major; the diagonal
     /// is 0).

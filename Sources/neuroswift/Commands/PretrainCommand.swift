@@ -106,6 +106,9 @@ struct PretrainNeuroformer: ParsableCommand {
             let xcorr = SpikeConnectivity.laggedCrossCorrelation(input.raster, bins: 0..<Int(Double(input.raster.bins) * (1 - data.testFraction)))
             summary.attentionHubAUROC = try SpikeConnectivity.auroc(attention, positive: truth.hubEdges, negative: truth.nonEdges)
             summary.attentionAllEdgeAUROC = try SpikeConnectivity.auroc(attention, positive: truth.hubEdges + truth.weakEdges, negative: truth.nonEdges)
+            let normalised = SpikeConnectivity.sourceNormalised(attention, neurons: c.neurons)
+            summary.sourceNormalisedHubAUROC = try SpikeConnectivity.auroc(normalised, positive: truth.hubEdges, negative: truth.nonEdges)
+            summary.sourceNormalisedAllEdgeAUROC = try SpikeConnectivity.auroc(normalised, positive: truth.hubEdges + truth.weakEdges, negative: truth.nonEdges)
             summary.crossCorrelationHubAUROC = try SpikeConnectivity.auroc(xcorr, positive: truth.hubEdges, negative: truth.nonEdges)
             summary.crossCorrelationAllEdgeAUROC = try SpikeConnectivity.auroc(xcorr, positive: truth.hubEdges + truth.weakEdges, negative: truth.nonEdges)
             let n = c.neurons
@@ -126,9 +129,11 @@ struct PretrainNeuroformer: ParsableCommand {
         var table = TextTable(["held-out metric", "value", "baseline"], alignments: [.left, .right, .right])
         let m = summary.metrics
         table.append(["next-neuron accuracy", fmt3(m.idAccuracy), fmt3(m.mostFrequentIDAccuracy) + " (most frequent)"])
+        table.append(["  argmax over all tokens", fmt3(m.idAccuracyAnyToken), ""])
         table.append(["next-offset accuracy", fmt3(m.offsetAccuracy), fmt3(m.offsetPriorAccuracy) + " (prior mode)"])
         if let a = summary.attentionHubAUROC, let x = summary.crossCorrelationHubAUROC {
             table.append(["hub-edge AUROC (attention)", fmt3(a), fmt3(x) + " (lagged xcorr)"])
+            table.append(["hub-edge AUROC (attention / source mean)", fmt3(summary.sourceNormalisedHubAUROC ?? .nan), ""])
             table.append(["all-edge AUROC (attention)", fmt3(summary.attentionAllEdgeAUROC ?? .nan), fmt3(summary.crossCorrelationAllEdgeAUROC ?? .nan) + " (lagged xcorr)"])
             table.append(["top sources by attention", summary.topSources.map(String.init).joined(separator: ","), "hubs 0..<\(input.truth!.simulation.hubs)"])
             table.append(["edges with A[i,j] > A[j,i]", fmt3(summary.directionality ?? .nan), "0.5 (chance)"])
@@ -147,6 +152,8 @@ struct PretrainSummary: Codable {
     var metrics: NeuroformerTokenMetrics
     var attentionHubAUROC: Double?
     var attentionAllEdgeAUROC: Double?
+    var sourceNormalisedHubAUROC: Double?
+    var sourceNormalisedAllEdgeAUROC: Double?
     var crossCorrelationHubAUROC: Double?
     var crossCorrelationAllEdgeAUROC: Double?
     var topSources: [Int] = []
