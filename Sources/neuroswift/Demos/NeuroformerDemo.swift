@@ -6,7 +6,7 @@ import Foundation
 /// most-frequent-neuron baseline and hub-edge recovery from attention beside lagged cross-correlation.
 struct NeuroformerDemo: DemoPipeline {
     let name = "neuroformer"
-    let summary = "Neuroformer (tiny, 300 steps) on a 32-neuron hub network → next-neuron accuracy, hub edges from attention vs xcorr"
+    let summary = "Neuroformer (tiny, ≤ 300 steps) on a 32-neuron hub network → next-neuron accuracy, hub edges from attention vs xcorr"
     let inputFile = "neuroformer.h5"
 
     func run(_ input: URL) throws -> DemoOutcome {
@@ -17,7 +17,9 @@ struct NeuroformerDemo: DemoPipeline {
         let cut = data.count * 4 / 5
         let train = Array(0..<cut), test = Array(cut..<data.count)
         let model = try NeuroformerModel(configuration: c, seed: 0)
-        try NeuroformerTraining.pretrain(model, on: data, samples: train, options: .init(steps: 300, batchSize: 32, learningRate: 3e-3, warmupSteps: 30))
+        // 300 steps on the committed sample; fewer on smaller files (about 2 passes over the windows).
+        let steps = min(300, max(20, train.count / 16))
+        try NeuroformerTraining.pretrain(model, on: data, samples: train, options: .init(steps: steps, batchSize: 32, learningRate: 3e-3, warmupSteps: steps / 10))
         let metrics = model.tokenMetrics(on: data, samples: test)
         let attention = SpikeConnectivity.attention(model, on: data, samples: test)
         let trainBins = data.windows[cut].endBin - c.currentBins
