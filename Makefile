@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Tests and benchmarks use one BLAS thread for stable, reproducible figures.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: all deps build demo test bench bench-deps sample-data validate validate-geometric validate-ricci validate-bicluster validate-connectome validate-stateglm validate-duin clean
+.PHONY: all deps build demo test bench bench-deps sample-data validate validate-geometric validate-ricci validate-bicluster validate-connectome validate-stateglm validate-duin validate-neuroformer clean
 
 all: build
 
@@ -38,6 +38,7 @@ sample-data: build
 	.build/release/neuroswift simulate connectome --seed 7 --output sample-data/connectome.h5
 	.build/release/neuroswift simulate duin --seed 7 --words 5 --trials-per-word 8 --unlabelled-seconds 40 --output sample-data/duin-seeg.edf
 	.build/release/neuroswift simulate stateglm --seed 21 --states 3 --neurons 10 --bins 300 --sequences 8 --concentration 1,1,1 --output sample-data/stateglm.h5
+	.build/release/neuroswift simulate neuroformer --seed 3 --duration 240 --output sample-data/neuroformer.h5
 
 # Speed against the reference tools, written into docs/performance.md (needs python3 with numpy,
 # and mne + pyedflib and ../shared/data/eeg for the EDF comparison).
@@ -71,12 +72,14 @@ bench: bench-deps
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-stateglm
 	/usr/bin/python3 Benchmarks/compare/stateglm.py --swift Benchmarks/.build/release/neuro-bench-stateglm --output docs/performance.md
 	python3 Benchmarks/compare/sbm.py --swift Benchmarks/.build/release/neuro-bench-ntf --output docs/performance.md
+	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-neuroformer
+	/usr/bin/python3 Benchmarks/compare/neuroformer.py --swift Benchmarks/.build/release/neuro-bench-neuroformer --output docs/performance.md
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-duin
 	/usr/bin/python3 Benchmarks/compare/duin.py --swift Benchmarks/.build/release/neuro-bench-duin --output docs/performance.md
 
 # Full-size validations against the reference tools; each writes its report into docs/.
-validate: validate-geometric validate-ricci validate-bicluster validate-connectome validate-stateglm
+validate: validate-geometric validate-ricci validate-bicluster validate-connectome validate-stateglm validate-duin validate-neuroformer
 
 # Riemannian EEG decoders against pyRiemann / MNE / scikit-learn on identical epochs and folds
 # (simulated scenarios, and ../shared/data/eeg when present) → docs/geometric-eeg.md.
@@ -116,6 +119,11 @@ validate-stateglm: deps
 validate-duin:
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-duin
 	python3 scripts/validate_duin.py --harness Benchmarks/.build/release/neuro-bench-duin --output docs/duin.md
+# Neuroformer-mini on the simulated hub network and the nelpy linear track (held-out laps, vs ridge and
+# Bayesian decoders) → docs/neuroformer.md. About 15–30 min on 2 cores.
+validate-neuroformer: build
+	python3 scripts/validate_neuroformer.py --neuroswift .build/release/neuroswift --output docs/neuroformer.md
 
 clean:
 	rm -rf .build Benchmarks/.build
+

@@ -24,6 +24,8 @@
 //   swift build -c release --product neuro-bench-duin
 //                                                 Du-IN stage steps (compare/duin.py beside PyTorch) and the
 //                                                 simulator / eegmmidb validation behind docs/duin.md
+//   swift build -c release --product neuro-bench-neuroformer
+//                                                 Neuroformer-mini training steps, run by compare/neuroformer.py beside PyTorch
 import Foundation
 import PackageDescription
 
@@ -82,5 +84,8 @@ let package = Package(
             name: "neuro-bench-duin",
             dependencies: [.product(name: "Decoding", package: neuroSwift)],
             path: "BenchDuIN"),
+            name: "neuro-bench-neuroformer",
+            dependencies: [.product(name: "Decoding", package: neuroSwift)],
+            path: "BenchNeuroformer"),
     ]
 )

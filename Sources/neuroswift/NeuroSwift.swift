@@ -8,7 +8,7 @@ struct NeuroSwiftCommand: ParsableCommand {
         abstract: "Load, model and decode neural recordings.",
         version: NeuroSwiftVersion.current,
         subcommands: [
-            InfoCommand.self, ConvertCommand.self, SimulateCommand.self, FitCommand.self, PretrainCommand.self, DecodeCommand.self, BenchmarkCommand.self,
-            GraphCommand.self, DemoCommand.self,
+            InfoCommand.self, ConvertCommand.self, SimulateCommand.self, FitCommand.self, PretrainCommand.self, DecodeCommand.self,
+            GenerateCommand.self, BenchmarkCommand.self, GraphCommand.self, DemoCommand.self,
         ])
 }

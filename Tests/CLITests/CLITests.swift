@@ -18,7 +18,7 @@ import TestSupport
         let commands = listed.split(separator: "\n").prefix { !$0.contains("See 'neuroswift help") }
             .filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") }
             .compactMap { $0.split(separator: " ").first.map(String.init) }
-        #expect(Set(commands) == ["info", "convert", "simulate", "fit", "pretrain", "decode", "benchmark", "graph", "demo"], "listed: \(commands)")
+        #expect(Set(commands) == ["info", "convert", "simulate", "fit", "pretrain", "decode", "generate", "benchmark", "graph", "demo"], "listed: \(commands)")
     }
 
     @Test func infoOnMissingFileFailsClearly() throws {
@@ -84,6 +84,8 @@ import TestSupport
             "--concentration", "1,1,1", "--output", folder.file("stateglm.h5").path,
         ])
         #expect(stateglm.status == 0, "\(stateglm.stderr)")
+        let neuroformer = try NeuroSwiftBinary.run(["simulate", "neuroformer", "--seed", "5", "--duration", "20", "--output", folder.file("neuroformer.h5").path])
+        #expect(neuroformer.status == 0, "\(neuroformer.stderr)")
 
         let demo = try NeuroSwiftBinary.run(["demo", "--data", folder.url.path])
         #expect(demo.status == 0, "\(demo.stderr)")
@@ -92,6 +94,7 @@ import TestSupport
         #expect(demo.stdout.contains("bicluster") && demo.stdout.contains("neuron ARI"), "\(demo.stdout)")
         #expect(demo.stdout.contains("motifs recovered"), "\(demo.stdout)")
         #expect(demo.stdout.contains("state accuracy ≥"), "\(demo.stdout)")
+        #expect(demo.stdout.contains("next-neuron acc.") && demo.stdout.contains("xcorr"), "\(demo.stdout)")
         #expect(demo.stderr.isEmpty, "no progress bar or noise when stderr is not a terminal")
     }
 

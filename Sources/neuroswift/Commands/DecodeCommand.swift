@@ -7,7 +7,7 @@ struct DecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
         abstract: "Cross-validate decoders on labelled recordings.",
-        subcommands: [DecodeEEG.self, DecodeDuIN.self])
+        subcommands: [DecodeEEG.self, DecodeDuIN.self, DecodeNeuroformer.self])
 }
 
 /// The pipelines `decode eeg --pipeline` accepts; each raw value is a `BenchmarkRegistry` name.

@@ -13,7 +13,7 @@ struct DemoCommand: ParsableCommand {
 
     /// The pipelines, in the order they run. Each later issue adds its own.
     static let pipelines: [any DemoPipeline] = [
-        SpectralPeaksDemo(), MotorImageryDemo(), BiclusterDemo(), ConnectomeDemo(), StateGLMDemo(), DuINDemo(),
+        SpectralPeaksDemo(), MotorImageryDemo(), BiclusterDemo(), ConnectomeDemo(), StateGLMDemo(), DuINDemo(), NeuroformerDemo(),
     ]
 
     func run() throws {

@@ -9,6 +9,7 @@ struct SimulateCommand: ParsableCommand {
         abstract: "Generate recordings with planted ground truth.",
         subcommands: [
             SimulateOscillations.self, SimulateMotorImagery.self, SimulateBicluster.self, SimulateConnectome.self, SimulateStateGLM.self, SimulateDuIN.self,
+            SimulateNeuroformer.self,
         ])
 }
 

@@ -1,0 +1,108 @@
+import Foundation
+
+/// Shape of a Neuroformer model and of its tokenisation (Antoniades et al. 2024, ICLR).
+///
+/// Times are counted in bins of `binWidth` seconds: the current window holds `currentBins` bins and the
+/// past window the `pastBins` bins before it. `currentBlock` / `pastBlock` are the token budgets of the
+/// two windows (the most recent spikes are kept when a window overflows, as the reference does).
+public struct NeuroformerConfiguration: Sendable, Equatable, Codable {
+    public var neurons: Int
+    public var binWidth: Double
+    public var currentBins: Int
+    public var pastBins: Int
+    public var currentBlock: Int
+    public var pastBlock: Int
+    public var dimension: Int
+    public var heads: Int
+    /// Causal self-attention blocks over the current window (the reference's `layers.state`), also used
+    /// as the count of final causal blocks (v1.5 ignores `layers.self_att`).
+    public var stateLayers: Int
+    /// Cross-attention blocks onto the past window (`layers.state_history`).
+    public var historyLayers: Int
+    /// Cross-attention blocks onto the modality tokens (0 when there is no modality).
+    public var modalityLayers: Int
+    /// Features per modality token (0: no modality input) and tokens per window.
+    public var modalityFeatures: Int
+    public var modalityTokens: Int
+    /// Behaviour head outputs: 0 none, 1 regression (MSE), ≥ 2 classes (cross-entropy).
+    public var behaviourOutputs: Int
+    public var behaviourIsClassification: Bool
+    public var dropout: Float
+    /// Temperature τ of the neural↔modality contrastive term (`clip_temp`).
+    public var contrastiveTemperature: Float
+    /// Mean and standard deviation used to standardise a regression target (stored with the model).
+    public var behaviourMean: Double
+    public var behaviourScale: Double
+
+    public init(
+        neurons: Int, binWidth: Double = 0.01, currentBins: Int = 5, pastBins: Int = 15, currentBlock: Int = 24,
+        pastBlock: Int = 48, dimension: Int = 64, heads: Int = 4, stateLayers: Int = 2, historyLayers: Int = 2,
+        modalityLayers: Int = 0, modalityFeatures: Int = 0, modalityTokens: Int = 0, behaviourOutputs: Int = 0,
+        behaviourIsClassification: Bool = false, dropout: Float = 0.1, contrastiveTemperature: Float = 0.5,
+        behaviourMean: Double = 0, behaviourScale: Double = 1
+    ) {
+        self.neurons = neurons
+        self.binWidth = binWidth
+        self.currentBins = currentBins
+        self.pastBins = pastBins
+        self.currentBlock = currentBlock
+        self.pastBlock = pastBlock
+        self.dimension = dimension
+        self.heads = heads
+        self.stateLayers = stateLayers
+        self.historyLayers = historyLayers
+        self.modalityLayers = modalityLayers
+        self.modalityFeatures = modalityFeatures
+        self.modalityTokens = modalityTokens
+        self.behaviourOutputs = behaviourOutputs
+        self.behaviourIsClassification = behaviourIsClassification
+        self.dropout = dropout
+        self.contrastiveTemperature = contrastiveTemperature
+        self.behaviourMean = behaviourMean
+        self.behaviourScale = behaviourScale
+    }
+
+    /// The reduced "mini" configuration of the methods note (§D1): 10 ms bins, 50 / 150 ms windows,
+    /// 24 / 48 tokens, d = 64, 4 heads, 2 state + 2 history + 2 final blocks, dropout 0.1.
+    public static func mini(neurons: Int) -> NeuroformerConfiguration { NeuroformerConfiguration(neurons: neurons) }
+
+    /// The named presets the CLI accepts.
+    public static func preset(_ name: String, neurons: Int) -> NeuroformerConfiguration? {
+        switch name {
+        case "mini": return .mini(neurons: neurons)
+        case "tiny":
+            return NeuroformerConfiguration(neurons: neurons, currentBlock: 16, pastBlock: 24, dimension: 32, heads: 2,
+                                            stateLayers: 1, historyLayers: 1, dropout: 0)
+        default: return nil
+        }
+    }
+
+    public var tokenizer: SpikeTokenizer {
+        SpikeTokenizer(neurons: neurons, currentBins: currentBins, pastBins: pastBins, currentBlock: currentBlock, pastBlock: pastBlock)
+    }
+
+    /// Throws a `ParameterError` for shapes the model cannot be built with.
+    public func validate() throws {
+        try ParameterError.check(neurons >= 1, "neurons", expected: "≥ 1", found: neurons)
+        try ParameterError.check(binWidth > 0 && binWidth.isFinite, "binWidth", expected: "a positive number of seconds", found: binWidth)
+        try ParameterError.check(currentBins >= 1, "currentBins", expected: "≥ 1", found: currentBins)
+        try ParameterError.check(pastBins >= 1, "pastBins", expected: "≥ 1", found: pastBins)
+        try ParameterError.check(currentBlock >= 3, "currentBlock", expected: "≥ 3 (SOS, a spike, EOS)", found: currentBlock)
+        try ParameterError.check(pastBlock >= 3, "pastBlock", expected: "≥ 3", found: pastBlock)
+        try ParameterError.check(dimension >= 2 && dimension % 2 == 0, "dimension", expected: "an even number ≥ 2", found: dimension)
+        try ParameterError.check(heads >= 1 && dimension % heads == 0, "heads", expected: "a divisor of dimension \(dimension)", found: heads)
+        try ParameterError.check(stateLayers >= 1, "stateLayers", expected: "≥ 1", found: stateLayers)
+        try ParameterError.check(historyLayers >= 0, "historyLayers", expected: "≥ 0", found: historyLayers)
+        try ParameterError.check(modalityFeatures >= 0 && modalityTokens >= 0, "modality", expected: "non-negative sizes", found: "\(modalityFeatures)×\(modalityTokens)")
+        try ParameterError.check((modalityFeatures == 0) == (modalityTokens == 0), "modalityTokens",
+                                 expected: "0 exactly when modalityFeatures is 0", found: modalityTokens)
+        try ParameterError.check(modalityLayers >= 0, "modalityLayers", expected: "≥ 0", found: modalityLayers)
+        try ParameterError.check(behaviourOutputs >= 0 && !(behaviourIsClassification && behaviourOutputs == 1),
+                                 "behaviourOutputs", expected: "0, 1 (regression) or ≥ 2 classes", found: behaviourOutputs)
+        try ParameterError.check((0..<1).contains(dropout), "dropout", expected: "in [0, 1)", found: dropout)
+        try ParameterError.check(contrastiveTemperature > 0, "contrastiveTemperature", expected: "> 0", found: contrastiveTemperature)
+        try ParameterError.check(behaviourScale > 0 && behaviourScale.isFinite, "behaviourScale", expected: "> 0", found: behaviourScale)
+    }
+
+    public var hasModality: Bool { modalityFeatures > 0 }
+}

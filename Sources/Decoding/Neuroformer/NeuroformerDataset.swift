@@ -1,0 +1,118 @@
+import Foundation
+
+/// A mini-batch of tokenised windows, flattened row-major (`[size, block]`).
+public struct NeuroformerBatch: Sendable {
+    public var size: Int
+    public var inputIDs: [Int]
+    public var inputOffsets: [Int]
+    public var targetIDs: [Int]
+    public var targetOffsets: [Int]
+    public var pastIDs: [Int]
+    public var pastOffsets: [Int]
+    /// `[size, modalityTokens, modalityFeatures]`, when the model has a modality stream.
+    public var modality: [Float]?
+    /// One target per window: a standardised value (regression) or a class index (classification).
+    public var behaviour: [Float]?
+}
+
+/// The windows of one recording, tokenised once, with their optional modality tokens and behaviour
+/// targets.
+///
+/// Modality tokens are the per-bin features (`features` per bin, e.g. a stimulus or a position) of the
+/// past and current windows, one token per bin; the behaviour target of a window is the value at the
+/// last bin of its current window (the reference samples behaviour once per 50 ms window).
+public struct NeuroformerDataset: Sendable {
+    public let configuration: NeuroformerConfiguration
+    public let windows: [TokenizedWindow]
+    /// Per window: `modalityTokens × modalityFeatures` values.
+    public let modality: [[Float]]?
+    /// Per window: the raw behaviour target.
+    public let behaviour: [Double]?
+
+    /// - Parameters:
+    ///   - modalityPerBin: `raster.bins × configuration.modalityFeatures` values, bin-major.
+    ///   - behaviourPerBin: one value per bin (class index when classifying); NaN marks missing values,
+    ///     whose windows are dropped.
+    public init(
+        raster: SpikeRaster, configuration: NeuroformerConfiguration, bins: Range<Int>? = nil,
+        modalityPerBin: [Float]? = nil, behaviourPerBin: [Double]? = nil
+    ) throws {
+        try configuration.validate()
+        guard raster.neurons == configuration.neurons else {
+            throw NeuroformerError.shapeMismatch(what: "spike raster", expected: "\(configuration.neurons) neurons", found: "\(raster.neurons)")
+        }
+        let f = configuration.modalityFeatures
+        if f > 0 {
+            guard let m = modalityPerBin, m.count == raster.bins * f else {
+                throw NeuroformerError.shapeMismatch(
+                    what: "modality", expected: "\(raster.bins) bins × \(f) features", found: "\(modalityPerBin?.count ?? 0) values")
+            }
+            guard configuration.modalityTokens == configuration.pastBins + configuration.currentBins else {
+                throw NeuroformerError.shapeMismatch(
+                    what: "modality tokens", expected: "one per past and current bin (\(configuration.pastBins + configuration.currentBins))",
+                    found: "\(configuration.modalityTokens)")
+            }
+        }
+        if configuration.behaviourOutputs > 0 {
+            guard let b = behaviourPerBin, b.count == raster.bins else {
+                throw NeuroformerError.shapeMismatch(what: "behaviour", expected: "\(raster.bins) values", found: "\(behaviourPerBin?.count ?? 0)")
+            }
+            if configuration.behaviourIsClassification,
+               let bad = b.first(where: { $0.isFinite && ($0 != $0.rounded() || $0 < 0 || $0 >= Double(configuration.behaviourOutputs)) }) {
+                throw NeuroformerError.shapeMismatch(
+                    what: "behaviour classes", expected: "integers in 0..<\(configuration.behaviourOutputs)", found: "\(bad)")
+            }
+        }
+        let tokenizer = configuration.tokenizer
+        var ends = tokenizer.windowEnds(bins: bins ?? 0..<raster.bins)
+        if configuration.behaviourOutputs > 0, let b = behaviourPerBin { ends = ends.filter { b[$0 - 1].isFinite } }
+        self.configuration = configuration
+        windows = ends.map { tokenizer.window(endingAt: $0, in: raster) }
+        if f > 0, let m = modalityPerBin {
+            let span = configuration.modalityTokens
+            modality = ends.map { e in Array(m[((e - span) * f)..<(e * f)]) }
+        } else {
+            modality = nil
+        }
+        behaviour = configuration.behaviourOutputs > 0 ? ends.map { behaviourPerBin![$0 - 1] } : nil
+    }
+
+    public var count: Int { windows.count }
+
+    public func batch(_ indices: [Int]) -> NeuroformerBatch {
+        let c = configuration
+        var batch = NeuroformerBatch(size: indices.count, inputIDs: [], inputOffsets: [], targetIDs: [], targetOffsets: [],
+                                     pastIDs: [], pastOffsets: [])
+        for i in indices {
+            let w = windows[i]
+            batch.inputIDs += w.inputIDs
+            batch.inputOffsets += w.inputOffsets
+            batch.targetIDs += w.targetIDs
+            batch.targetOffsets += w.targetOffsets
+            batch.pastIDs += w.pastIDs
+            batch.pastOffsets += w.pastOffsets
+        }
+        if let modality { batch.modality = indices.flatMap { modality[$0] } }
+        if let behaviour {
+            batch.behaviour = indices.map { i in
+                c.behaviourIsClassification ? Float(behaviour[i]) : Float((behaviour[i] - c.behaviourMean) / c.behaviourScale)
+            }
+        }
+        return batch
+    }
+}
+
+/// Errors from Neuroformer data, checkpoints and settings.
+public enum NeuroformerError: Error, Sendable, Equatable, CustomStringConvertible {
+    case shapeMismatch(what: String, expected: String, found: String)
+    case notANeuroformerCheckpoint(file: String, reason: String)
+    case tooFewWindows(needed: Int, found: Int)
+
+    public var description: String {
+        switch self {
+        case .shapeMismatch(let what, let expected, let found): return "\(what): expected \(expected), found \(found)"
+        case .notANeuroformerCheckpoint(let file, let reason): return "\(file): not a Neuroformer model (\(reason))"
+        case .tooFewWindows(let needed, let found): return "need at least \(needed) windows, found \(found)"
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import ArgumentParser
+import Decoding
+import Foundation
+
+/// Options shared by the Neuroformer commands that read spikes and split them.
+struct NeuroformerDataOptions: ParsableArguments {
+    @Argument(help: "Spikes: a `simulate neuroformer` .h5, a MatClust spikes.mat, an NWB file or a Phy folder.", completion: .file())
+    var spikes: String
+    @Option(help: "Behaviour: the simulation .h5, a .videoPositionTracking file or a CSV of time,value rows.", completion: .file())
+    var behaviour: String?
+    @Option(help: "Bin width in seconds for spike-time inputs.") var binWidth = 0.01
+    @Option(help: "Held-out split: time (the last --test-fraction) or laps (every 4th lap of a track position).")
+    var split: NeuroformerSplit = .time
+    @Option(help: "Fraction of the recording held out with --split time.") var testFraction = 0.2
+    @Flag(help: "Do not use the simulation's stimulus as a modality stream.") var noStimulus = false
+
+    func validate() throws {
+        guard binWidth > 0 else { throw ValidationError("--bin-width must be > 0, got \(binWidth)") }
+        guard testFraction > 0 && testFraction < 1 else { throw ValidationError("--test-fraction must be in (0, 1), got \(testFraction)") }
+    }
+
+    func load() throws -> NeuroformerInput {
+        var input = try NeuroformerInput.load(spikes: spikes, binWidth: binWidth, behaviour: behaviour)
+        if noStimulus { input.stimulus = nil }
+        return input
+    }
+}
+
+struct PretrainNeuroformer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "neuroformer",
+        abstract: "Pretrain a Neuroformer (spike-token GPT with past-window and modality cross-attention) on spikes.",
+        discussion: """
+            Trains on the training windows only (see --split); reports held-out next-neuron accuracy against the
+            most-frequent-neuron baseline and, for simulated data, hub-edge recovery from attention beside a
+            lagged cross-correlation. Example:
+              neuroswift pretrain neuroformer sample-data/neuroformer.h5 --behaviour sample-data/neuroformer.h5 --config mini -o model.h5
+            """)
+
+    @OptionGroup var data: NeuroformerDataOptions
+    @Option(help: "Model size: mini (methods note §D1) or tiny.") var config = "mini"
+    @Option(name: [.short, .long], help: "Output model file (HDF5).") var output: String
+    @Option(help: "Optimiser steps.") var steps = 1000
+    @Option(help: "Windows per mini-batch.") var batchSize = 64
+    @Option(help: "Peak learning rate.") var learningRate: Float = 1e-3
+    @Option(help: "Linear warm-up steps.") var warmup = 200
+    @Option(help: "Weight of the behaviour head's loss (with --behaviour).") var behaviourWeight: Float = 1
+    @Option(help: "Seed of the initialisation, batching and dropout.") var seed: UInt64 = 0
+    @Flag(help: "Print the results as JSON.") var json = false
+
+    func validate() throws {
+        guard NeuroformerConfiguration.preset(config, neurons: 1) != nil else { throw ValidationError("--config must be mini or tiny, got \(config)") }
+        guard steps >= 1, batchSize >= 2, warmup >= 0, warmup < steps else {
+            throw ValidationError("need --steps ≥ 1, --batch-size ≥ 2 and 0 ≤ --warmup < --steps")
+        }
+    }
+
+    func run() throws {
+        let input = try data.load()
+        var c = NeuroformerConfiguration.preset(config, neurons: input.raster.neurons)!
+        c.binWidth = input.raster.binWidth
+        if input.stimulus != nil {
+            c.modalityFeatures = 1
+            c.modalityTokens = c.pastBins + c.currentBins
+            c.modalityLayers = 1
+        }
+        let mask = try data.split.testMask(bins: input.raster.bins, behaviour: input.behaviour, binWidth: input.raster.binWidth,
+                                           testFraction: data.testFraction)
+        if let behaviour = input.behaviour {
+            let values = zip(behaviour, mask).filter { $0.0.isFinite && !$0.1 }.map(\.0)
+            let mean = values.reduce(0, +) / Double(max(values.count, 1))
+            let sd = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(values.count - 1, 1))).squareRoot()
+            c.behaviourOutputs = 1
+            c.behaviourMean = mean
+            c.behaviourScale = sd > 0 ? sd : 1
+        }
+        let dataset = try NeuroformerDataset(raster: input.raster, configuration: c, modalityPerBin: input.stimulus, behaviourPerBin: input.behaviour)
+        let (train, test) = splitWindows(dataset, testMask: mask)
+        let model = try NeuroformerModel(configuration: c, seed: seed)
+        let options = NeuroformerTrainingOptions(
+            steps: steps, batchSize: batchSize, learningRate: learningRate, warmupSteps: warmup, seed: seed,
+            weights: .init(behaviour: behaviourWeight))
+        let progress = TerminalProgress()
+        let start = Date()
+        let report = try NeuroformerTraining.pretrain(model, on: dataset, samples: train, options: options, monitor: progress)
+        progress.finish()
+        let seconds = Date().timeIntervalSince(start)
+        let tokens = Double(report.progress.step * batchSize * c.currentBlock)
+        let command = (["neuroswift"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        try NeuroformerCheckpoint.save(model, to: URL(fileURLWithPath: output),
+                                       provenance: ExportProvenance(command: command, seed: seed, inputs: [URL(fileURLWithPath: data.spikes)]))
+        var summary = PretrainSummary(
+            parameters: model.parameterCount, trainWindows: train.count, testWindows: test.count, steps: report.progress.step,
+            seconds: seconds, tokensPerSecond: tokens / max(seconds, 1e-9),
+            metrics: model.tokenMetrics(on: dataset, samples: test))
+        if let truth = input.truth {
+            let attention = SpikeConnectivity.attention(model, on: dataset, samples: test)
+            let xcorr = SpikeConnectivity.laggedCrossCorrelation(input.raster, bins: 0..<Int(Double(input.raster.bins) * (1 - data.testFraction)))
+            summary.attentionHubAUROC = try SpikeConnectivity.auroc(attention, positive: truth.hubEdges, negative: truth.nonEdges)
+            summary.attentionAllEdgeAUROC = try SpikeConnectivity.auroc(attention, positive: truth.hubEdges + truth.weakEdges, negative: truth.nonEdges)
+            let normalised = SpikeConnectivity.sourceNormalised(attention, neurons: c.neurons)
+            summary.sourceNormalisedHubAUROC = try SpikeConnectivity.auroc(normalised, positive: truth.hubEdges, negative: truth.nonEdges)
+            summary.sourceNormalisedAllEdgeAUROC = try SpikeConnectivity.auroc(normalised, positive: truth.hubEdges + truth.weakEdges, negative: truth.nonEdges)
+            summary.crossCorrelationHubAUROC = try SpikeConnectivity.auroc(xcorr, positive: truth.hubEdges, negative: truth.nonEdges)
+            summary.crossCorrelationAllEdgeAUROC = try SpikeConnectivity.auroc(xcorr, positive: truth.hubEdges + truth.weakEdges, negative: truth.nonEdges)
+            let n = c.neurons
+            let outgoing = (0..<n).map { j in (0..<n).filter { $0 != j }.reduce(0.0) { $0 + attention[$1 * n + j] } }
+            summary.topSources = Array(outgoing.indices.sorted { outgoing[$0] > outgoing[$1] }.prefix(truth.simulation.hubs))
+            let edges = truth.hubEdges + truth.weakEdges
+            summary.directionality = Double(edges.filter { e in attention[e] > attention[(e % n) * n + e / n] }.count) / Double(max(edges.count, 1))
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+            return
+        }
+        print("wrote \(output): Neuroformer-\(config), \(summary.parameters) parameters; \(input.description)")
+        print(String(format: "%d steps on %d training windows in %.1f s (%.0f tokens/s); %d held-out windows",
+                     summary.steps, train.count, seconds, summary.tokensPerSecond, test.count))
+        var table = TextTable(["held-out metric", "value", "baseline"], alignments: [.left, .right, .right])
+        let m = summary.metrics
+        table.append(["next-neuron accuracy", fmt3(m.idAccuracy), fmt3(m.mostFrequentIDAccuracy) + " (most frequent)"])
+        table.append(["  argmax over all tokens", fmt3(m.idAccuracyAnyToken), ""])
+        table.append(["next-offset accuracy", fmt3(m.offsetAccuracy), fmt3(m.offsetPriorAccuracy) + " (prior mode)"])
+        if let a = summary.attentionHubAUROC, let x = summary.crossCorrelationHubAUROC {
+            table.append(["hub-edge AUROC (attention)", fmt3(a), fmt3(x) + " (lagged xcorr)"])
+            table.append(["hub-edge AUROC (attention / source mean)", fmt3(summary.sourceNormalisedHubAUROC ?? .nan), ""])
+            table.append(["all-edge AUROC (attention)", fmt3(summary.attentionAllEdgeAUROC ?? .nan), fmt3(summary.crossCorrelationAllEdgeAUROC ?? .nan) + " (lagged xcorr)"])
+            table.append(["top sources by attention", summary.topSources.map(String.init).joined(separator: ","), "hubs 0..<\(input.truth!.simulation.hubs)"])
+            table.append(["edges with A[i,j] > A[j,i]", fmt3(summary.directionality ?? .nan), "0.5 (chance)"])
+        }
+        print(table.render())
+    }
+}
+
+struct PretrainSummary: Codable {
+    var parameters: Int
+    var trainWindows: Int
+    var testWindows: Int
+    var steps: Int
+    var seconds: Double
+    var tokensPerSecond: Double
+    var metrics: NeuroformerTokenMetrics
+    var attentionHubAUROC: Double?
+    var attentionAllEdgeAUROC: Double?
+    var sourceNormalisedHubAUROC: Double?
+    var sourceNormalisedAllEdgeAUROC: Double?
+    var crossCorrelationHubAUROC: Double?
+    var crossCorrelationAllEdgeAUROC: Double?
+    var topSources: [Int] = []
+    var directionality: Double?
+}
+
+func fmt3(_ x: Double) -> String { String(format: "%.3f", x) }
