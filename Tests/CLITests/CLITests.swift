@@ -65,7 +65,8 @@ import TestSupport
         }
 
         // Every demo needs its sample file: the motor-imagery EDF+ of the decoding demo, the bicluster
-        // counts, the connectome traces and an HMM-GLM session (small, so the debug build stays quick).
+        // counts, the connectome traces, an HMM-GLM session, a hub network and word-reading sEEG (small, so the
+        // debug build stays quick).
         let mi = try NeuroSwiftBinary.run([
             "simulate", "mi-eeg", "--seed", "7", "--trials-per-class", "10", "--output", folder.file("mi-eeg.edf").path,
         ])
@@ -86,6 +87,11 @@ import TestSupport
         #expect(stateglm.status == 0, "\(stateglm.stderr)")
         let neuroformer = try NeuroSwiftBinary.run(["simulate", "neuroformer", "--seed", "5", "--duration", "20", "--output", folder.file("neuroformer.h5").path])
         #expect(neuroformer.status == 0, "\(neuroformer.stderr)")
+        let duin = try NeuroSwiftBinary.run([
+            "simulate", "duin", "--seed", "5", "--words", "2", "--trials-per-word", "4", "--channels", "4", "--informative", "2",
+            "--unlabelled-seconds", "10", "--output", folder.file("duin-seeg.edf").path,
+        ])
+        #expect(duin.status == 0, "\(duin.stderr)")
 
         let demo = try NeuroSwiftBinary.run(["demo", "--data", folder.url.path])
         #expect(demo.status == 0, "\(demo.stderr)")
@@ -95,6 +101,7 @@ import TestSupport
         #expect(demo.stdout.contains("motifs recovered"), "\(demo.stdout)")
         #expect(demo.stdout.contains("state accuracy ≥"), "\(demo.stdout)")
         #expect(demo.stdout.contains("next-neuron acc.") && demo.stdout.contains("xcorr"), "\(demo.stdout)")
+        #expect(demo.stdout.contains("duin-seeg-decoding") && demo.stdout.contains("test accuracy scratch"), "\(demo.stdout)")
         #expect(demo.stderr.isEmpty, "no progress bar or noise when stderr is not a terminal")
     }
 
