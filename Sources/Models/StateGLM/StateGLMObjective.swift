@@ -185,6 +185,7 @@ final class StateGLMObjective {
             }
             let allBlocks = pieces.map { blocks[$0.index]![$0.state] }
             let c = coupling, frozen = pieces
+            // `try!`: the body never throws; concurrentMap is only `throws` for bodies that do.
             let results = try! concurrentMap(count: pieces.count) { i -> (Double, [Double]) in
                 let piece = frozen[i]
                 var localDrives = [Double](repeating: 0, count: piece.rows * n)
