@@ -21,19 +21,13 @@ import os
 import pathlib
 import statistics
 import subprocess
+import sys
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "Benchmarks" / "compare"))
+import report  # noqa: E402  (shared section writer)
 
 
 def write_section(output, name, heading, lines):
-    begin_marker, end_marker = f"<!-- {name}:begin", f"<!-- {name}:end -->"
-    section = "\n".join([f"{begin_marker} (written by scripts/validate_duin.py; rerun it, do not edit) -->", *lines, end_marker])
-    path = pathlib.Path(output)
-    text = path.read_text() if path.exists() else "# Du-IN: discrete-codebook masked modelling for sEEG decoding\n\n"
-    begin, end = text.find(begin_marker), text.find(end_marker)
-    if begin >= 0 and end >= 0:
-        text = text[:begin] + section + text[end + len(end_marker):]
-    else:
-        text = text.rstrip() + f"\n\n## {heading}\n\n" + section + "\n"
-    path.write_text(text)
+    report.write_section(output, name, heading, lines, source="scripts/validate_duin.py", title="# Du-IN: discrete-codebook masked modelling for sEEG decoding\n\n")
 
 
 def run(harness, *arguments):

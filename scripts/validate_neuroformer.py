@@ -23,25 +23,18 @@ import json
 import os
 import pathlib
 import subprocess
+import sys
 import tempfile
 import time
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "Benchmarks" / "compare"))
+import report  # noqa: E402  (shared section writer)
 
 DATA = pathlib.Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "spikes" / "nelpy-linear-track"
 
 
 def write_section(output, name, heading, lines):
-    begin_marker, end_marker = f"<!-- {name}:begin", f"<!-- {name}:end -->"
-    section = "\n".join([f"{begin_marker} (written by scripts/validate_neuroformer.py; rerun it, do not edit) -->", *lines, end_marker])
-    path = pathlib.Path(output)
-    text = path.read_text() if path.exists() else (
-        "# Neuroformer (issue 10)\n\nA CPU-sized port of Neuroformer (Antoniades et al., ICLR 2024) in "
-        "`Sources/Decoding/Neuroformer/`. The figures below are written by `make validate-neuroformer`.\n")
-    begin, end = text.find(begin_marker), text.find(end_marker)
-    if begin >= 0 and end >= 0:
-        text = text[:begin] + section + text[end + len(end_marker):]
-    else:
-        text = text.rstrip() + f"\n\n## {heading}\n\n" + section + "\n"
-    path.write_text(text)
+    report.write_section(output, name, heading, lines, source="scripts/validate_neuroformer.py", title=("# Neuroformer (issue 10)\n\nA CPU-sized port of Neuroformer (Antoniades et al., ICLR 2024) in "
+                                 "`Sources/Decoding/Neuroformer/`. The figures below are written by `make validate-neuroformer`.\n"))
 
 
 def run(binary, *arguments):

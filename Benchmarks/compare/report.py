@@ -15,18 +15,20 @@ def best(repeats, body, inner=1):
     return fastest
 
 
-def write_section(output, name, heading, lines):
+def write_section(output, name, heading, lines, source=None, title="# Performance\n\n"):
     """Puts `lines` between the `<!-- name:begin … -->` and `<!-- name:end -->` markers of `output`,
-    leaving the rest of the document alone; a new section is appended under `## heading`.
+    leaving the rest of the document alone; a new section is appended under `## heading`, and a new
+    document starts with `title`. `source` names the writing script (validation scripts under scripts/).
     Returns the section text."""
     begin_marker, end_marker = f"<!-- {name}:begin", f"<!-- {name}:end -->"
     section = "\n".join([
+        f"{begin_marker} (written by {source}; rerun it, do not edit) -->" if source else
         f"{begin_marker} (written by Benchmarks/compare/{name}.py; edit the script, not this table) -->",
         *lines,
         end_marker,
     ])
     path = pathlib.Path(output)
-    text = path.read_text() if path.exists() else "# Performance\n\n"
+    text = path.read_text() if path.exists() else title
     begin, end = text.find(begin_marker), text.find(end_marker)
     if begin >= 0 and end >= 0:
         text = text[:begin] + section + text[end + len(end_marker):]
