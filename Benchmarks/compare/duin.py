@@ -26,9 +26,8 @@ import os
 import platform
 import subprocess
 import sys
-import time
 
-from report import write_section  # noqa: E402
+from report import best_step, write_section  # noqa: E402
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
@@ -154,17 +153,6 @@ class Classifier(torch.nn.Module):
         return self.out(torch.relu(self.hidden(self.encoder(x).reshape(x.shape[0], -1))))
 
 
-def time_steps(step, repeats, warmup):
-    for _ in range(warmup):
-        step()
-    fastest = least_cpu = float("inf")
-    for _ in range(repeats):
-        start, cpu = time.perf_counter(), time.process_time()
-        step()
-        fastest = min(fastest, time.perf_counter() - start)
-        least_cpu = min(least_cpu, time.process_time() - cpu)
-    return fastest, least_cpu
-
 
 def torch_worker(threads, repeats, warmup, batch):
     torch.set_num_threads(threads)
@@ -181,7 +169,7 @@ def torch_worker(threads, repeats, warmup, batch):
         loss.backward()
         opt.step()
         state["targets"] = idx
-    out = {"vqvae": time_steps(vq_step, repeats, warmup)}
+    out = {"vqvae": best_step(vq_step, repeats, warmup)}
     mae = MAE().train()
     opt2 = torch.optim.AdamW(mae.parameters(), lr=3e-4, weight_decay=0.05)
     mask = torch.zeros(batch, CROP, dtype=torch.bool)
@@ -193,7 +181,7 @@ def torch_worker(threads, repeats, warmup, batch):
         loss = mae(x4, mask, state["targets"])
         loss.backward()
         opt2.step()
-    out["mae"] = time_steps(mae_step, repeats, warmup)
+    out["mae"] = best_step(mae_step, repeats, warmup)
     cls = Classifier().train()
     opt3 = torch.optim.AdamW(cls.parameters(), lr=2e-4, weight_decay=0.05)
 
@@ -202,7 +190,7 @@ def torch_worker(threads, repeats, warmup, batch):
         loss = F.cross_entropy(cls(x3), labels)
         loss.backward()
         opt3.step()
-    out["classifier"] = time_steps(cls_step, repeats, warmup)
+    out["classifier"] = best_step(cls_step, repeats, warmup)
     out["parameters"] = {"vqvae": sum(p.numel() for p in vq.parameters()), "mae": sum(p.numel() for p in mae.parameters()),
                          "classifier": sum(p.numel() for p in cls.parameters())}
     return out

@@ -24,9 +24,8 @@ import os
 import platform
 import subprocess
 import sys
-import time
 
-from report import write_section  # noqa: E402
+from report import best_step, write_section  # noqa: E402
 
 N, T, TP, D, HEADS, BATCH, DROPOUT = 32, 24, 48, 64, 4, 64, 0.1
 V_ID, V_DT = N + 3, 18
@@ -119,14 +118,7 @@ def torch_worker(threads, repeats, warmup):
         optimizer.step()
         return loss.item()
 
-    for _ in range(warmup):
-        step()
-    fastest = least_cpu = float("inf")
-    for _ in range(repeats):
-        start, cpu_start = time.perf_counter(), time.process_time()
-        step()
-        fastest = min(fastest, time.perf_counter() - start)
-        least_cpu = min(least_cpu, time.process_time() - cpu_start)
+    fastest, least_cpu = best_step(step, repeats, warmup)
     params = sum(p.numel() for p in model.parameters())
     print(json.dumps({"seconds": fastest, "cpuSeconds": least_cpu, "parameters": params, "torch": torch.__version__}))
 

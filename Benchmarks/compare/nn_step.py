@@ -28,9 +28,8 @@ import os
 import platform
 import subprocess
 import sys
-import time
 
-from report import write_section  # noqa: E402
+from report import best_step, write_section  # noqa: E402
 
 import torch  # noqa: E402
 
@@ -74,15 +73,7 @@ def torch_step_seconds(threads, repeats, warmup):
         optimizer.step()
         return loss.item()
 
-    for _ in range(warmup):
-        step()
-    fastest = least_cpu = float("inf")
-    for _ in range(repeats):
-        start, cpu_start = time.perf_counter(), time.process_time()
-        step()
-        fastest = min(fastest, time.perf_counter() - start)
-        least_cpu = min(least_cpu, time.process_time() - cpu_start)
-    return fastest, least_cpu
+    return best_step(step, repeats, warmup)
 
 
 def environment(threads, tuned):

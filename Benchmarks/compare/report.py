@@ -15,6 +15,19 @@ def best(repeats, body, inner=1):
     return fastest
 
 
+def best_step(step, repeats, warmup):
+    """The least wall-clock and the least process-CPU seconds of one `step()` over `repeats` calls, after
+    `warmup` untimed calls (CPU time is the fairer figure when other work shares the machine)."""
+    for _ in range(warmup):
+        step()
+    fastest = least_cpu = float("inf")
+    for _ in range(repeats):
+        start, cpu_start = time.perf_counter(), time.process_time()
+        step()
+        fastest = min(fastest, time.perf_counter() - start)
+        least_cpu = min(least_cpu, time.process_time() - cpu_start)
+    return fastest, least_cpu
+
 def write_section(output, name, heading, lines, source=None, title="# Performance\n\n"):
     """Puts `lines` between the `<!-- name:begin … -->` and `<!-- name:end -->` markers of `output`,
     leaving the rest of the document alone; a new section is appended under `## heading`, and a new
