@@ -4,7 +4,7 @@ import PackageDescription
 let numerics: Target.Dependency = .product(name: "Numerics", package: "swift-numerics")
 
 /// NeuroSwift: loaders, models and decoders for neural recordings.
-/// Dependencies point one way: NeuroCore ← Recording ← Models, Decoding (+ NeuralNet) ← neuroswift.
+/// Dependencies point one way: CKernels ← NeuroCore ← Recording ← Models, Decoding (+ NeuralNet) ← neuroswift.
 let package = Package(
     name: "NeuroSwift",
     products: [
@@ -28,15 +28,18 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLibdeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
 
+        // Hand-written SIMD kernels (AVX2/FMA chosen at run time, portable fallbacks).
+        .target(name: "CKernels"),
+
         .target(
             name: "NeuroCore",
             dependencies: [
-                "CHDF5", "COpenBLAS", "CLAPACKE", "CFFTW3", "CZlib", "CLibdeflate",
+                "CKernels", "CHDF5", "COpenBLAS", "CLAPACKE", "CFFTW3", "CZlib", "CLibdeflate",
                 numerics,
             ]),
         .target(name: "Recording", dependencies: ["NeuroCore", numerics]),
-        .target(name: "NeuralNet", dependencies: ["NeuroCore", numerics]),
-        .target(name: "Models", dependencies: ["Recording", numerics]),
+        .target(name: "NeuralNet", dependencies: ["NeuroCore", "CKernels", numerics]),
+        .target(name: "Models", dependencies: ["Recording", "CKernels", numerics]),
         .target(name: "Decoding", dependencies: ["Recording", "NeuralNet", numerics]),
         .executableTarget(
             name: "neuroswift",
