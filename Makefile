@@ -27,8 +27,10 @@ build: deps
 demo: build
 	.build/release/neuroswift demo --data sample-data
 
+# The benchmark package is not built by the tests; at least check that its manifest parses.
 test: deps
 	$(SWIFT) test
+	cd Benchmarks && $(SWIFT) package dump-package > /dev/null
 
 # Regenerates the committed sample data (deterministic apart from the 'created' attribute).
 sample-data: build
