@@ -12,10 +12,12 @@ trace ‖X − X̂‖/‖X‖ per iteration. The target error is the largest of 
 times (1 + 1e-4), i.e. the level every tool reaches; the time to the target is read from each fit's
 trace (per-iteration times: tensortools records them; for tensorly and NeuroSwift the fit's total
 time is spread evenly over its iterations). The table gives the median over fits. NeuroSwift runs
-plain HALS (tensortools' iterates) and HALS with extrapolation (`NonNegativeCP.extrapolation`), in
-Float64 and with the Float32 tensor copy, at 1 and 2 worker threads (OpenBLAS at 1); the references at
-1 and 2 BLAS threads (threadpoolctl). The whole comparison is repeated `--repeats` times in one run and
-the ratios are reported as median (min–max) over repeats, because the machine is shared.
+first with the library defaults (no flags: Float32 tensor copy, HALS extrapolation, min(2, cores)
+workers, AVX2/FMA kernels when the CPU has them), then the defaults at 1 worker, plain HALS
+(tensortools' iterates) in Float64, extrapolated HALS in Float64 and plain HALS on the Float32 copy,
+all at OpenBLAS 1 thread; the references at 1 and 2 BLAS threads (threadpoolctl). The whole comparison
+is repeated `--repeats` times in one run and the ratios are reported as median (min–max) over repeats,
+because the machine may be shared.
 """
 import argparse
 import datetime
@@ -96,18 +98,29 @@ def run_tensorly(x, rank, fits, tol, max_iter):
     return runs
 
 
-def run_swift(binary, path, rank, fits, tol, max_iter, precision="double", threads=1, extrapolation="off"):
-    out = subprocess.run(
-        [binary, "fit", "--tensor", path, "--rank", str(rank), "--fits", str(fits), "--tol", str(tol),
-         "--max-iter", str(max_iter), "--seed", "1", "--precision", precision, "--threads", str(threads),
-         "--extrapolation", extrapolation],
-        check=True, capture_output=True, text=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+def run_swift(binary, path, rank, fits, tol, max_iter, precision=None, threads=None, extrapolation=None):
+    """None leaves a setting at the library default."""
+    command = [binary, "fit", "--tensor", path, "--rank", str(rank), "--fits", str(fits), "--tol", str(tol),
+               "--max-iter", str(max_iter), "--seed", "1"]
+    for flag, value in (("--precision", precision), ("--threads", threads), ("--extrapolation", extrapolation)):
+        if value is not None:
+            command += [flag, str(value)]
+    out = subprocess.run(command, check=True, capture_output=True, text=True,
+                         env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+    report = json.loads(out.stdout)
     runs = []
-    for run in json.loads(out.stdout)["runs"]:
+    for run in report["runs"]:
         errors = run["errors"][1:]  # drop the initial error
         runs.append({"seconds": run["seconds"], "errors": errors,
-                     "times": list(np.linspace(0, run["seconds"], len(errors) + 1)[1:])})
+                     "times": list(np.linspace(0, run["seconds"], len(errors) + 1)[1:]),
+                     "config": {k: report.get(k) for k in ("precision", "threads", "extrapolation", "avx2")}})
     return runs
+
+
+def describe(config):
+    return (f"{'Float32' if config['precision'] == 'single' else 'Float64'} tensor copy, extrapolation "
+            f"{'on' if config['extrapolation'] else 'off'}, {config['threads']} worker thread(s), "
+            f"{'AVX2/FMA' if config.get('avx2') else 'portable'} kernels")
 
 
 def time_to(run, target):
@@ -117,12 +130,12 @@ def time_to(run, target):
     return float("nan")
 
 
-SWIFT = [  # (label, precision, threads, extrapolation)
-    ("NeuroSwift HALS (defaults: plain, Float64, 1 thread)", "double", 1, "off"),
-    ("NeuroSwift HALS, plain, Float32 tensor, 2 threads", "single", 2, "off"),
+SWIFT = [  # (label, precision, threads, extrapolation); None = the library default
+    ("NeuroSwift HALS, library defaults", None, None, None),
+    ("NeuroSwift HALS, defaults at 1 thread", None, 1, None),
+    ("NeuroSwift HALS, plain (tensortools' iterates), Float64, 1 thread", "double", 1, "off"),
     ("NeuroSwift HALS, extrapolated, Float64, 1 thread", "double", 1, "on"),
-    ("NeuroSwift HALS, extrapolated, Float32 tensor, 1 thread", "single", 1, "on"),
-    ("NeuroSwift HALS, extrapolated, Float32 tensor, 2 threads", "single", 2, "on"),
+    ("NeuroSwift HALS, plain, Float32 tensor, 1 thread", "single", 1, "off"),
 ]
 
 
@@ -179,8 +192,10 @@ def main():
         f"{target:.5f} (the largest median final error × (1 + 1e-4)); time to target read from each fit's error trace "
         "(tensortools records per-iteration times; for the others the fit's total time, set-up included, is spread evenly "
         "over its iterations), median over fits. Ratios are the reference's time ÷ NeuroSwift's in the same repeat: "
-        "median (min–max) over repeats. \"Plain\" is tensortools' HALS iteration; \"extrapolated\" starts each sweep from "
-        "an extrapolation of the last two accepted iterates (`extrapolation: true`). Thread counts: NeuroSwift's own workers (OpenBLAS at 1); the references' BLAS "
+        "median (min–max) over repeats. Library defaults (`NonNegativeCP(rank:)` with nothing else): "
+        f"{describe(repeats[0][SWIFT[0][0]][0]['config'])}. \"Plain\" is tensortools' HALS iteration; \"extrapolated\" starts each "
+        "sweep from an extrapolation of the last two accepted iterates and discards sweeps that end worse. Thread counts: "
+        "NeuroSwift's own workers (OpenBLAS at 1; results are bit-identical for any count); the references' BLAS "
         "threads via threadpoolctl (numba single-threaded). "
         f"Versions: tensortools {version('tensortools')}, tensorly {tensorly.__version__}, numpy {np.__version__}. "
         f"{platform.processor() or platform.machine()}, {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M')} UTC.",
