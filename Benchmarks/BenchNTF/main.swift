@@ -6,7 +6,7 @@ import Models
 // standard output:
 //
 //   neuro-bench-ntf fit   --tensor T.h5 --rank R [--algorithm hals] [--tol 1e-6] [--max-iter 500] [--fits 5] [--seed 1]
-//                         [--precision double|single] [--threads N] [--inner-sweeps 3] [--extrapolation on|off]
+//                         [--precision double|single] [--threads N] [--inner-sweeps N] [--extrapolation on|off]
 //                         (omitted: the library defaults)
 //       times `--fits` fits from seeds seed, seed+1, …: wall-clock seconds and the relative-error trace of each
 //   neuro-bench-ntf sweep --tensor T.h5 --ranks 1,2,…,7 --restarts 4 [--tol 1e-6] [--seed 1] --output F.h5
@@ -20,7 +20,7 @@ import Models
 var mode = "fit", tensorPath = "", rank = 4, algorithm = "hals", tol = 1e-6, maxIter = 500, fits = 5, seed: UInt64 = 1
 var ranks = [1, 2, 3, 4, 5, 6, 7], restarts = 4, output = "", graphsPath = ""
 // Omitted NTF flags take the library defaults (NonNegativeCP.defaultPrecision/-Threads/-Extrapolation).
-var precision = NonNegativeCP.defaultPrecision, threads = NonNegativeCP.defaultThreads, innerSweeps = 3, sbmRestarts = 1
+var precision = NonNegativeCP.defaultPrecision, threads = NonNegativeCP.defaultThreads, innerSweeps = NonNegativeCP.defaultInnerSweeps, sbmRestarts = 1
 var extrapolation = NonNegativeCP.defaultExtrapolation
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 if let first = arguments.next() { mode = first }

@@ -12,9 +12,10 @@ trace ‖X − X̂‖/‖X‖ per iteration. The target error is the largest of 
 times (1 + 1e-4), i.e. the level every tool reaches; the time to the target is read from each fit's
 trace (per-iteration times: tensortools records them; for tensorly and NeuroSwift the fit's total
 time is spread evenly over its iterations). The table gives the median over fits. NeuroSwift runs
-first with the library defaults (no flags: Float32 tensor copy, HALS extrapolation, min(2, cores)
+first with the library defaults (no flags: Float32 tensor copy, HALS extrapolation, 10 inner sweeps, min(2, cores)
 workers, AVX2/FMA kernels when the CPU has them), then the defaults at 1 worker, plain HALS
-(tensortools' iterates) in Float64, extrapolated HALS in Float64 and plain HALS on the Float32 copy,
+(tensortools' iterates, 3 inner sweeps) in Float64, extrapolated HALS in Float64 and plain HALS on the
+Float32 copy (both with 3 inner sweeps),
 all at OpenBLAS 1 thread; the references at 1 and 2 BLAS threads (threadpoolctl). The whole comparison
 is repeated `--repeats` times in one run and the ratios are reported as median (min–max) over repeats,
 because the machine may be shared.
@@ -98,11 +99,12 @@ def run_tensorly(x, rank, fits, tol, max_iter):
     return runs
 
 
-def run_swift(binary, path, rank, fits, tol, max_iter, precision=None, threads=None, extrapolation=None):
+def run_swift(binary, path, rank, fits, tol, max_iter, precision=None, threads=None, extrapolation=None, sweeps=None):
     """None leaves a setting at the library default."""
     command = [binary, "fit", "--tensor", path, "--rank", str(rank), "--fits", str(fits), "--tol", str(tol),
                "--max-iter", str(max_iter), "--seed", "1"]
-    for flag, value in (("--precision", precision), ("--threads", threads), ("--extrapolation", extrapolation)):
+    for flag, value in (("--precision", precision), ("--threads", threads), ("--extrapolation", extrapolation),
+                        ("--inner-sweeps", sweeps)):
         if value is not None:
             command += [flag, str(value)]
     out = subprocess.run(command, check=True, capture_output=True, text=True,
@@ -113,13 +115,14 @@ def run_swift(binary, path, rank, fits, tol, max_iter, precision=None, threads=N
         errors = run["errors"][1:]  # drop the initial error
         runs.append({"seconds": run["seconds"], "errors": errors,
                      "times": list(np.linspace(0, run["seconds"], len(errors) + 1)[1:]),
-                     "config": {k: report.get(k) for k in ("precision", "threads", "extrapolation", "avx2")}})
+                     "config": {k: report.get(k) for k in ("precision", "threads", "extrapolation", "avx2", "inner_sweeps")}})
     return runs
 
 
 def describe(config):
     return (f"{'Float32' if config['precision'] == 'single' else 'Float64'} tensor copy, extrapolation "
-            f"{'on' if config['extrapolation'] else 'off'}, {config['threads']} worker thread(s), "
+            f"{'on' if config['extrapolation'] else 'off'}, {config['inner_sweeps']} inner HALS sweeps, "
+            f"{config['threads']} worker thread(s), "
             f"{'AVX2/FMA' if config.get('avx2') else 'portable'} kernels")
 
 
@@ -130,12 +133,12 @@ def time_to(run, target):
     return float("nan")
 
 
-SWIFT = [  # (label, precision, threads, extrapolation); None = the library default
-    ("NeuroSwift HALS, library defaults", None, None, None),
-    ("NeuroSwift HALS, defaults at 1 thread", None, 1, None),
-    ("NeuroSwift HALS, plain (tensortools' iterates), Float64, 1 thread", "double", 1, "off"),
-    ("NeuroSwift HALS, extrapolated, Float64, 1 thread", "double", 1, "on"),
-    ("NeuroSwift HALS, plain, Float32 tensor, 1 thread", "single", 1, "off"),
+SWIFT = [  # (label, precision, threads, extrapolation, inner sweeps); None = the library default
+    ("NeuroSwift HALS, library defaults", None, None, None, None),
+    ("NeuroSwift HALS, defaults at 1 thread", None, 1, None, None),
+    ("NeuroSwift HALS, plain (tensortools' iterates: 3 inner sweeps), Float64, 1 thread", "double", 1, "off", 3),
+    ("NeuroSwift HALS, extrapolated, 3 inner sweeps, Float64, 1 thread", "double", 1, "on", 3),
+    ("NeuroSwift HALS, plain, 3 inner sweeps, Float32 tensor, 1 thread", "single", 1, "off", 3),
 ]
 
 
@@ -163,9 +166,9 @@ def main():
         write_tensor(x, path)
         for _ in range(args.repeats):
             results = {}
-            for label, precision, threads, extrapolation in SWIFT:
+            for label, precision, threads, extrapolation, sweeps in SWIFT:
                 results[label] = run_swift(
-                    args.swift, path, 4, args.fits, args.tol, args.max_iter, precision, threads, extrapolation)
+                    args.swift, path, 4, args.fits, args.tol, args.max_iter, precision, threads, extrapolation, sweeps)
             for threads in (1, 2):
                 with threadpool_limits(limits=threads):
                     for label, run in references:

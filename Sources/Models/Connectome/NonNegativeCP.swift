@@ -25,7 +25,9 @@ public struct NonNegativeCP: Sendable, Hashable {
     public var maxIterations: Int
     /// Stop when the relative error improves by less than this in one iteration.
     public var tolerance: Double
-    /// HALS: column sweeps per mode update (tensortools uses 3).
+    /// HALS: column sweeps per mode update. tensortools uses 3; the default 10 costs little (the two
+    /// passes over the tensor per outer iteration dominate) and reaches a given error in fewer outer
+    /// iterations (median 7 instead of 9 to within 1e-4 of the optimum on the benchmark tensor).
     public var innerSweeps: Int
     /// Precision of the tensor copy the MTTKRP passes read. `.single` (the default) halves memory and
     /// is ≈ 2× faster per pass; sums are kept in Double over short runs (≈ 1e-7 relative error in the
@@ -47,6 +49,7 @@ public struct NonNegativeCP: Sendable, Hashable {
     /// tensor copy, extrapolation, up to 2 workers — the passes are memory-bound, more rarely help).
     public static let defaultPrecision = Precision.single
     public static let defaultExtrapolation = true
+    public static let defaultInnerSweeps = 10
     public static var defaultThreads: Int { max(1, min(2, ProcessInfo.processInfo.activeProcessorCount)) }
 
     public enum Precision: String, Sendable, Hashable, CaseIterable, Codable {
@@ -54,7 +57,8 @@ public struct NonNegativeCP: Sendable, Hashable {
     }
 
     public init(
-        rank: Int, algorithm: Algorithm = .hals, maxIterations: Int = 500, tolerance: Double = 1e-5, innerSweeps: Int = 3,
+        rank: Int, algorithm: Algorithm = .hals, maxIterations: Int = 500, tolerance: Double = 1e-5,
+        innerSweeps: Int = defaultInnerSweeps,
         precision: Precision = defaultPrecision, threads: Int = defaultThreads, extrapolation: Bool = defaultExtrapolation
     ) throws {
         try ParameterError.check(threads >= 1, "threads", expected: "≥ 1", found: threads)
