@@ -47,6 +47,14 @@ while let argument = arguments.next() {
     }
 }
 
+/// CPU time of the whole process (all threads): on a shared machine the ratio of CPU times is the
+/// load-independent comparison.
+func processCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
 func emit(_ object: [String: Any]) {
     let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
@@ -86,9 +94,13 @@ case "fit":
     var runs: [[String: Any]] = []
     for k in 0..<fits {
         let start = DispatchTime.now().uptimeNanoseconds
+        let cpuStart = processCPUSeconds()
         let result = try model.fit(tensor, seed: seed + UInt64(k))
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        runs.append(["seconds": seconds, "iterations": result.iterations, "errors": result.errorTrace])
+        runs.append([
+            "seconds": seconds, "cpu_seconds": processCPUSeconds() - cpuStart, "iterations": result.iterations,
+            "errors": result.errorTrace,
+        ])
     }
     emit([
         "algorithm": algorithm, "rank": rank, "shape": tensor.shape, "precision": precision.rawValue, "threads": threads,
