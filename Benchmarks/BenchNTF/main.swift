@@ -6,7 +6,8 @@ import Models
 // standard output:
 //
 //   neuro-bench-ntf fit   --tensor T.h5 --rank R [--algorithm hals] [--tol 1e-6] [--max-iter 500] [--fits 5] [--seed 1]
-//                         [--precision double|single] [--threads 1] [--inner-sweeps 3] [--extrapolation on|off]
+//                         [--precision double|single] [--threads N] [--inner-sweeps N] [--extrapolation on|off]
+//                         (omitted: the library defaults)
 //       times `--fits` fits from seeds seed, seed+1, …: wall-clock seconds and the relative-error trace of each
 //   neuro-bench-ntf sweep --tensor T.h5 --ranks 1,2,…,7 --restarts 4 [--tol 1e-6] [--seed 1] --output F.h5
 //       the rank sweep: per rank the restart errors and similarities; the best fit's factors go to
@@ -18,7 +19,9 @@ import Models
 
 var mode = "fit", tensorPath = "", rank = 4, algorithm = "hals", tol = 1e-6, maxIter = 500, fits = 5, seed: UInt64 = 1
 var ranks = [1, 2, 3, 4, 5, 6, 7], restarts = 4, output = "", graphsPath = ""
-var precision = NonNegativeCP.Precision.double, threads = 1, innerSweeps = 3, sbmRestarts = 1, extrapolation = false
+// Omitted NTF flags take the library defaults (NonNegativeCP.defaultPrecision/-Threads/-Extrapolation).
+var precision = NonNegativeCP.defaultPrecision, threads = NonNegativeCP.defaultThreads, innerSweeps = NonNegativeCP.defaultInnerSweeps, sbmRestarts = 1
+var extrapolation = NonNegativeCP.defaultExtrapolation
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 if let first = arguments.next() { mode = first }
 while let argument = arguments.next() {
@@ -42,6 +45,14 @@ while let argument = arguments.next() {
     case "--sbm-restarts": sbmRestarts = Int(value) ?? sbmRestarts
     default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
     }
+}
+
+/// CPU time of the whole process (all threads): on a shared machine the ratio of CPU times is the
+/// load-independent comparison.
+func processCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }
 
 func emit(_ object: [String: Any]) {
@@ -83,13 +94,17 @@ case "fit":
     var runs: [[String: Any]] = []
     for k in 0..<fits {
         let start = DispatchTime.now().uptimeNanoseconds
+        let cpuStart = processCPUSeconds()
         let result = try model.fit(tensor, seed: seed + UInt64(k))
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        runs.append(["seconds": seconds, "iterations": result.iterations, "errors": result.errorTrace])
+        runs.append([
+            "seconds": seconds, "cpu_seconds": processCPUSeconds() - cpuStart, "iterations": result.iterations,
+            "errors": result.errorTrace,
+        ])
     }
     emit([
         "algorithm": algorithm, "rank": rank, "shape": tensor.shape, "precision": precision.rawValue, "threads": threads,
-        "inner_sweeps": innerSweeps, "extrapolation": extrapolation, "runs": runs,
+        "inner_sweeps": innerSweeps, "extrapolation": extrapolation, "avx2": CPUFeatures.hasAVX2FMA, "runs": runs,
     ])
 case "sweep":
     let start = DispatchTime.now().uptimeNanoseconds

@@ -12,10 +12,13 @@ trace ‖X − X̂‖/‖X‖ per iteration. The target error is the largest of 
 times (1 + 1e-4), i.e. the level every tool reaches; the time to the target is read from each fit's
 trace (per-iteration times: tensortools records them; for tensorly and NeuroSwift the fit's total
 time is spread evenly over its iterations). The table gives the median over fits. NeuroSwift runs
-plain HALS (tensortools' iterates) and HALS with extrapolation (`NonNegativeCP.extrapolation`), in
-Float64 and with the Float32 tensor copy, at 1 and 2 worker threads (OpenBLAS at 1); the references at
-1 and 2 BLAS threads (threadpoolctl). The whole comparison is repeated `--repeats` times in one run and
-the ratios are reported as median (min–max) over repeats, because the machine is shared.
+first with the library defaults (no flags: Float32 tensor copy, HALS extrapolation, 10 inner sweeps, min(2, cores)
+workers, AVX2/FMA kernels when the CPU has them), then the defaults at 1 worker, plain HALS
+(tensortools' iterates, 3 inner sweeps) in Float64, extrapolated HALS in Float64 and plain HALS on the
+Float32 copy (both with 3 inner sweeps),
+all at OpenBLAS 1 thread; the references at 1 and 2 BLAS threads (threadpoolctl). The whole comparison
+is repeated `--repeats` times in one run and the ratios are reported as median (min–max) over repeats,
+because the machine may be shared.
 """
 import argparse
 import datetime
@@ -72,12 +75,12 @@ def run_tensortools(x, rank, fits, tol, max_iter):
     import tensortools as tt
     runs = []
     for seed in range(fits):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = tt.ncp_hals(x, rank, random_state=seed, tol=tol, max_iter=max_iter, verbose=False)
-        total = time.perf_counter() - start
+        total, cpu = time.perf_counter() - start, time.process_time() - cpu
         errors = list(result.obj_hist)
         times = list(getattr(result, "time_hist", [])) or list(np.linspace(0, total, len(errors) + 1)[1:])
-        runs.append({"seconds": total, "errors": errors, "times": times})
+        runs.append({"seconds": total, "errors": errors, "times": times, "cpu": spread_cpu(cpu, len(errors))})
     return runs
 
 
@@ -87,42 +90,62 @@ def run_tensorly(x, rank, fits, tol, max_iter):
     tl.set_backend("numpy")
     runs = []
     for seed in range(fits):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         _, errors = non_negative_parafac_hals(
             x, rank, n_iter_max=max_iter, init="random", random_state=seed, tol=tol, return_errors=True)
-        total = time.perf_counter() - start
+        total, cpu = time.perf_counter() - start, time.process_time() - cpu
         errors = [float(e) for e in errors]
-        runs.append({"seconds": total, "errors": errors, "times": list(np.linspace(0, total, len(errors) + 1)[1:])})
+        runs.append({"seconds": total, "errors": errors, "times": list(np.linspace(0, total, len(errors) + 1)[1:]),
+                     "cpu": spread_cpu(cpu, len(errors))})
     return runs
 
 
-def run_swift(binary, path, rank, fits, tol, max_iter, precision="double", threads=1, extrapolation="off"):
-    out = subprocess.run(
-        [binary, "fit", "--tensor", path, "--rank", str(rank), "--fits", str(fits), "--tol", str(tol),
-         "--max-iter", str(max_iter), "--seed", "1", "--precision", precision, "--threads", str(threads),
-         "--extrapolation", extrapolation],
-        check=True, capture_output=True, text=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+def run_swift(binary, path, rank, fits, tol, max_iter, precision=None, threads=None, extrapolation=None, sweeps=None):
+    """None leaves a setting at the library default."""
+    command = [binary, "fit", "--tensor", path, "--rank", str(rank), "--fits", str(fits), "--tol", str(tol),
+               "--max-iter", str(max_iter), "--seed", "1"]
+    for flag, value in (("--precision", precision), ("--threads", threads), ("--extrapolation", extrapolation),
+                        ("--inner-sweeps", sweeps)):
+        if value is not None:
+            command += [flag, str(value)]
+    out = subprocess.run(command, check=True, capture_output=True, text=True,
+                         env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+    report = json.loads(out.stdout)
     runs = []
-    for run in json.loads(out.stdout)["runs"]:
+    for run in report["runs"]:
         errors = run["errors"][1:]  # drop the initial error
         runs.append({"seconds": run["seconds"], "errors": errors,
-                     "times": list(np.linspace(0, run["seconds"], len(errors) + 1)[1:])})
+                     "times": list(np.linspace(0, run["seconds"], len(errors) + 1)[1:]),
+                     "cpu": spread_cpu(run["cpu_seconds"], len(errors)),
+                     "config": {k: report.get(k) for k in ("precision", "threads", "extrapolation", "avx2", "inner_sweeps")}})
     return runs
 
 
-def time_to(run, target):
-    for e, t in zip(run["errors"], run["times"]):
+def describe(config):
+    return (f"{'Float32' if config['precision'] == 'single' else 'Float64'} tensor copy, extrapolation "
+            f"{'on' if config['extrapolation'] else 'off'}, {config['inner_sweeps']} inner HALS sweeps, "
+            f"{config['threads']} worker thread(s), "
+            f"{'AVX2/FMA' if config.get('avx2') else 'portable'} kernels")
+
+
+def spread_cpu(cpu, iterations):
+    """A fit's CPU seconds spread evenly over its iterations (the same rule for every tool)."""
+    return list(np.linspace(0, cpu, iterations + 1)[1:])
+
+
+def time_to(run, target, key="times"):
+    for e, t in zip(run["errors"], run[key]):
         if e <= target:
             return t
     return float("nan")
 
 
-SWIFT = [  # (label, precision, threads, extrapolation)
-    ("NeuroSwift HALS (defaults: plain, Float64, 1 thread)", "double", 1, "off"),
-    ("NeuroSwift HALS, plain, Float32 tensor, 2 threads", "single", 2, "off"),
-    ("NeuroSwift HALS, extrapolated, Float64, 1 thread", "double", 1, "on"),
-    ("NeuroSwift HALS, extrapolated, Float32 tensor, 1 thread", "single", 1, "on"),
-    ("NeuroSwift HALS, extrapolated, Float32 tensor, 2 threads", "single", 2, "on"),
+SWIFT = [  # (label, precision, threads, extrapolation, inner sweeps); None = the library default
+    ("NeuroSwift HALS, library defaults", None, None, None, None),
+    ("NeuroSwift HALS, defaults at 1 thread", None, 1, None, None),
+    ("NeuroSwift HALS, plain (tensortools' iterates: 3 inner sweeps), Float64, 1 thread", "double", 1, "off", 3),
+    ("NeuroSwift HALS, extrapolated, 3 inner sweeps, Float64, 1 thread", "double", 1, "on", 3),
+    ("NeuroSwift HALS, plain, 3 inner sweeps, Float32 tensor, 1 thread", "single", 1, "off", 3),
 ]
 
 
@@ -150,9 +173,9 @@ def main():
         write_tensor(x, path)
         for _ in range(args.repeats):
             results = {}
-            for label, precision, threads, extrapolation in SWIFT:
+            for label, precision, threads, extrapolation, sweeps in SWIFT:
                 results[label] = run_swift(
-                    args.swift, path, 4, args.fits, args.tol, args.max_iter, precision, threads, extrapolation)
+                    args.swift, path, 4, args.fits, args.tol, args.max_iter, precision, threads, extrapolation, sweeps)
             for threads in (1, 2):
                 with threadpool_limits(limits=threads):
                     for label, run in references:
@@ -164,6 +187,8 @@ def main():
     finals = {k: float(np.median([r["errors"][-1] for rep in repeats for r in rep[k]])) for k in repeats[0]}
     target = max(finals.values()) * (1 + 1e-4)
     per_repeat = [{k: float(np.nanmedian([time_to(r, target) for r in v])) for k, v in rep.items()} for rep in repeats]
+    per_repeat_cpu = [{k: float(np.nanmedian([time_to(r, target, "cpu") for r in v])) for k, v in rep.items()}
+                      for rep in repeats]
     base_tt = "tensortools ncp_hals, 1 BLAS thread"
     base_tl = "tensorly non_negative_parafac_hals, 1 BLAS thread"
 
@@ -179,15 +204,21 @@ def main():
         f"{target:.5f} (the largest median final error × (1 + 1e-4)); time to target read from each fit's error trace "
         "(tensortools records per-iteration times; for the others the fit's total time, set-up included, is spread evenly "
         "over its iterations), median over fits. Ratios are the reference's time ÷ NeuroSwift's in the same repeat: "
-        "median (min–max) over repeats. \"Plain\" is tensortools' HALS iteration; \"extrapolated\" starts each sweep from "
-        "an extrapolation of the last two accepted iterates (`extrapolation: true`). Thread counts: NeuroSwift's own workers (OpenBLAS at 1); the references' BLAS "
+        "median (min–max) over repeats. The CPU-time columns use each fit's process CPU time (all threads; "
+        "`time.process_time` for the references, `CLOCK_PROCESS_CPUTIME_ID` for NeuroSwift) spread evenly over its "
+        "iterations for every tool: on a loaded machine they show the work done, which wall-clock ratios blur. "
+        "Library defaults (`NonNegativeCP(rank:)` with nothing else): "
+        f"{describe(repeats[0][SWIFT[0][0]][0]['config'])}. \"Plain\" is tensortools' HALS iteration; \"extrapolated\" starts each "
+        "sweep from an extrapolation of the last two accepted iterates and discards sweeps that end worse. Thread counts: "
+        "NeuroSwift's own workers (OpenBLAS at 1; results are bit-identical for any count); the references' BLAS "
         "threads via threadpoolctl (numba single-threaded). "
         f"Versions: tensortools {version('tensortools')}, tensorly {tensorly.__version__}, numpy {np.__version__}. "
         f"{platform.processor() or platform.machine()}, {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M')} UTC.",
         "",
         "| solver | median time to target (s), per repeat | fits reaching it | median s per fit | median iterations | "
-        "median final error | tensortools (1 thread) ÷ this | tensorly (1 thread) ÷ this |",
-        "|---|---|---|---|---|---|---|---|",
+        "median final error | tensortools (1 thread) ÷ this | tensorly (1 thread) ÷ this | "
+        "CPU time: tensortools ÷ this | CPU time: tensorly ÷ this |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for k in repeats[0]:
         times = [rep[k] for rep in per_repeat]
@@ -197,7 +228,9 @@ def main():
             f"| {k} | {', '.join(f'{t:.3f}' for t in times)} | {reached}/{len(runs)} | "
             f"{np.median([r['seconds'] for r in runs]):.3f} | {int(np.median([len(r['errors']) for r in runs]))} | "
             f"{finals[k]:.5f} | {spread([rep[base_tt] / rep[k] for rep in per_repeat])} | "
-            f"{spread([rep[base_tl] / rep[k] for rep in per_repeat])} |")
+            f"{spread([rep[base_tl] / rep[k] for rep in per_repeat])} | "
+            f"{spread([rep[base_tt] / rep[k] for rep in per_repeat_cpu])} | "
+            f"{spread([rep[base_tl] / rep[k] for rep in per_repeat_cpu])} |")
     print(write_section(args.output, "ntf", "Non-negative CP (NTF): NeuroSwift HALS vs tensortools and tensorly", lines))
 
 

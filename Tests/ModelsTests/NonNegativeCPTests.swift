@@ -70,7 +70,8 @@ import Testing
     /// never increase, and extrapolation needs no more sweeps than plain HALS here.
     @Test func fastPathsReachTheSameFit() throws {
         let t = Self.small.tensor
-        let plain = try NonNegativeCP(rank: 3, maxIterations: 400, tolerance: 1e-9).fit(t, seed: 4)
+        let plain = try NonNegativeCP(rank: 3, maxIterations: 400, tolerance: 1e-9, precision: .double, extrapolation: false)
+            .fit(t, seed: 4)
         for (precision, extrapolation) in [(NonNegativeCP.Precision.single, false), (.double, true), (.single, true)] {
             let fit = try NonNegativeCP(
                 rank: 3, maxIterations: 400, tolerance: 1e-9, precision: precision, extrapolation: extrapolation
@@ -87,7 +88,10 @@ import Testing
     func objectiveNeverIncreases(_ algorithm: NonNegativeCP.Algorithm) throws {
         let model = try NonNegativeCP(rank: 4, algorithm: algorithm, maxIterations: 60, tolerance: 0)
         let fit = try model.fit(Self.small.tensor, seed: 3)
-        #expect(fit.errorTrace.count == 61)
+        // Default HALS (extrapolated) may stop early, converged, once a sweep from the accepted iterate
+        // no longer lowers the error at working precision.
+        #expect(fit.errorTrace.count == fit.iterations + 1)
+        #expect(fit.iterations == 60 || (algorithm == .hals && fit.converged))
         for k in 1..<fit.errorTrace.count {
             #expect(fit.errorTrace[k] <= fit.errorTrace[k - 1] + 1e-10 * fit.errorTrace[0])
         }

@@ -1,26 +1,26 @@
+import CKernels
 import Dispatch
 
 /// Shared state and kernels of the non-negative CP solvers (HALS, BCD, multiplicative updates) for a
 /// 3-way tensor laid out as in `ThreeWayTensor` (modes 0, 1, 2 = time, animal, pair; pair fastest).
 ///
 /// The Khatri–Rao product is never formed; each iteration makes two passes over the tensor, read as
-/// the (T·W) × P matrix X₍₀₁₎ in place (`CPKernels`):
+/// the (T·W) × P matrix X₍₀₁₎ in place (C kernels `ck_cp_xc_*` / `ck_cp_xtk_*`, AVX2/FMA when the CPU
+/// has it, else portable C; `CPKernels` is the Swift reference they are tested against):
 /// - modes 0 and 1 share Y = X₍₀₁₎ · C; their MTTKRPs are then O(T·W·R) reductions of Y with B or A.
 ///   Y depends only on C (and on the imputed entries), so it is computed once per outer iteration;
 /// - mode 2 is M₂ = X₍₀₁₎ᵀ · (A ⊙ B), each row A[t] ∘ B[w] made on the fly.
-/// Both passes split the rows over `threads` workers (M₂ into per-worker partial sums added after).
+/// Y splits its rows over `threads` workers and M₂ its pairs, so every output entry is computed by
+/// one worker in a fixed order: the results are bit-identical for any thread count.
 /// Factors are row-major (rows × R) Double arrays and carry their scale; `KruskalTensor` normalises
-/// them at the end. With `singlePrecision` the kernels read a Float copy of the tensor (see
-/// `CPKernels`); the objective, Gram matrices and updates stay in Double.
+/// them at the end. With `singlePrecision` the kernels read a Float copy of the tensor (Float sums
+/// over short runs, Double across runs); the objective, Gram matrices and updates stay in Double.
 ///
 /// Missing entries are imputed with the current model before each outer iteration (tensortools'
 /// `mask` semantics, an EM scheme): at fixed imputation the filled objective majorises the masked one
 /// and touches it at the current iterate, so any solver step that lowers the filled objective also
 /// lowers the masked objective, and masked values never enter the fit.
 final class CPEngine {
-    typealias D4 = SIMD4<Double>
-    typealias F4 = SIMD4<Float>
-
     let dims: [Int]
     let rank: Int
     var x: [Double]
@@ -31,20 +31,27 @@ final class CPEngine {
     var factors: [[Double]]
     var grams: [[Double]]
     let threads: Int
-    /// ⌈R/4⌉: the rank padded to SIMD4 chunks in the kernels' buffers.
-    private let chunks: Int
-    private var y: [D4]
-    private var padded: [[D4]]
-    private var paddedSingle: [F4]
-    private var partials: [D4]
-    private var scratch: [F4]
+    /// Whether the kernels take their AVX2/FMA path (tests switch it off to check the portable one).
+    let useAVX2: Bool
+    /// R rounded up to a multiple of 4: the columns of Cᵀ and Y (`ck_cp_xc_*` works in blocks of 4).
+    private let paddedRank: Int
+    private var y: [Double]
+    private var ct: [Double]
+    private var ctSingle: [Float]
+    private var mt: [Double]
+    private var scratch: [Float]
     private let rowRanges: [Range<Int>]
+    private let pairRanges: [Range<Int>]
 
-    init(tensor: ThreeWayTensor, factors: [[Double]], rank: Int, singlePrecision: Bool = false, threads: Int = 1) {
+    init(
+        tensor: ThreeWayTensor, factors: [[Double]], rank: Int, singlePrecision: Bool = false, threads: Int = 1,
+        useAVX2: Bool = CPUFeatures.hasAVX2FMA
+    ) {
         dims = tensor.shape
         self.rank = rank
         x = tensor.values
         self.singlePrecision = singlePrecision
+        self.useAVX2 = useAVX2
         let single = singlePrecision ? tensor.values.map { Float($0) } : []
         xSingle = single
         missing = tensor.missing
@@ -52,20 +59,28 @@ final class CPEngine {
         observedSquaredNorm = singlePrecision ? single.reduce(0) { $0 + Double($1) * Double($1) } : tensor.squaredNorm
         self.factors = factors
         grams = dims.map { _ in [Double](repeating: 0, count: rank * rank) }
-        let ch = (rank + 3) / 4
-        chunks = ch
-        let rows = tensor.shape[0] * tensor.shape[1]
+        let rows = tensor.shape[0] * tensor.shape[1], pairs = tensor.shape[2]
+        paddedRank = (rank + 3) / 4 * 4
         // Threads only pay off on tensors big enough to amortise the dispatch (≈ 10 µs).
-        let workers = rows * tensor.shape[2] >= 1 << 16 ? max(1, min(threads, rows / 4)) : 1
+        let workers = rows * pairs >= 1 << 16 ? max(1, min(threads, rows / 4, pairs / 8)) : 1
         self.threads = workers
-        rowRanges = CPKernels.split(rows: rows, parts: workers)
-        let pairs = tensor.shape[2]
-        y = [D4](repeating: D4(), count: rows * ch)
-        padded = tensor.shape.map { [D4](repeating: D4(), count: $0 * ch) }
-        paddedSingle = [F4](repeating: F4(), count: singlePrecision ? pairs * ch : 0)
-        partials = [D4](repeating: D4(), count: workers * pairs * ch)
-        scratch = [F4](repeating: F4(), count: singlePrecision ? workers * pairs * ch : 0)
+        rowRanges = CPEngine.split(rows, parts: workers, multiple: 2)
+        pairRanges = CPEngine.split(pairs, parts: workers, multiple: 8)
+        y = [Double](repeating: 0, count: rows * paddedRank)
+        ct = [Double](repeating: 0, count: paddedRank * pairs)
+        ctSingle = [Float](repeating: 0, count: singlePrecision ? paddedRank * pairs : 0)
+        mt = [Double](repeating: 0, count: rank * pairs)
+        scratch = [Float](repeating: 0, count: singlePrecision ? rank * pairs : 0)
         for n in 0..<3 { updateGram(n) }
+    }
+
+    /// `parts` contiguous ranges covering 0..<count, boundaries at multiples of `multiple`.
+    static func split(_ count: Int, parts: Int, multiple: Int) -> [Range<Int>] {
+        guard parts > 1 else { return [0..<count] }
+        let blocks = (count + multiple - 1) / multiple
+        return (0..<parts).map { k in
+            min(count, blocks * k / parts * multiple)..<min(count, blocks * (k + 1) / parts * multiple)
+        }
     }
 
     // MARK: Gram matrices
@@ -94,54 +109,37 @@ final class CPEngine {
 
     // MARK: MTTKRP
 
-    /// Copies factor `n` into its zero-padded SIMD4 buffer (and C's Float copy when single).
-    private func pad(_ n: Int) {
-        let (rows, r, ch) = (dims[n], rank, chunks)
-        factors[n].withUnsafeBufferPointer { u in
-            padded[n].withUnsafeMutableBufferPointer { out in
-                out.withMemoryRebound(to: Double.self) { flat in
-                    for i in 0..<rows {
-                        for q in 0..<(ch &* 4) { flat[i &* ch &* 4 &+ q] = q < r ? u[i &* r &+ q] : 0 }
-                    }
-                }
-            }
-        }
-        if n == 2 && singlePrecision {
-            for k in 0..<(rows * ch) {
-                let v = padded[2][k]
-                paddedSingle[k] = F4(Float(v[0]), Float(v[1]), Float(v[2]), Float(v[3]))
-            }
-        }
-    }
-
-    /// Runs `body` on each worker's row range, concurrently when there are several.
-    private func forEachRowRange(_ body: @Sendable (Int, Range<Int>) -> Void) {
-        let ranges = rowRanges
-        if ranges.count == 1 { body(0, ranges[0]); return }
-        DispatchQueue.concurrentPerform(iterations: ranges.count) { k in body(k, ranges[k]) }
+    /// Runs `body` on each range, concurrently when there are several.
+    private func forEach(_ ranges: [Range<Int>], _ body: @Sendable (Range<Int>) -> Void) {
+        if ranges.count == 1 { body(ranges[0]); return }
+        DispatchQueue.concurrentPerform(iterations: ranges.count) { k in body(ranges[k]) }
     }
 
     /// Recomputes Y = X₍₀₁₎ · C. Call at the start of each outer iteration (after imputation).
     func refreshY() {
-        pad(2)
-        let (p, ch) = (dims[2], chunks)
+        let (p, r, cols, avx) = (dims[2], rank, paddedRank, Int32(useAVX2 ? 1 : 0))
+        // Cᵀ, zero-padded to `cols` rows.
+        factors[2].withUnsafeBufferPointer { c in
+            for q in 0..<r { for i in 0..<p { ct[q &* p &+ i] = c[i &* r &+ q] } }
+        }
+        if singlePrecision { for k in 0..<(r * p) { ctSingle[k] = Float(ct[k]) } }
         y.withUnsafeMutableBufferPointer { yb in
             let out = SharedPointer(yb.baseAddress!)
             if singlePrecision {
                 xSingle.withUnsafeBufferPointer { xb in
-                    paddedSingle.withUnsafeBufferPointer { cb in
+                    ctSingle.withUnsafeBufferPointer { cb in
                         let (xs, cs) = (SharedPointer(xb.baseAddress!), SharedPointer(cb.baseAddress!))
-                        forEachRowRange { _, rows in
-                            CPKernels.rowsTimesFactor(x: xs.base, pairs: p, c: cs.base, chunks: ch, y: out.base, rows: rows)
+                        forEach(rowRanges) { rows in
+                            ck_cp_xc_f32(xs.base, p, cs.base, cols, out.base, rows.lowerBound, rows.upperBound, avx)
                         }
                     }
                 }
             } else {
                 x.withUnsafeBufferPointer { xb in
-                    padded[2].withUnsafeBufferPointer { cb in
+                    ct.withUnsafeBufferPointer { cb in
                         let (xs, cs) = (SharedPointer(xb.baseAddress!), SharedPointer(cb.baseAddress!))
-                        forEachRowRange { _, rows in
-                            CPKernels.rowsTimesFactor(x: xs.base, pairs: p, c: cs.base, chunks: ch, y: out.base, rows: rows)
+                        forEach(rowRanges) { rows in
+                            ck_cp_xc_f64(xs.base, p, cs.base, cols, out.base, rows.lowerBound, rows.upperBound, avx)
                         }
                     }
                 }
@@ -152,63 +150,55 @@ final class CPEngine {
     /// MTTKRP for mode `n` (rows × R) with the current factors of the other modes (modes 0 and 1
     /// use the Y from the last `refreshY`, valid as long as C has not changed since).
     func computeMTTKRP(_ n: Int) -> [Double] {
-        let (t, w, p, r, ch) = (dims[0], dims[1], dims[2], rank, chunks)
+        let (t, w, p, r, cols) = (dims[0], dims[1], dims[2], rank, paddedRank)
         var out = [Double](repeating: 0, count: dims[n] * r)
         switch n {
         case 0, 1:
-            pad(1 - n)
-            let other = padded[1 - n]
             y.withUnsafeBufferPointer { yp in
-                other.withUnsafeBufferPointer { u in
-                    var acc = [D4](repeating: D4(), count: dims[n] * ch)
-                    for ti in 0..<t {
-                        for wi in 0..<w {
-                            let row = (ti &* w &+ wi) &* ch
-                            let (target, source) = n == 0 ? (ti, wi) : (wi, ti)
-                            for j in 0..<ch { acc[target &* ch &+ j] += yp[row &+ j] * u[source &* ch &+ j] }
+                factors[1 - n].withUnsafeBufferPointer { u in
+                    out.withUnsafeMutableBufferPointer { o in
+                        for ti in 0..<t {
+                            for wi in 0..<w {
+                                let row = (ti &* w &+ wi) &* cols
+                                let (target, source) = n == 0 ? (ti &* r, wi &* r) : (wi &* r, ti &* r)
+                                for q in 0..<r { o[target &+ q] += yp[row &+ q] * u[source &+ q] }
+                            }
                         }
                     }
-                    for i in 0..<dims[n] { for q in 0..<r { out[i &* r &+ q] = acc[i &* ch &+ q / 4][q % 4] } }
                 }
             }
         default:
-            pad(0); pad(1)
-            let width = p * ch
-            for k in partials.indices { partials[k] = D4() }
-            padded[0].withUnsafeBufferPointer { ab in
-                padded[1].withUnsafeBufferPointer { bb in
-                    partials.withUnsafeMutableBufferPointer { mb in
+            let avx = Int32(useAVX2 ? 1 : 0)
+            factors[0].withUnsafeBufferPointer { ab in
+                factors[1].withUnsafeBufferPointer { bb in
+                    mt.withUnsafeMutableBufferPointer { mb in
                         let (a, b, m) = (SharedPointer(ab.baseAddress!), SharedPointer(bb.baseAddress!), SharedPointer(mb.baseAddress!))
                         if singlePrecision {
                             xSingle.withUnsafeBufferPointer { xb in
                                 scratch.withUnsafeMutableBufferPointer { sb in
                                     let (xs, s) = (SharedPointer(xb.baseAddress!), SharedPointer(sb.baseAddress!))
-                                    forEachRowRange { k, rows in
-                                        CPKernels.transposeTimesKhatriRao(
-                                            x: xs.base, pairs: p, animals: w, a: a.base, b: b.base, chunks: ch,
-                                            m: m.base + k &* width, scratch: s.base + k &* width, rows: rows)
+                                    forEach(pairRanges) { range in
+                                        ck_cp_xtk_f32(
+                                            xs.base, t, w, p, a.base, b.base, r, m.base, s.base + r &* range.lowerBound,
+                                            range.lowerBound, range.upperBound, avx)
                                     }
                                 }
                             }
                         } else {
                             x.withUnsafeBufferPointer { xb in
                                 let xs = SharedPointer(xb.baseAddress!)
-                                forEachRowRange { k, rows in
-                                    CPKernels.transposeTimesKhatriRao(
-                                        x: xs.base, pairs: p, animals: w, a: a.base, b: b.base, chunks: ch,
-                                        m: m.base + k &* width, rows: rows)
+                                forEach(pairRanges) { range in
+                                    ck_cp_xtk_f64(
+                                        xs.base, t, w, p, a.base, b.base, r, m.base, range.lowerBound, range.upperBound, avx)
                                 }
                             }
                         }
                     }
                 }
             }
-            partials.withUnsafeBufferPointer { mb in
-                mb.withMemoryRebound(to: Double.self) { flat in
-                    for k in 0..<threads {
-                        let base = k &* width &* 4
-                        for i in 0..<p { for q in 0..<r { out[i &* r &+ q] += flat[base &+ i &* ch &* 4 &+ q] } }
-                    }
+            mt.withUnsafeBufferPointer { m in
+                out.withUnsafeMutableBufferPointer { o in
+                    for i in 0..<p { for q in 0..<r { o[i &* r &+ q] = m[q &* p &+ i] } }
                 }
             }
         }

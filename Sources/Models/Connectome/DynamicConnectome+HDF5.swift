@@ -5,7 +5,9 @@ import Foundation
 /// order, T the windows, W the animals, K the ranks swept, S the restarts:
 ///
 ///     /connectome                        @kernel, @window_length, @window_step (frames), @algorithm,
-///                                        @rank (selected), @relative_error
+///                                        @rank (selected), @relative_error, @precision ("double" or
+///                                        "single": the tensor copy NTF read), @extrapolation (0/1),
+///                                        @threads (NTF workers)
 ///     /connectome/factors/time           float64 T × R, unit-norm columns
 ///     /connectome/factors/animal         float64 W × R
 ///     /connectome/factors/pairs          float64 P × R
@@ -36,6 +38,9 @@ extension DynamicConnectome {
             try g.setAttribute("algorithm", fit.algorithm.rawValue)
             try g.setAttribute("rank", Int64(rank))
             try g.setAttribute("relative_error", fit.relativeError)
+            try g.setAttribute("precision", ntf.precision.rawValue)
+            try g.setAttribute("extrapolation", Int64(ntf.extrapolation ? 1 : 0))
+            try g.setAttribute("threads", Int64(ntf.threads))
             let f = fit.factors
             for (mode, name) in ["time", "animal", "pairs"].enumerated() {
                 try g.createDataset("factors/\(name)", shape: [f.factors[mode].rows, f.rank], values: f.factors[mode].elements)

@@ -59,6 +59,8 @@ public struct DynamicConnectome: Sendable {
     public let sweep: NTFRankSweep
     public let rank: Int
     public let fit: NTFResult
+    /// The NTF settings the fits used (`Options.ntf`; its rank is the first swept).
+    public let ntf: NonNegativeCP
     public let components: [Component]
 
     /// Runs the pipeline on one `CalciumTraces` per animal.
@@ -87,6 +89,7 @@ public struct DynamicConnectome: Sendable {
         self.sweep = sweep
         self.rank = rank
         self.fit = fit
+        self.ntf = options.ntf
         self.components = components
     }
 }

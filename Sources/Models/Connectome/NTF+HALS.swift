@@ -8,8 +8,10 @@
 /// U ← max(0, Uₖ + β(Uₖ − Uₖ₋₁)) for the next sweep (Ang & Gillis 2019, "HER"): β grows by 5 % after
 /// every sweep whose result beats the best error so far, up to a cap that itself creeps up by 1 %;
 /// when a sweep ends worse, its result is discarded, the sweep restarts from the last accepted
-/// iterate, β shrinks by 1.5 and the cap drops to the failed β. Accepted iterates are plain HALS
-/// results, so the reported error never increases (up to rounding); no extra pass over the tensor is needed, because
+/// iterate, β shrinks by 1.5 and the cap drops to the failed β. If that plain restart sweep is also
+/// worse (possible only through rounding, e.g. with the Float tensor), it is discarded too and the fit
+/// stops as converged. The reported error is that of the accepted iterates, so it never increases,
+/// and the fit returns the last accepted iterate. No extra pass over the tensor is needed, because
 /// the error of each sweep's result comes with its pair-mode MTTKRP.
 struct HALSSolver: CPSolver {
     let engine: CPEngine
@@ -22,6 +24,7 @@ struct HALSSolver: CPSolver {
     private var betaCap = 1.0
     private(set) var lastIterationDiscarded = false
     private var restarted = false
+    private(set) var reachedFloor = false
 
     init(engine: CPEngine, sweeps: Int, extrapolate: Bool = false) {
         self.engine = engine
@@ -33,9 +36,10 @@ struct HALSSolver: CPSolver {
         let sse = sweep()
         guard extrapolate else { return sse }
         // A sweep from the last accepted iterate (after a discarded one) is a plain HALS step, which
-        // cannot increase the error in exact arithmetic: it is kept even if rounding (Float tensor)
-        // says otherwise, so that a fit at its noise floor still converges.
-        lastIterationDiscarded = sse > bestSSE && !restarted
+        // cannot increase the error in exact arithmetic: if it does, rounding (Float tensor) dominates
+        // the change, the fit is at its floor, and the solver stops on the accepted iterate.
+        lastIterationDiscarded = sse > bestSSE
+        reachedFloor = lastIterationDiscarded && restarted
         restarted = lastIterationDiscarded
         if !lastIterationDiscarded {
             previous = accepted.isEmpty ? engine.factors : accepted

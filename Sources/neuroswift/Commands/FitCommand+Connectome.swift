@@ -30,6 +30,11 @@ struct FitConnectome: ParsableCommand {
     @Option(help: "Seeded restarts per rank.") var restarts = 4
     @Option(help: "NTF algorithm: hals, bcd or multiplicative.") var algorithm = "hals"
     @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(help: "NTF worker threads (results are identical for any count).") var threads = NonNegativeCP.defaultThreads
+    @Option(help: "Precision of the tensor copy NTF reads: float32 (faster; factors and objective stay float64) or float64.")
+    var precision = NonNegativeCP.defaultPrecision == .single ? "float32" : "float64"
+    @Flag(inversion: .prefixedNo, help: "HALS: extrapolate between accepted iterates (worse sweeps are discarded, so the error never rises).")
+    var extrapolate = NonNegativeCP.defaultExtrapolation
     @Option(help: "HDF5 dataset holding the traces in plain HDF5 inputs.") var dataset: String?
     @Option(help: "HDF5 dataset of frame times in seconds (plain HDF5 inputs).") var timestamps: String?
     @Flag(help: "Plain HDF5 inputs (--dataset) are neurons × frames rather than frames × neurons. CSV inputs are always neurons × frames.")
@@ -42,6 +47,8 @@ struct FitConnectome: ParsableCommand {
         guard NonNegativeCP.Algorithm(rawValue: algorithm) != nil else { throw ValidationError("--algorithm must be hals, bcd or multiplicative") }
         guard ["differential", "correlation"].contains(kernel) else { throw ValidationError("--kernel must be differential or correlation") }
         guard restarts >= 1 else { throw ValidationError("--restarts must be ≥ 1") }
+        guard threads >= 1 else { throw ValidationError("--threads must be ≥ 1") }
+        guard ["float32", "float64"].contains(precision) else { throw ValidationError("--precision must be float32 or float64") }
         _ = try rankList()
     }
 
@@ -69,6 +76,9 @@ struct FitConnectome: ParsableCommand {
             kernel: pairKernel, window: SlidingWindow(length: length, step: stepFrames), ranks: try rankList(),
             restarts: restarts, algorithm: NonNegativeCP.Algorithm(rawValue: algorithm)!)
         options.ntf.tolerance = 1e-6
+        options.ntf.threads = threads
+        options.ntf.precision = precision == "float32" ? .single : .double
+        options.ntf.extrapolation = extrapolate
         let progress = TerminalProgress()
         let connectome = try DynamicConnectome(animals: animals, options: options, seed: seed, monitor: progress)
         progress.finish()
