@@ -41,7 +41,9 @@ typealias NNGELUKernel = (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, U
             kernel(x, &y, &slope, x.count)
             // Relative to max(|ref|, 1e-3): below that the product x·Φ(x) is tiny and absolute error is what counts.
             #expect(maxRelative(y, reference.map(\.0), floor: 1e-3) < 2e-6, "\(name) GELU")
-            #expect(maxRelative(slope, reference.map(\.1), floor: 1e-3) < 2e-6, "\(name) GELU slope")
+            // The slope Φ + x·φ crosses 0 near x = −0.75 as the difference of two terms of ~0.23, so its
+            // error there is a few ulp of 0.23 (~1e-8), not of the result: relative to max(|ref|, 0.05).
+            #expect(maxRelative(slope, reference.map(\.1), floor: 0.05) < 2e-6, "\(name) GELU slope")
             var nan: [Float] = [.nan]
             kernel([Float.nan], &nan, nil, 1)
             #expect(nan[0].isNaN, "\(name) NaN propagates")
