@@ -64,7 +64,7 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void tile(
     }
 }
 
-#define CK_SMALL_GEMM_MAX_K 1024
+#define CK_SMALL_GEMM_MAX_K 512
 
 CK_AVX2 void ck_nn_sgemm_small_avx2(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a,
                                     long lda, const float *b, long ldb, float beta, float *c, long ldc) {

@@ -185,7 +185,7 @@ typealias NNGELUKernel = (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, U
     @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
     func smallGemmMatchesDoublePrecision(transA: Bool, transB: Bool) {
         // Shapes with row and column tails (m % 6, n % 16 ≠ 0), padded leading dimensions, beta 0 and 0.5.
-        for (m, n, k) in [(128, 32, 128), (13, 37, 29), (1, 5, 3), (7, 16, 40)] {
+        for (m, n, k) in [(128, 32, 128), (13, 37, 29), (1, 5, 3), (7, 16, 40), (3, 17, 600)] {  // k 600: generic fallback
             let lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 2, ldc = n + 5
             let a = values((transA ? k : m) * lda, seed: 12), b = values((transB ? n : k) * ldb, seed: 13)
             let c0 = values(m * ldc, seed: 14)

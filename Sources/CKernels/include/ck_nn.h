@@ -64,7 +64,8 @@ void ck_nn_adam_generic(float *p, const float *g, float *m, float *v, long n, fl
                         float shrink, float step, float inv_sqrt_c2, float epsilon);
 
 /// Row-major C = alpha·op(A)·op(B) + beta·C (beta 0: C is only written) for small products, e.g. one
-/// attention head (k ≤ 1024 on the AVX2 path; larger k falls back to the generic loop). op(X) = Xᵀ when
+/// attention head (k ≤ 512 on the AVX2 path, whose B panel is a 32 KB stack buffer; larger k falls back
+/// to the generic loop). op(X) = Xᵀ when
 /// trans_x != 0. Each element is one dot product summed over k in order. The generic version is a plain
 /// triple loop (the tests' reference); callers on CPUs without AVX2+FMA should use BLAS instead.
 void ck_nn_sgemm_small_avx2(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,

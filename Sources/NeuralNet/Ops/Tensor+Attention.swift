@@ -41,7 +41,7 @@ enum AttentionGEMM {
         a: (Int) -> UnsafePointer<Float>, lda: Int, b: (Int) -> UnsafePointer<Float>, ldb: Int, beta: Float,
         c: (Int) -> UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        guard usesSmallKernel && k <= 1024 else {
+        guard usesSmallKernel && k <= 512 else {
             for p in 0..<pairs {
                 Tensor.gemm(transA: transA, transB: transB, m: Int32(m), n: Int32(n), k: Int32(k), alpha: alpha,
                             a: a(p), lda: Int32(lda), b: b(p), ldb: Int32(ldb), beta: beta, c: c(p), ldc: Int32(ldc))
