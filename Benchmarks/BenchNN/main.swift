@@ -6,7 +6,10 @@ import NeuralNet
 // after `--warmup` steps. sgemm uses OPENBLAS_NUM_THREADS threads, NeuralNet's own kernels
 // `KernelThreads.count` (which defaults to the same variable). "cpuSeconds" is the least process CPU
 // time of a step (all threads), a check on the wall-clock figure when the machine is shared.
-// Prints one JSON object on standard output.
+// `GEMMStatistics` counts the step's sgemm calls: "gemmGFLOPS" is the floating-point rate of all of a step's
+// matmuls (their FLOPs ÷ the wall-clock time spent inside them, in the step whose matmuls were fastest),
+// and "peakGFLOPS" the best rate of one large square sgemm (1024³) measured in the same process, the
+// ceiling to compare it with; the "CPU" variants divide by process CPU time instead of wall-clock time. Prints one JSON object on standard output.
 //
 //   token embedding [512, 128] + learned positions [128, 128]
 //   → 4 pre-norm encoder blocks (4 heads, GELU MLP 512) → LayerNorm → Linear(128 → 512) → cross-entropy
@@ -68,19 +71,58 @@ func processCPUSeconds() -> Double {
 var fastest = Double.infinity
 var leastCPU = Double.infinity
 var lastLoss = Float.nan
+var gemm = GEMMStatistics.Totals()
+gemm.seconds = .infinity
+gemm.cpuSeconds = .infinity
+GEMMStatistics.isEnabled = true
 for _ in 0..<repeats {
+    GEMMStatistics.reset()
     let start = DispatchTime.now().uptimeNanoseconds
     let cpuStart = processCPUSeconds()
     lastLoss = step()
     leastCPU = min(leastCPU, processCPUSeconds() - cpuStart)
     fastest = min(fastest, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    let totals = GEMMStatistics.totals
+    if totals.seconds < gemm.seconds { gemm.calls = totals.calls; gemm.flops = totals.flops; gemm.seconds = totals.seconds }
+    gemm.cpuSeconds = min(gemm.cpuSeconds, totals.cpuSeconds)
 }
+GEMMStatistics.isEnabled = false
+
+/// Best rate of a 1024³ sgemm (row-major, no transposes), the practical ceiling for the step's matmuls.
+func sgemmPeakGFLOPS() -> (wall: Double, cpu: Double) {
+    let n = 1024
+    var generator = SeededGenerator(seed: 1)
+    let a = (0..<(n * n)).map { _ in Float(generator.nextUnitInterval()) - 0.5 }
+    let b = (0..<(n * n)).map { _ in Float(generator.nextUnitInterval()) - 0.5 }
+    var c = [Float](repeating: 0, count: n * n)
+    var best = Double.infinity, bestCPU = Double.infinity
+    for _ in 0..<5 {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let cpuStart = processCPUSeconds()
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    Float.gemm(transA: false, transB: false, m: Int32(n), n: Int32(n), k: Int32(n), alpha: 1,
+                               a: pa.baseAddress!, lda: Int32(n), b: pb.baseAddress!, ldb: Int32(n), beta: 0,
+                               c: pc.baseAddress!, ldc: Int32(n))
+                }
+            }
+        }
+        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        bestCPU = min(bestCPU, processCPUSeconds() - cpuStart)
+    }
+    return (2 * Double(n * n * n) / best / 1e9, 2 * Double(n * n * n) / bestCPU / 1e9)
+}
+let peak = sgemmPeakGFLOPS()
 
 let parameterCount = parameters.reduce(0) { $0 + $1.count }
 let result: [String: Any] = [
     "kernel": "transformer-step", "seconds": fastest, "cpuSeconds": leastCPU, "kernelThreads": KernelThreads.count, "repeats": repeats, "warmup": warmup,
     "blasThreads": BLASThreads.count, "parameters": parameterCount,
     "firstLoss": Double(firstLoss), "lastLoss": Double(lastLoss),
+    "gemmCalls": gemm.calls, "gemmFlops": gemm.flops, "gemmSeconds": gemm.seconds,
+    "gemmGFLOPS": gemm.flops / gemm.seconds / 1e9, "gemmCPUSeconds": gemm.cpuSeconds,
+    "gemmCPUGFLOPS": gemm.flops / gemm.cpuSeconds / 1e9, "peakGFLOPS": peak.wall, "peakCPUGFLOPS": peak.cpu,
 ]
 let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
 print(String(decoding: json, as: UTF8.self))

@@ -156,7 +156,7 @@ public struct CosineVectorQuantizer: Layer {
         u.withUnsafeBufferPointer { pu in
             codebook.withUnsafeBufferPointer { pe in
                 scores.withUnsafeMutableBufferPointer { ps in
-                    Float.gemm(transA: false, transB: true, m: Int32(n), n: Int32(k), k: Int32(d), alpha: 1,
+                    Tensor.gemm(transA: false, transB: true, m: Int32(n), n: Int32(k), k: Int32(d), alpha: 1,
                                a: pu.baseAddress!, lda: Int32(d), b: pe.baseAddress!, ldb: Int32(d), beta: 0,
                                c: ps.baseAddress!, ldc: Int32(k))
                 }

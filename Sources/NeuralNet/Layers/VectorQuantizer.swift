@@ -175,7 +175,7 @@ public struct VectorQuantizer: Layer {
         z.withUnsafeBufferPointer { pz in
             codebook.withUnsafeBufferPointer { pe in
                 cross.withUnsafeMutableBufferPointer { pc in
-                    Float.gemm(transA: false, transB: true, m: Int32(n), n: Int32(k), k: Int32(d), alpha: -2,
+                    Tensor.gemm(transA: false, transB: true, m: Int32(n), n: Int32(k), k: Int32(d), alpha: -2,
                                a: pz.baseAddress!, lda: Int32(d), b: pe.baseAddress!, ldb: Int32(d), beta: 0,
                                c: pc.baseAddress!, ldc: Int32(k))
                 }

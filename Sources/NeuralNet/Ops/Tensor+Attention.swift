@@ -1,3 +1,5 @@
+import CKernels
+import Foundation
 import NeuroCore
 
 // The two halves of multi-head scaled dot-product attention as fused ops on the projections' own
@@ -18,6 +20,43 @@ private func blockBeta(_ grad: UnsafeMutablePointer<Float>, count: Int, overwrit
     if column == 0 && width == rowWidth { return 0 }
     grad.initialize(repeating: 0, count: count)
     return 1
+}
+
+/// Whether attention's per-head products use CKernels' small-matrix sgemm (`ck_nn_sgemm_small_avx2`)
+/// instead of one BLAS call each: true on CPUs with AVX2+FMA unless `NEUROSWIFT_SMALL_GEMM=0`. A head's
+/// product is ~1 MFLOP (128×128×32 in the reference transformer), too small for BLAS's per-call set-up
+/// and operand packing to pay off; the small kernel packs only a 16-column panel of B and runs the
+/// (batch, head) pairs on `KernelThreads.count` threads (each pair writes its own block of the result,
+/// and each element is one in-order dot product, so the bits do not depend on the thread count).
+enum AttentionGEMM {
+    static let usesSmallKernel: Bool = {
+        guard CPUFeatures.hasAVX2FMA else { return false }
+        return ProcessInfo.processInfo.environment["NEUROSWIFT_SMALL_GEMM"] != "0"
+    }()
+
+    /// C_p = alpha·op(A_p)·op(B_p) + beta·C_p for every pair p in 0..<pairs (pointers from the closures).
+    @inline(__always)
+    static func run(
+        pairs: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: (Int) -> UnsafePointer<Float>, lda: Int, b: (Int) -> UnsafePointer<Float>, ldb: Int, beta: Float,
+        c: (Int) -> UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard usesSmallKernel && k <= 512 else {
+            for p in 0..<pairs {
+                Tensor.gemm(transA: transA, transB: transB, m: Int32(m), n: Int32(n), k: Int32(k), alpha: alpha,
+                            a: a(p), lda: Int32(lda), b: b(p), ldb: Int32(ldb), beta: beta, c: c(p), ldc: Int32(ldc))
+            }
+            return
+        }
+        let counting = GEMMStatistics.isEnabled
+        let start = counting ? GEMMStatistics.now() : (0, 0)
+        Parallel.forEachChunk(pairs, work: pairs &* m &* n &* k / 8) { p in
+            ck_nn_sgemm_small_avx2(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a(p), lda, b(p), ldb, beta, c(p), ldc)
+        }
+        if counting {
+            GEMMStatistics.record(products: pairs, flops: 2 * Double(pairs) * Double(m) * Double(n) * Double(k), since: start)
+        }
+    }
 }
 
 extension Tensor {
@@ -57,15 +96,12 @@ extension Tensor {
         let out = Tensor.uninitializedStorage(rows * tk) { s in
             q.storage.withUnsafeBufferPointer { pq in
                 k.storage.withUnsafeBufferPointer { pk in
-                    for n in 0..<b {
-                        for h in 0..<heads {
-                            Float.gemm(
-                                transA: false, transB: true, m: Int32(tq), n: Int32(tk), k: Int32(dh),
-                                alpha: scale, a: pq.baseAddress! + n * tq * ldq + qc + h * dh, lda: Int32(ldq),
-                                b: pk.baseAddress! + n * tk * ldk + kc + h * dh, ldb: Int32(ldk), beta: 0,
-                                c: s + (n * heads + h) * block, ldc: Int32(tk))
-                        }
-                    }
+                    let q0 = pq.baseAddress!, k0 = pk.baseAddress!
+                    AttentionGEMM.run(
+                        pairs: b * heads, transA: false, transB: true, m: tq, n: tk, k: dh, alpha: scale,
+                        a: { q0 + ($0 / heads) * tq * ldq + qc + ($0 % heads) * dh }, lda: ldq,
+                        b: { k0 + ($0 / heads) * tk * ldk + kc + ($0 % heads) * dh }, ldb: ldk, beta: 0,
+                        c: { s + $0 * block }, ldc: tk)
                 }
             }
             Tensor.withOptionalPointers(keyPadding, nil) { pad, _ in
@@ -105,29 +141,23 @@ extension Tensor {
                 q.accumulateGrad(overwritingFirst: { gq, overwrite in
                     let beta = blockBeta(gq, count: q.count, overwrite: overwrite, column: qc, width: d, rowWidth: ldq)
                     kData.withUnsafeBufferPointer { pk in
-                        for n in 0..<b {
-                            for h in 0..<heads {
-                                Float.gemm(
-                                    transA: false, transB: false, m: Int32(tq), n: Int32(dh), k: Int32(tk),
-                                    alpha: scale, a: ds + (n * heads + h) * block, lda: Int32(tk),
-                                    b: pk.baseAddress! + n * tk * ldk + kc + h * dh, ldb: Int32(ldk), beta: beta,
-                                    c: gq + n * tq * ldq + qc + h * dh, ldc: Int32(ldq))
-                            }
-                        }
+                        let k0 = pk.baseAddress!
+                        AttentionGEMM.run(
+                            pairs: b * heads, transA: false, transB: false, m: tq, n: dh, k: tk, alpha: scale,
+                            a: { UnsafePointer(ds + $0 * block) }, lda: tk,
+                            b: { k0 + ($0 / heads) * tk * ldk + kc + ($0 % heads) * dh }, ldb: ldk, beta: beta,
+                            c: { gq + ($0 / heads) * tq * ldq + qc + ($0 % heads) * dh }, ldc: ldq)
                     }
                 })
                 k.accumulateGrad(overwritingFirst: { gk, overwrite in
                     let beta = blockBeta(gk, count: k.count, overwrite: overwrite, column: kc, width: d, rowWidth: ldk)
                     qData.withUnsafeBufferPointer { pq in
-                        for n in 0..<b {
-                            for h in 0..<heads {
-                                Float.gemm(
-                                    transA: true, transB: false, m: Int32(tk), n: Int32(dh), k: Int32(tq),
-                                    alpha: scale, a: ds + (n * heads + h) * block, lda: Int32(tk),
-                                    b: pq.baseAddress! + n * tq * ldq + qc + h * dh, ldb: Int32(ldq), beta: beta,
-                                    c: gk + n * tk * ldk + kc + h * dh, ldc: Int32(ldk))
-                            }
-                        }
+                        let q0 = pq.baseAddress!
+                        AttentionGEMM.run(
+                            pairs: b * heads, transA: true, transB: false, m: tk, n: dh, k: tq, alpha: scale,
+                            a: { UnsafePointer(ds + $0 * block) }, lda: tk,
+                            b: { q0 + ($0 / heads) * tq * ldq + qc + ($0 % heads) * dh }, ldb: ldq, beta: beta,
+                            c: { gk + ($0 / heads) * tk * ldk + kc + ($0 % heads) * dh }, ldc: ldk)
                     }
                 })
             }
@@ -149,15 +179,12 @@ extension Tensor {
         let out = Tensor.uninitializedStorage(b * tq * d) { o in
             w.storage.withUnsafeBufferPointer { pw in
                 v.storage.withUnsafeBufferPointer { pv in
-                    for n in 0..<b {
-                        for h in 0..<heads {
-                            Float.gemm(
-                                transA: false, transB: false, m: Int32(tq), n: Int32(dh), k: Int32(tk),
-                                alpha: 1, a: pw.baseAddress! + (n * heads + h) * block, lda: Int32(tk),
-                                b: pv.baseAddress! + n * tk * ldv + vc + h * dh, ldb: Int32(ldv), beta: 0,
-                                c: o + n * tq * d + h * dh, ldc: Int32(d))
-                        }
-                    }
+                    let w0 = pw.baseAddress!, v0 = pv.baseAddress!
+                    AttentionGEMM.run(
+                        pairs: b * heads, transA: false, transB: false, m: tq, n: dh, k: tk, alpha: 1,
+                        a: { w0 + $0 * block }, lda: tk,
+                        b: { v0 + ($0 / heads) * tk * ldv + vc + ($0 % heads) * dh }, ldb: ldv, beta: 0,
+                        c: { o + ($0 / heads) * tq * d + ($0 % heads) * dh }, ldc: d)
                 }
             }
         }
@@ -169,29 +196,23 @@ extension Tensor {
             // dW_h = G_h·V_hᵀ, dV_h = W_hᵀ·G_h; each output element belongs to exactly one head block.
             w.accumulateGrad(overwritingFirst: { gw, overwrite in
                 vData.withUnsafeBufferPointer { pv in
-                    for n in 0..<b {
-                        for h in 0..<heads {
-                            Float.gemm(
-                                transA: false, transB: true, m: Int32(tq), n: Int32(tk), k: Int32(dh),
-                                alpha: 1, a: gp + n * tq * d + h * dh, lda: Int32(d),
-                                b: pv.baseAddress! + n * tk * ldv + vc + h * dh, ldb: Int32(ldv), beta: overwrite ? 0 : 1,
-                                c: gw + (n * heads + h) * block, ldc: Int32(tk))
-                        }
-                    }
+                    let v0 = pv.baseAddress!
+                    AttentionGEMM.run(
+                        pairs: b * heads, transA: false, transB: true, m: tq, n: tk, k: dh, alpha: 1,
+                        a: { UnsafePointer(gp + ($0 / heads) * tq * d + ($0 % heads) * dh) }, lda: d,
+                        b: { v0 + ($0 / heads) * tk * ldv + vc + ($0 % heads) * dh }, ldb: ldv, beta: overwrite ? 0 : 1,
+                        c: { gw + $0 * block }, ldc: tk)
                 }
             })
             v.accumulateGrad(overwritingFirst: { gv, overwrite in
                 let beta = blockBeta(gv, count: v.count, overwrite: overwrite, column: vc, width: d, rowWidth: ldv)
                 wData.withUnsafeBufferPointer { pw in
-                    for n in 0..<b {
-                        for h in 0..<heads {
-                            Float.gemm(
-                                transA: true, transB: false, m: Int32(tk), n: Int32(dh), k: Int32(tq),
-                                alpha: 1, a: pw.baseAddress! + (n * heads + h) * block, lda: Int32(tk),
-                                b: gp + n * tq * d + h * dh, ldb: Int32(d), beta: beta,
-                                c: gv + n * tk * ldv + vc + h * dh, ldc: Int32(ldv))
-                        }
-                    }
+                    let w0 = pw.baseAddress!
+                    AttentionGEMM.run(
+                        pairs: b * heads, transA: true, transB: false, m: tk, n: dh, k: tq, alpha: 1,
+                        a: { w0 + $0 * block }, lda: tk,
+                        b: { UnsafePointer(gp + ($0 / heads) * tq * d + ($0 % heads) * dh) }, ldb: d, beta: beta,
+                        c: { gv + ($0 / heads) * tk * ldv + vc + ($0 % heads) * dh }, ldc: ldv)
                 }
             })
         }

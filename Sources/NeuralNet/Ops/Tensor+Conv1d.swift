@@ -55,7 +55,7 @@ extension Tensor {
                 weight.storage.withUnsafeBufferPointer { w in
                     for b in 0..<batch {
                         for g in 0..<groups {
-                            Float.gemm(
+                            Tensor.gemm(
                                 transA: false, transB: false, m: Int32(cog), n: Int32(lout), k: Int32(rowsK), alpha: 1,
                                 a: w.baseAddress! + g * blockW, lda: Int32(rowsK),
                                 b: cols.baseAddress! + (b * groups + g) * blockCols, ldb: Int32(lout), beta: 0,
@@ -83,7 +83,7 @@ extension Tensor {
                 columns.withUnsafeBufferPointer { cols in
                     for b in 0..<batch {
                         for gr in 0..<groups {
-                            Float.gemm(
+                            Tensor.gemm(
                                 transA: false, transB: true, m: Int32(cog), n: Int32(rowsK), k: Int32(lout), alpha: 1,
                                 a: gp + (b * cout + gr * cog) * lout, lda: Int32(lout),
                                 b: cols.baseAddress! + (b * groups + gr) * blockCols, ldb: Int32(lout), beta: 1,
@@ -106,7 +106,7 @@ extension Tensor {
                     dcols.withUnsafeMutableBufferPointer { dc in
                         for b in 0..<batch {
                             for gr in 0..<groups {
-                                Float.gemm(
+                                Tensor.gemm(
                                     transA: true, transB: false, m: Int32(rowsK), n: Int32(lout), k: Int32(cog), alpha: 1,
                                     a: w.baseAddress! + gr * blockW, lda: Int32(rowsK),
                                     b: gp + (b * cout + gr * cog) * lout, ldb: Int32(lout), beta: 0,

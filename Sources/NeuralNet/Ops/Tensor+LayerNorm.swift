@@ -1,6 +1,7 @@
+import CKernels
 import RealModule
 
-// Row sums use swift-numerics' `Relaxed` arithmetic so the compiler may reassociate and vectorise them.
+// The row loops are CKernels' `ck_nn_layernorm_forward` / `_backward` (AVX2/FMA when available).
 // Layer normalisation over the last axis as one fused op (Ba, Kiros & Hinton 2016): one pass for the
 // statistics, one for the output, and a backward pass that reuses the saved x̂ and 1/σ instead of
 // recording the dozen elementwise ops the composed form would need.
@@ -28,27 +29,9 @@ extension Tensor {
                         let x = xb.baseAddress!, meanOut = mb.baseAddress!, rstdOut = sb.baseAddress!
                         Tensor.withOptionalPointers(wData, bData) { w, b in
                             Parallel.forEachRange(rows, grain: rowGrain, work: count) { range in
-                                for r in range {
-                                    let row = x + r &* d, dst = y + r &* d
-                                    var mean: Float = 0
-                                    for j in 0..<d { mean = Relaxed.sum(mean, row[j]) }
-                                    mean /= Float(d)
-                                    var variance: Float = 0
-                                    for j in 0..<d { let c = row[j] - mean; variance = Relaxed.multiplyAdd(c, c, variance) }
-                                    variance /= Float(d)
-                                    let rstd = 1 / (variance + epsilon).squareRoot()
-                                    meanOut[r] = mean
-                                    rstdOut[r] = rstd
-                                    if let w, let b {
-                                        for j in 0..<d { dst[j] = (row[j] - mean) * rstd * w[j] + b[j] }
-                                    } else if let w {
-                                        for j in 0..<d { dst[j] = (row[j] - mean) * rstd * w[j] }
-                                    } else if let b {
-                                        for j in 0..<d { dst[j] = (row[j] - mean) * rstd + b[j] }
-                                    } else {
-                                        for j in 0..<d { dst[j] = (row[j] - mean) * rstd }
-                                    }
-                                }
+                                let r = range.lowerBound
+                                ck_nn_layernorm_forward(x + r &* d, y + r &* d, w, b, meanOut + r, rstdOut + r,
+                                                        range.count, d, epsilon)
                             }
                         }
                     }
@@ -80,40 +63,13 @@ extension Tensor {
                             Tensor.withOptionalPointers(wData, nil) { w, _ in
                                 Parallel.forEachChunk(chunks, work: 2 &* rows &* d) { chunk in
                                     let sumW = pw.map { $0 + chunk &* d }, sumB = pb.map { $0 + chunk &* d }
-                                    for r in (chunk &* rowGrain)..<Swift.min(rows, (chunk &+ 1) &* rowGrain) {
-                                        let row = x + r &* d, gr = gp + r &* d
-                                        let mean = means[r], rstd = inverseStd[r]
-                                        if let sumW { for j in 0..<d { sumW[j] += gr[j] * ((row[j] - mean) * rstd) } }
-                                        if let sumB { for j in 0..<d { sumB[j] += gr[j] } }
-                                        guard let gx else { continue }
-                                        var meanG: Float = 0, meanGX: Float = 0
-                                        if let w {
-                                            for j in 0..<d {
-                                                let gh = gr[j] * w[j]
-                                                meanG = Relaxed.sum(meanG, gh)
-                                                meanGX = Relaxed.multiplyAdd(gh, (row[j] - mean) * rstd, meanGX)
-                                            }
-                                        } else {
-                                            for j in 0..<d {
-                                                meanG = Relaxed.sum(meanG, gr[j])
-                                                meanGX = Relaxed.multiplyAdd(gr[j], (row[j] - mean) * rstd, meanGX)
-                                            }
-                                        }
-                                        meanG /= Float(d)
-                                        meanGX /= Float(d)
-                                        let dst = gx + r &* d
-                                        if let w {
-                                            if overwrite {
-                                                for j in 0..<d { dst[j] = rstd * (gr[j] * w[j] - meanG - (row[j] - mean) * rstd * meanGX) }
-                                            } else {
-                                                for j in 0..<d { dst[j] += rstd * (gr[j] * w[j] - meanG - (row[j] - mean) * rstd * meanGX) }
-                                            }
-                                        } else {
-                                            if overwrite {
-                                                for j in 0..<d { dst[j] = rstd * (gr[j] - meanG - (row[j] - mean) * rstd * meanGX) }
-                                            } else {
-                                                for j in 0..<d { dst[j] += rstd * (gr[j] - meanG - (row[j] - mean) * rstd * meanGX) }
-                                            }
+                                    let first = chunk &* rowGrain, count = Swift.min(rows, (chunk &+ 1) &* rowGrain) - first
+                                    means.withUnsafeBufferPointer { mb in
+                                        inverseStd.withUnsafeBufferPointer { sb in
+                                            ck_nn_layernorm_backward(
+                                                x + first &* d, gp + first &* d, w, mb.baseAddress! + first,
+                                                sb.baseAddress! + first, gx.map { $0 + first &* d }, sumW, sumB, count, d,
+                                                overwrite ? 0 : 1)
                                         }
                                     }
                                 }

@@ -21,7 +21,7 @@ extension Tensor {
             }
             x.storage.withUnsafeBufferPointer { px in
                 w.storage.withUnsafeBufferPointer { pw in
-                    Float.gemm(
+                    Tensor.gemm(
                         transA: false, transB: true, m: Int32(rows), n: Int32(n), k: Int32(k),
                         alpha: 1, a: px.baseAddress!, lda: Int32(k), b: pw.baseAddress!, ldb: Int32(k), beta: 1,
                         c: c, ldc: Int32(n))
@@ -36,7 +36,7 @@ extension Tensor {
             // dX[rows, k] += G[rows, n] · W[n, k]  (beta = 0 when this is the first contribution)
             x.accumulateGrad(overwritingFirst: { gx, overwrite in
                 wData.withUnsafeBufferPointer { pw in
-                    Float.gemm(
+                    Tensor.gemm(
                         transA: false, transB: false, m: Int32(rows), n: Int32(k), k: Int32(n),
                         alpha: 1, a: gp, lda: Int32(n), b: pw.baseAddress!, ldb: Int32(k), beta: overwrite ? 0 : 1,
                         c: gx, ldc: Int32(k))
@@ -45,7 +45,7 @@ extension Tensor {
             // dW[n, k] += Gᵀ[n, rows] · X[rows, k]
             w.accumulateGrad(overwritingFirst: { gw, overwrite in
                 xData.withUnsafeBufferPointer { px in
-                    Float.gemm(
+                    Tensor.gemm(
                         transA: true, transB: false, m: Int32(n), n: Int32(k), k: Int32(rows),
                         alpha: 1, a: gp, lda: Int32(n), b: px.baseAddress!, ldb: Int32(k), beta: overwrite ? 0 : 1,
                         c: gw, ldc: Int32(k))
@@ -100,7 +100,7 @@ extension Tensor {
             }
             x.storage.withUnsafeBufferPointer { px in
                 stacked.withUnsafeBufferPointer { pw in
-                    Float.gemm(
+                    Tensor.gemm(
                         transA: false, transB: true, m: Int32(rows), n: Int32(n), k: Int32(k),
                         alpha: 1, a: px.baseAddress!, lda: Int32(k), b: pw.baseAddress!, ldb: Int32(k), beta: 1,
                         c: c, ldc: Int32(n))
@@ -116,7 +116,7 @@ extension Tensor {
             // dX[rows, k] += G[rows, n] · W[n, k]
             x.accumulateGrad(overwritingFirst: { gx, overwrite in
                 wData.withUnsafeBufferPointer { pw in
-                    Float.gemm(
+                    Tensor.gemm(
                         transA: false, transB: false, m: Int32(rows), n: Int32(k), k: Int32(n),
                         alpha: 1, a: gp, lda: Int32(n), b: pw.baseAddress!, ldb: Int32(k), beta: overwrite ? 0 : 1,
                         c: gx, ldc: Int32(k))
@@ -126,7 +126,7 @@ extension Tensor {
             if weights.contains(where: { $0.requiresGrad }) {
                 let dW = Tensor.uninitializedStorage(n * k) { dw in
                     xData.withUnsafeBufferPointer { px in
-                        Float.gemm(
+                        Tensor.gemm(
                             transA: true, transB: false, m: Int32(n), n: Int32(k), k: Int32(rows),
                             alpha: 1, a: gp, lda: Int32(n), b: px.baseAddress!, ldb: Int32(k), beta: 0, c: dw, ldc: Int32(k))
                     }

@@ -39,13 +39,13 @@ extension Tensor {
             a.storage.withUnsafeBufferPointer { pa in
                 b.storage.withUnsafeBufferPointer { pb in
                     if fold {
-                        Float.gemm(
+                        Tensor.gemm(
                             transA: false, transB: transposeB, m: Int32(rows), n: Int32(n), k: Int32(k),
                             alpha: 1, a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb, beta: 0,
                             c: c, ldc: ldc)
                     } else {
                         plan.forEach { o, i, j in
-                            Float.gemm(
+                            Tensor.gemm(
                                 transA: transposeA, transB: transposeB, m: Int32(m), n: Int32(n), k: Int32(k),
                                 alpha: 1, a: pa.baseAddress! + i * sa, lda: lda, b: pb.baseAddress! + j * sb, ldb: ldb,
                                 beta: 0, c: c + o * sc, ldc: ldc)
@@ -70,7 +70,7 @@ extension Tensor {
                 bData.withUnsafeBufferPointer { pb in
                     if fold {
                         // dA[rows, k] += G[rows, n] · op(B)ᵀ
-                        Float.gemm(
+                        Tensor.gemm(
                             transA: false, transB: !transposeB, m: Int32(rows), n: Int32(k), k: Int32(n),
                             alpha: 1, a: gp, lda: ldc, b: pb.baseAddress!, ldb: ldb, beta: beta, c: ga, ldc: lda)
                     } else {
@@ -78,11 +78,11 @@ extension Tensor {
                             let gB = gp + o * sc, bB = pb.baseAddress! + j * sb, dA = ga + i * sa
                             if transposeA {
                                 // dA[k, m] += op(B)[k, n] · Gᵀ[n, m]
-                                Float.gemm(
+                                Tensor.gemm(
                                     transA: transposeB, transB: true, m: Int32(k), n: Int32(m), k: Int32(n),
                                     alpha: 1, a: bB, lda: ldb, b: gB, ldb: ldc, beta: beta, c: dA, ldc: lda)
                             } else {
-                                Float.gemm(
+                                Tensor.gemm(
                                     transA: false, transB: !transposeB, m: Int32(m), n: Int32(k), k: Int32(n),
                                     alpha: 1, a: gB, lda: ldc, b: bB, ldb: ldb, beta: beta, c: dA, ldc: lda)
                             }
@@ -97,12 +97,12 @@ extension Tensor {
                     if fold {
                         if transposeB {
                             // dB[n, k] += Gᵀ[n, rows] · A[rows, k]
-                            Float.gemm(
+                            Tensor.gemm(
                                 transA: true, transB: false, m: Int32(n), n: Int32(k), k: Int32(rows),
                                 alpha: 1, a: gp, lda: ldc, b: pa.baseAddress!, ldb: lda, beta: beta, c: gb, ldc: ldb)
                         } else {
                             // dB[k, n] += Aᵀ[k, rows] · G[rows, n]
-                            Float.gemm(
+                            Tensor.gemm(
                                 transA: true, transB: false, m: Int32(k), n: Int32(n), k: Int32(rows),
                                 alpha: 1, a: pa.baseAddress!, lda: lda, b: gp, ldb: ldc, beta: beta, c: gb, ldc: ldb)
                         }
@@ -111,12 +111,12 @@ extension Tensor {
                             let gB = gp + o * sc, aB = pa.baseAddress! + i * sa, dB = gb + j * sb
                             if transposeB {
                                 // dB[n, k] += Gᵀ[n, m] · op(A)[m, k]
-                                Float.gemm(
+                                Tensor.gemm(
                                     transA: true, transB: transposeA, m: Int32(n), n: Int32(k), k: Int32(m),
                                     alpha: 1, a: gB, lda: ldc, b: aB, ldb: lda, beta: beta, c: dB, ldc: ldb)
                             } else {
                                 // dB[k, n] += op(A)ᵀ[k, m] · G[m, n]
-                                Float.gemm(
+                                Tensor.gemm(
                                     transA: !transposeA, transB: false, m: Int32(k), n: Int32(n), k: Int32(m),
                                     alpha: 1, a: aB, lda: lda, b: gB, ldb: ldc, beta: beta, c: dB, ldc: ldb)
                             }

@@ -1,3 +1,4 @@
+import CKernels
 import RealModule
 
 // Softmax and log-softmax along one axis, numerically stable (the group maximum is subtracted before
@@ -80,16 +81,7 @@ extension Tensor {
     /// z = softmax(x) over one contiguous row of n elements.
     @inline(__always)
     static func softmaxRow(_ x: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>, _ n: Int) {
-        var m = -Float.infinity
-        for k in 0..<n { m = Swift.max(m, x[k]) }
-        var total: Float = 0
-        for k in 0..<n {
-            let e = FastMath.expNonPositive(x[k] - m)
-            z[k] = e
-            total = Relaxed.sum(total, e)
-        }
-        let inv = 1 / total
-        for k in 0..<n { z[k] *= inv }
+        ck_nn_softmax_rows(x, z, 1, n)
     }
 
     /// dx = y ⊙ (g − Σ g⊙y) over one contiguous row, stored or added.
@@ -97,13 +89,7 @@ extension Tensor {
     static func softmaxBackwardRow(
         _ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int, overwrite: Bool
     ) {
-        var dot: Float = 0
-        for k in 0..<n { dot = Relaxed.multiplyAdd(g[k], y[k], dot) }
-        if overwrite {
-            for k in 0..<n { dx[k] = y[k] * (g[k] - dot) }
-        } else {
-            for k in 0..<n { dx[k] += y[k] * (g[k] - dot) }
-        }
+        ck_nn_softmax_backward_rows(y, g, dx, 1, n, overwrite ? 0 : 1)
     }
 
     public func logSoftmax(axis: Int = -1) -> Tensor {

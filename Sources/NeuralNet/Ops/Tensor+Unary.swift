@@ -1,3 +1,4 @@
+import CKernels
 import RealModule
 
 /// How GELU is computed. PyTorch's default (`approximate='none'`) is the exact form, so it is ours too.
@@ -86,7 +87,8 @@ extension Tensor {
 
     /// x·Φ(x) in one pass that also stores the derivative Φ(x) + x·φ(x) for the backward pass, which is
     /// then a single multiply: erf was the most expensive part of a transformer's MLP outside the
-    /// matmuls. Φ and φ come from the vectorised kernels in `FastMath`.
+    /// matmuls. The kernels are CKernels' `ck_nn_gelu` / `ck_nn_mul` (AVX2/FMA when the CPU has it; the
+    /// same erfc-based Φ and φ as `FastMath`).
     func exactGELU() -> Tensor {
         let record = Tensor.shouldRecord(self)
         let n = count
@@ -97,17 +99,12 @@ extension Tensor {
                 if record {
                     slope = Tensor.uninitializedStorage(n) { d in
                         Parallel.forEachRange(n, grain: Tensor.elementwiseGrain) { range in
-                            for i in range {
-                                let v = x[i]
-                                let (cdf, density) = FastMath.normalCDFAndDensity(v)
-                                z[i] = v * cdf
-                                d[i] = cdf + v * density
-                            }
+                            ck_nn_gelu(x + range.lowerBound, z + range.lowerBound, d + range.lowerBound, range.count)
                         }
                     }
                 } else {
                     Parallel.forEachRange(n, grain: Tensor.elementwiseGrain) { range in
-                        for i in range { z[i] = x[i] * FastMath.normalCDF(x[i]) }
+                        ck_nn_gelu(x + range.lowerBound, z + range.lowerBound, nil, range.count)
                     }
                 }
             }
@@ -121,11 +118,8 @@ extension Tensor {
                     saved.withUnsafeBufferPointer { db in
                         let d = db.baseAddress!, gp = g.baseAddress!
                         Parallel.forEachRange(n, grain: Tensor.elementwiseGrain) { range in
-                            if overwrite {
-                                for i in range { ga[i] = gp[i] * d[i] }
-                            } else {
-                                for i in range { ga[i] += gp[i] * d[i] }
-                            }
+                            let i = range.lowerBound
+                            ck_nn_mul(gp + i, d + i, ga + i, range.count, overwrite ? 0 : 1)
                         }
                     }
                 })

@@ -1,3 +1,4 @@
+import CKernels
 import RealModule
 
 /// Adam (Kingma & Ba 2015) and AdamW (Loshchilov & Hutter 2019), with PyTorch's update rule:
@@ -83,13 +84,9 @@ public final class Adam: Optimizer {
                 m.withUnsafeMutableBufferPointer { mb in
                     v.withUnsafeMutableBufferPointer { vb in
                         let shrink = 1 - lr * decoupled
-                        for i in 0..<n {
-                            let gi = g[i] + l2 * p[i]
-                            mb[i] = b1 * mb[i] + (1 - b1) * gi
-                            vb[i] = b2 * vb[i] + (1 - b2) * gi * gi
-                            let denominator = vb[i].squareRoot() * invSqrtCorrection2 + eps
-                            p[i] = p[i] * shrink - stepSize * mb[i] / denominator
-                        }
+                        // g' = g + l2·p; m, v updated; p ← p·shrink − stepSize·m/(√v·invSqrtCorrection2 + ε).
+                        ck_nn_adam(p, g, mb.baseAddress!, vb.baseAddress!, n, b1, b2, l2, shrink, stepSize,
+                                   invSqrtCorrection2, eps)
                     }
                 }
             }
