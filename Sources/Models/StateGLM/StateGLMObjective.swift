@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Bins whose posterior weight γ_ts is below this are left out of state s's M-step terms. A sticky
@@ -29,6 +30,10 @@ final class StateGLMObjective {
     var parallel = false
     /// Bins with γ_ts below this are left out of state s's terms (see `posteriorCutoff`).
     var cutoff = posteriorCutoff {
+        didSet { blocks.removeAll(keepingCapacity: true) }
+    }
+    /// Which implementation evaluates the per-state blocks (tests compare them; see `FusedKernel`).
+    var kernel = FusedKernel.automatic {
         didSet { blocks.removeAll(keepingCapacity: true) }
     }
     private var template: StateGLMModel
@@ -67,6 +72,8 @@ final class StateGLMObjective {
         let sequence = sequences[index]
         let t = sequence.binCount, n = sequence.neuronCount, k = n + 1, states = template.states
         var out = [StateBlock](repeating: StateBlock(), count: states)
+        // The fused kernel scales by γ itself; only the Swift path reads the γ-scaled design.
+        let weighted = kernel == .swift || template.configuration.emission.fusedKernelCode == nil
         posteriors[index].withUnsafeBufferPointer { gamma in
             sequence.design.withUnsafeBufferPointer { design in
                 sequence.counts.withUnsafeBufferPointer { counts in
@@ -75,7 +82,7 @@ final class StateGLMObjective {
                         let rows = (0..<t).filter { gamma[$0 &* states &+ s] >= cutoff }
                         block.rows = rows.count
                         block.design.reserveCapacity(rows.count * k)
-                        block.weightedDesign.reserveCapacity(rows.count * k)
+                        if weighted { block.weightedDesign.reserveCapacity(rows.count * k) }
                         block.counts.reserveCapacity(rows.count * n)
                         for row in rows {
                             let g = gamma[row &* states &+ s]
@@ -83,7 +90,7 @@ final class StateGLMObjective {
                             for j in 0..<k {
                                 let v = design[row &* k &+ j]
                                 block.design.append(v)
-                                block.weightedDesign.append(g * v)
+                                if weighted { block.weightedDesign.append(g * v) }
                             }
                             for j in 0..<n { block.counts.append(counts[row &* n &+ j]) }
                         }
@@ -100,9 +107,27 @@ final class StateGLMObjective {
     /// (γ ∘ design)ᵀ · ∂ℓ/∂η into `gradient` ((N + 1) × N). Scratch buffers hold at least rows × N.
     private static func accumulate(
         _ block: StateBlock, start: Int, rows: Int, neurons n: Int, coupling: UnsafePointer<Double>, emission: StateGLMEmission,
-        drives: inout [Double], logLikelihoods: inout [Double], sums: inout [Double], gradient: inout [Double]
+        kernel: FusedKernel, drives: inout [Double], logLikelihoods: inout [Double], sums: inout [Double], gradient: inout [Double]
     ) -> Double {
         let k = n + 1, count = rows * n
+        if kernel != .swift, let code = emission.fusedKernelCode {
+            // One fused pass (CKernels/glm_block.c): drives, ℓ, ∂ℓ/∂η and the gradient products per row.
+            return block.design.withUnsafeBufferPointer { a in
+                block.counts.withUnsafeBufferPointer { x in
+                    block.gamma.withUnsafeBufferPointer { gamma in
+                        gradient.withUnsafeMutableBufferPointer { g in
+                            let args = (
+                                a.baseAddress! + start * k, x.baseAddress! + start * n, gamma.baseAddress! + start, Int64(rows), Int64(n)
+                            )
+                            switch kernel {
+                            case .generic: return ck_glm_block_generic(code, args.0, args.1, args.2, args.3, args.4, coupling, g.baseAddress!)
+                            default: return ck_glm_block(code, args.0, args.1, args.2, args.3, args.4, coupling, g.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            }
+        }
         var total = 0.0
         drives.withUnsafeMutableBufferPointer { d in
             logLikelihoods.withUnsafeMutableBufferPointer { ll in
@@ -184,7 +209,7 @@ final class StateGLMObjective {
                 }
             }
             let allBlocks = pieces.map { blocks[$0.index]![$0.state] }
-            let c = coupling, frozen = pieces
+            let c = coupling, frozen = pieces, kernel = kernel
             // `try!`: the body never throws; concurrentMap is only `throws` for bodies that do.
             let results = try! concurrentMap(count: pieces.count) { i -> (Double, [Double]) in
                 let piece = frozen[i]
@@ -195,7 +220,7 @@ final class StateGLMObjective {
                 let value = c.withUnsafeBufferPointer { cp in
                     StateGLMObjective.accumulate(
                         allBlocks[i], start: piece.start, rows: piece.rows, neurons: n, coupling: cp.baseAddress! + piece.state * stride,
-                        emission: emission, drives: &localDrives, logLikelihoods: &localLL, sums: &sums, gradient: &gradient)
+                        emission: emission, kernel: kernel, drives: &localDrives, logLikelihoods: &localLL, sums: &sums, gradient: &gradient)
                 }
                 return (value, gradient)
             }
@@ -218,7 +243,7 @@ final class StateGLMObjective {
                 let value = coupling.withUnsafeBufferPointer { cp in
                     Self.accumulate(
                         blocks[item.index]![item.state], start: 0, rows: item.rows, neurons: n,
-                        coupling: cp.baseAddress! + item.state * stride, emission: emission,
+                        coupling: cp.baseAddress! + item.state * stride, emission: emission, kernel: kernel,
                         drives: &drives, logLikelihoods: &logLikelihoods, sums: &neuronSums, gradient: &gradient)
                 }
                 loss -= value
@@ -265,9 +290,18 @@ extension StateGLMModel {
         sequences: [StateGLMSequence], posteriors: [Matrix<Double>], priorScale: Double, mode: WeightMode, seed: UInt64 = 0,
         parallel: Bool = false
     ) -> (value: Double, gradient: [Double]) {
+        mStepLoss(sequences: sequences, posteriors: posteriors, priorScale: priorScale, mode: mode, seed: seed, parallel: parallel, kernel: .automatic)
+    }
+
+    /// `mStepLoss` with a pinned block implementation (tests compare the fused C kernel with the Swift path).
+    func mStepLoss(
+        sequences: [StateGLMSequence], posteriors: [Matrix<Double>], priorScale: Double, mode: WeightMode, seed: UInt64,
+        parallel: Bool, kernel: FusedKernel
+    ) -> (value: Double, gradient: [Double]) {
         precondition(sequences.count == posteriors.count, "mStepLoss: one posterior per sequence")
         let objective = StateGLMObjective(template: self, sequences: sequences, priorScale: priorScale)
         objective.parallel = parallel
+        objective.kernel = kernel
         objective.posteriors = posteriors
         var generator = SeededGenerator(seed: seed)
         return objective.evaluate(flatParameters, mode: mode, generator: &generator)
