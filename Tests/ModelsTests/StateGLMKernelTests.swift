@@ -39,6 +39,50 @@ import Testing
         }
     }
 
+    /// The float32 kernels: AVX2 against portable C, and both against the double kernel, to float
+    /// rounding (the double kernel is the reference here).
+    @Test(.enabled(if: CPUFeatures.hasAVX2FMA, "needs AVX2 + FMA"), arguments: [
+        CK_GLM_POISSON_SIGMOID, CK_GLM_POISSON_SOFTPLUS, CK_GLM_POISSON_EXP, CK_GLM_BERNOULLI_SIGMOID,
+    ])
+    func singlePrecisionKernelsAgreeWithDouble(emission: Int32) {
+        for (rows, n) in [(1, 1), (7, 3), (70, 8), (130, 13), (64, 20), (9, 37)] {
+            // Moderate couplings: with e^{η} at η ≈ 40 a float32 drive is off by ~1e−6 relative and
+            // the Poisson-exp terms would differ by far more than float rounding of the sums.
+            var b = Self.block(rows: rows, n: n, bernoulli: emission == CK_GLM_BERNOULLI_SIGMOID, seed: UInt64(rows * 31 + n))
+            b.coupling = b.coupling.map { max(-6, min(6, $0)) / 2 }
+            let design32 = b.design.map(Float.init), counts32 = b.counts.map(Float.init), gamma32 = b.gamma.map(Float.init)
+            let coupling32 = b.coupling.map(Float.init)
+            // The double kernel on the float-rounded inputs, so only the arithmetic differs.
+            let d = (design32.map(Double.init), counts32.map(Double.init), gamma32.map(Double.init), coupling32.map(Double.init))
+            var g0 = [Double](repeating: 0, count: (n + 1) * n), g1 = g0, g2 = g0
+            let v0 = ck_glm_block_generic(emission, d.0, d.1, d.2, Int64(rows), Int64(n), d.3, &g0)
+            let v1 = ck_glm_block_f32_generic(emission, design32, counts32, gamma32, Int64(rows), Int64(n), coupling32, &g1)
+            let v2 = ck_glm_block_f32_avx2(emission, design32, counts32, gamma32, Int64(rows), Int64(n), coupling32, &g2)
+            let scale = max(1, g0.map { abs($0) }.max()!)
+            for (label, v, g) in [("generic", v1, g1), ("avx2", v2, g2)] {
+                #expect(abs(v - v0) <= 2e-6 * max(1, abs(v0)), "emission \(emission) \(label), \(rows)×\(n): \(v) vs \(v0)")
+                let gap = zip(g, g0).map { abs($0 - $1) }.max()!
+                #expect(gap <= 2e-6 * scale, "emission \(emission) \(label), \(rows)×\(n): gradient gap \(gap) (scale \(scale))")
+            }
+        }
+    }
+
+    /// The float32 M-step (fit option `singlePrecisionMStep`) against the double one through the whole loss.
+    @Test func singlePrecisionMStepLossMatchesDouble() throws {
+        let (truth, sequences, posteriors, _) = try StateGLMSpeedPathTests.peakedProblem()
+        let reference = truth.mStepLoss(
+            sequences: sequences, posteriors: posteriors, priorScale: 1, mode: .expected, seed: 0, parallel: false, kernel: .automatic)
+        for parallel in [false, true] {
+            let single = truth.mStepLoss(
+                sequences: sequences, posteriors: posteriors, priorScale: 1, mode: .expected, seed: 0, parallel: parallel,
+                kernel: .automatic, singlePrecision: true)
+            #expect(abs(single.value - reference.value) <= 1e-6 * abs(reference.value), "\(single.value) vs \(reference.value)")
+            let scale = reference.gradient.map { abs($0) }.max()!
+            let gap = zip(single.gradient, reference.gradient).map { abs($0 - $1) }.max()!
+            #expect(gap <= 1e-5 * scale, "gradient gap \(gap), scale \(scale)")
+        }
+    }
+
     /// An unknown emission code is refused with NaN rather than silently computing something else.
     @Test func unknownEmissionGivesNaN() {
         let b = Self.block(rows: 4, n: 2, bernoulli: false, seed: 1)

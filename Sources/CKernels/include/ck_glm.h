@@ -35,4 +35,15 @@ double ck_glm_block_avx2(int emission, const double *design, const double *count
 double ck_glm_block(int emission, const double *design, const double *counts, const double *gamma,
                     int64_t rows, int64_t n, const double *coupling, double *gradient);
 
+/// Single-precision variants (the reference implementation's own precision): float inputs and
+/// element arithmetic, 8 lanes per AVX2 vector. The gradient and the returned sum are accumulated in
+/// float over groups of at most 64 rows and then added into double (`gradient` stays double), so the
+/// rounding does not grow with the number of rows.
+double ck_glm_block_f32_generic(int emission, const float *design, const float *counts, const float *gamma,
+                                int64_t rows, int64_t n, const float *coupling, double *gradient);
+double ck_glm_block_f32_avx2(int emission, const float *design, const float *counts, const float *gamma,
+                             int64_t rows, int64_t n, const float *coupling, double *gradient);
+double ck_glm_block_f32(int emission, const float *design, const float *counts, const float *gamma,
+                        int64_t rows, int64_t n, const float *coupling, double *gradient);
+
 #endif
