@@ -16,7 +16,9 @@ computation (the reference's classes are not installable here): history features
 per sequence, drives by einsum over states, `torch.distributions`-style Poisson log-probabilities,
 float32 as the reference, the Gaussian prior with W̄ reset to the state mean, the one-hot prior with a Gumbel-softmax sample
 (τ = 0.2) and the Concrete log-density at softmax(ψ). NeuroSwift runs the same schedule
-(`StateGLMFitOptions(schedule: .perSequence, optimizer: .adam(steps: 50, learningRate: 0.01))`).
+(`StateGLMFitOptions(schedule: .perSequence, optimizer: .adam(steps: 50, learningRate: 0.01))`), twice:
+with its default float64 M-step and with `singlePrecisionMStep` (float32 likelihood terms, the reference's
+precision); the objective after the epoch of each is printed and tabulated to show they agree.
 
 Both sides run single-threaded (OPENBLAS_NUM_THREADS=1, torch.set_num_threads(1)) and are timed in
 process CPU time (the machine is shared, so wall-clock time would measure the foreign load); PyTorch's time per
