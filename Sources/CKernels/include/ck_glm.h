@@ -36,9 +36,10 @@ double ck_glm_block(int emission, const double *design, const double *counts, co
                     int64_t rows, int64_t n, const double *coupling, double *gradient);
 
 /// Single-precision variants (the reference implementation's own precision): float inputs and
-/// element arithmetic, 8 lanes per AVX2 vector. The gradient and the returned sum are accumulated in
-/// float over groups of at most 64 rows and then added into double (`gradient` stays double), so the
-/// rounding does not grow with the number of rows.
+/// element arithmetic, 8 lanes per AVX2 vector. The AVX2 version accumulates the gradient and the
+/// returned sum in float over groups of at most 64 rows and then adds them into double (`gradient`
+/// stays double), so the rounding does not grow with the number of rows; the portable version adds
+/// each row's products into double.
 double ck_glm_block_f32_generic(int emission, const float *design, const float *counts, const float *gamma,
                                 int64_t rows, int64_t n, const float *coupling, double *gradient);
 double ck_glm_block_f32_avx2(int emission, const float *design, const float *counts, const float *gamma,
