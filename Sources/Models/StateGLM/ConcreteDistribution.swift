@@ -33,9 +33,9 @@ public enum ConcreteDistribution {
         let u1 = logProbabilities[1] - tau * logPoint[1]
         let u2 = logProbabilities[2] - tau * logPoint[2]
         let m = Swift.max(u0, Swift.max(u1, u2))
-        let e0 = Double.exp(u0 - m), e1 = Double.exp(u1 - m), e2 = Double.exp(u2 - m)
+        let e0 = FastExpLog.exp(u0 - m), e1 = FastExpLog.exp(u1 - m), e2 = FastExpLog.exp(u2 - m)
         let total = e0 + e1 + e2
-        let lse = m + Double.log(total)
+        let lse = m + FastExpLog.log(total)
         let q = (e0 / total, e1 / total, e2 / total)
         dLogPoint[0] = 3 * tau * q.0 - (tau + 1)
         dLogPoint[1] = 3 * tau * q.1 - (tau + 1)
@@ -45,14 +45,15 @@ public enum ConcreteDistribution {
         dLogProbabilities[2] = 1 - 3 * q.2
         var rest = 0.0
         for i in 0..<3 { rest += logProbabilities[i] - (tau + 1) * logPoint[i] }
-        return Double.log(2) + 2 * Double.log(tau) - 3 * lse + rest
+        // log Γ(3) = log 2; log τ with the fast log (τ is a positive normal).
+        return 0.6931471805599453 + 2 * FastExpLog.log(tau) - 3 * lse + rest
     }
 }
 
 /// Numerically stable log-softmax of three logits into `out`.
 @inline(__always) func logSoftmax3(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>) {
     let m = Swift.max(x[0], Swift.max(x[1], x[2]))
-    let lse = m + Double.log(Double.exp(x[0] - m) + Double.exp(x[1] - m) + Double.exp(x[2] - m))
+    let lse = m + FastExpLog.log(FastExpLog.exp(x[0] - m) + FastExpLog.exp(x[1] - m) + FastExpLog.exp(x[2] - m))
     out[0] = x[0] - lse
     out[1] = x[1] - lse
     out[2] = x[2] - lse

@@ -145,7 +145,8 @@ public struct StateGLMEmission: Sendable, Hashable, Codable {
     /// `drives` is T × (S·N) (block s holds state s's drives of the N neurons). On return
     /// `logLikelihood[t·S + s]` = Σ_n log p(x_tn | η) (without the count constant). When `weights`
     /// (T × S, usually the posteriors γ) is given, each drive is overwritten by weight_ts · ∂ℓ/∂η, the
-    /// matrix whose product with the design gives the gradient of Σ γ log p.
+    /// matrix whose product with the design gives the gradient of Σ γ log p; without `weights` the
+    /// drives are used as scratch and hold the per-element log-likelihoods on return.
     func evaluate(
         counts: Matrix<Double>, drives: inout Matrix<Double>, states: Int,
         logLikelihood: inout [Double], weights: UnsafePointer<Double>? = nil
@@ -194,6 +195,30 @@ public struct StateGLMEmission: Sendable, Hashable, Codable {
         let t = counts.rows, n = counts.columns, width = states &* n
         precondition(drives.rows == t && drives.columns == width, "emission: drives must be T × S·N")
         if logLikelihood.count != t &* states { logLikelihood = [Double](repeating: 0, count: t &* states) }
+        if weights == nil {
+            // E-step: no derivatives needed. Element values overwrite the drives in a loop without
+            // reductions or optionals (so it vectorises), then each state's N values are summed.
+            counts.withUnsafeBufferPointer { x in
+                drives.withUnsafeMutableBufferPointer { eta in
+                    logLikelihood.withUnsafeMutableBufferPointer { ll in
+                        for row in 0..<t {
+                            let xBase = row &* n, rowBase = row &* width
+                            for s in 0..<states {
+                                let base = rowBase &+ s &* n
+                                for j in 0..<n { eta[base &+ j] = E.evaluate(count: x[xBase &+ j], drive: eta[base &+ j]).logLikelihood }
+                            }
+                            for s in 0..<states {
+                                let base = rowBase &+ s &* n
+                                var total = 0.0
+                                for j in 0..<n { total += eta[base &+ j] }
+                                ll[row &* states &+ s] = total
+                            }
+                        }
+                    }
+                }
+            }
+            return
+        }
         counts.withUnsafeBufferPointer { x in
             drives.withUnsafeMutableBufferPointer { eta in
                 logLikelihood.withUnsafeMutableBufferPointer { ll in

@@ -73,6 +73,14 @@ public struct OneHotPrior: InteractionPrior {
         var dLogPrior = [Double](repeating: 0, count: parameters.count)  // ∂ log prior / ∂ parameters
         var logPrior = 0.0
         var typeScale = 1.0
+        // log α = log-softmax(ρ) per pair, shared by the states: computed once, not once per state.
+        var logAlphaAll = [Double](repeating: 0, count: m * 3), alphaAll = logAlphaAll
+        parameters.withUnsafeBufferPointer { p in
+            logAlphaAll.withUnsafeMutableBufferPointer { out in
+                for k in 0..<m { logSoftmax3(p.baseAddress! + rhoBase + k * 3, out.baseAddress! + k * 3) }
+            }
+        }
+        for i in 0..<(m * 3) { alphaAll[i] = FastExpLog.exp(logAlphaAll[i]) }
         parameters.withUnsafeBufferPointer { p in
             var buffer = [Double](repeating: 0, count: 12)
             buffer.withUnsafeMutableBufferPointer { b in
@@ -91,32 +99,35 @@ public struct OneHotPrior: InteractionPrior {
                             var z = (psi[0], psi[1], psi[2])
                             if case .sample(let tau) = mode {
                                 typeScale = 1 / tau
-                                z.0 = (z.0 + generator.gumbel(location: 0, scale: 1)) / tau
-                                z.1 = (z.1 + generator.gumbel(location: 0, scale: 1)) / tau
-                                z.2 = (z.2 + generator.gumbel(location: 0, scale: 1)) / tau
+                                // Standard Gumbel noise −log(−log u), u ∈ (0, 1) (both logs of positive normals).
+                                z.0 = (z.0 - FastExpLog.log(-FastExpLog.log(generator.nextOpenUnitInterval()))) / tau
+                                z.1 = (z.1 - FastExpLog.log(-FastExpLog.log(generator.nextOpenUnitInterval()))) / tau
+                                z.2 = (z.2 - FastExpLog.log(-FastExpLog.log(generator.nextOpenUnitInterval()))) / tau
                             }
                             let mx = Swift.max(z.0, Swift.max(z.1, z.2))
-                            let e0 = Double.exp(z.0 - mx), e1 = Double.exp(z.1 - mx), e2 = Double.exp(z.2 - mx)
+                            let e0 = FastExpLog.exp(z.0 - mx), e1 = FastExpLog.exp(z.1 - mx), e2 = FastExpLog.exp(z.2 - mx)
                             let t = e0 + e1 + e2
                             types[idx * 3] = e0 / t
                             types[idx * 3 + 1] = e1 / t
                             types[idx * 3 + 2] = e2 / t
                         }
                         let omega = p[omegaBase + idx]
-                        let sp = omega > 0 ? omega + Double.log(onePlus: Double.exp(-omega)) : Double.log(onePlus: Double.exp(omega))
+                        let sp = Swift.max(omega, 0) + FastExpLog.log1p(FastExpLog.exp(-Swift.abs(omega)))
                         strength[idx] = sp
                         weights[idx] = (types[idx * 3 + 2] - types[idx * 3]) * sp
                         // Prior at q = softmax(ψ) with α = softmax(ρ).
                         logSoftmax3(psi, logA)
-                        logSoftmax3(p.baseAddress! + rhoBase + k * 3, logAlpha)
+                        logAlpha[0] = logAlphaAll[k * 3]
+                        logAlpha[1] = logAlphaAll[k * 3 + 1]
+                        logAlpha[2] = logAlphaAll[k * 3 + 2]
                         logPrior += ConcreteDistribution.logDensityGradients(
                             logPoint: logA, logProbabilities: logAlpha, temperature: priorTemperature,
                             dLogPoint: dA, dLogProbabilities: dAlpha)
                         // Chain rule through log-softmax: ∂/∂x_j = g_j − softmax_j Σ g.
                         let gA = dA[0] + dA[1] + dA[2], gAlpha = dAlpha[0] + dAlpha[1] + dAlpha[2]
                         for c in 0..<3 {
-                            dLogPrior[idx * 3 + c] += dA[c] - Double.exp(logA[c]) * gA
-                            dLogPrior[rhoBase + k * 3 + c] += dAlpha[c] - Double.exp(logAlpha[c]) * gAlpha
+                            dLogPrior[idx * 3 + c] += dA[c] - FastExpLog.exp(logA[c]) * gA
+                            dLogPrior[rhoBase + k * 3 + c] += dAlpha[c] - alphaAll[k * 3 + c] * gAlpha
                         }
                     }
                 }
@@ -130,7 +141,7 @@ public struct OneHotPrior: InteractionPrior {
                 let g = gradient[idx], sp = strength[idx]
                 let omega = parameters[omegaBase + idx]
                 let a0 = types[idx * 3], a1 = types[idx * 3 + 1], a2 = types[idx * 3 + 2]
-                out[omegaBase + idx] = g * (a2 - a0) / (1 + Double.exp(-omega))
+                out[omegaBase + idx] = g * (a2 - a0) / (1 + FastExpLog.exp(-omega))
                 if !isHard {
                     // ∂/∂a = (−g·sp, 0, g·sp); softmax Jacobian with 1/τ.
                     let d0 = -g * sp, d2 = g * sp

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Bins whose posterior weight γ_ts is below this are left out of state s's M-step terms. A sticky
@@ -31,6 +32,16 @@ final class StateGLMObjective {
     var cutoff = posteriorCutoff {
         didSet { blocks.removeAll(keepingCapacity: true) }
     }
+    /// Which implementation evaluates the per-state blocks (tests compare them; see `FusedKernel`).
+    var kernel = FusedKernel.automatic {
+        didSet { blocks.removeAll(keepingCapacity: true) }
+    }
+    /// Evaluate the blocks in float32 (the reference's precision) with the fused kernel, when it covers
+    /// the emission; sums and the gradient are still accumulated in double.
+    var singlePrecision = false {
+        didSet { blocks.removeAll(keepingCapacity: true) }
+    }
+    private var coupling32: [Float] = []
     private var template: StateGLMModel
 
     /// The bins of one sequence that carry weight for one state, gathered contiguously.
@@ -40,6 +51,10 @@ final class StateGLMObjective {
         var weightedDesign: [Double] = []   // rows × (N + 1), row t scaled by γ_ts
         var counts: [Double] = []           // rows × N
         var gamma: [Double] = []            // rows
+        /// Float copies of design, counts and γ for the single-precision kernel (empty otherwise).
+        var design32: [Float] = []
+        var counts32: [Float] = []
+        var gamma32: [Float] = []
     }
     private var blocks: [Int: [StateBlock]] = [:]
     private var drives: [Double] = []
@@ -67,6 +82,9 @@ final class StateGLMObjective {
         let sequence = sequences[index]
         let t = sequence.binCount, n = sequence.neuronCount, k = n + 1, states = template.states
         var out = [StateBlock](repeating: StateBlock(), count: states)
+        // The fused kernel scales by γ itself; only the Swift path reads the γ-scaled design.
+        let weighted = kernel == .swift || template.configuration.emission.fusedKernelCode == nil
+        let single = singlePrecision && !weighted
         posteriors[index].withUnsafeBufferPointer { gamma in
             sequence.design.withUnsafeBufferPointer { design in
                 sequence.counts.withUnsafeBufferPointer { counts in
@@ -75,7 +93,7 @@ final class StateGLMObjective {
                         let rows = (0..<t).filter { gamma[$0 &* states &+ s] >= cutoff }
                         block.rows = rows.count
                         block.design.reserveCapacity(rows.count * k)
-                        block.weightedDesign.reserveCapacity(rows.count * k)
+                        if weighted { block.weightedDesign.reserveCapacity(rows.count * k) }
                         block.counts.reserveCapacity(rows.count * n)
                         for row in rows {
                             let g = gamma[row &* states &+ s]
@@ -83,9 +101,14 @@ final class StateGLMObjective {
                             for j in 0..<k {
                                 let v = design[row &* k &+ j]
                                 block.design.append(v)
-                                block.weightedDesign.append(g * v)
+                                if weighted { block.weightedDesign.append(g * v) }
                             }
                             for j in 0..<n { block.counts.append(counts[row &* n &+ j]) }
+                        }
+                        if single {
+                            block.design32 = block.design.map { Float($0) }
+                            block.counts32 = block.counts.map { Float($0) }
+                            block.gamma32 = block.gamma.map { Float($0) }
                         }
                         out[s] = block
                     }
@@ -99,10 +122,46 @@ final class StateGLMObjective {
     /// Rows start..<start+rows of one state's block: returns Σ_t γ_t Σ_n log p(x_tn | η_tn) and adds
     /// (γ ∘ design)ᵀ · ∂ℓ/∂η into `gradient` ((N + 1) × N). Scratch buffers hold at least rows × N.
     private static func accumulate(
-        _ block: StateBlock, start: Int, rows: Int, neurons n: Int, coupling: UnsafePointer<Double>, emission: StateGLMEmission,
-        drives: inout [Double], logLikelihoods: inout [Double], sums: inout [Double], gradient: inout [Double]
+        _ block: StateBlock, start: Int, rows: Int, neurons n: Int, coupling: UnsafePointer<Double>, coupling32: UnsafePointer<Float>?,
+        emission: StateGLMEmission, kernel: FusedKernel, drives: inout [Double], logLikelihoods: inout [Double], sums: inout [Double],
+        gradient: inout [Double]
     ) -> Double {
         let k = n + 1, count = rows * n
+        if let coupling32, !block.design32.isEmpty, let code = emission.fusedKernelCode {
+            return block.design32.withUnsafeBufferPointer { a in
+                block.counts32.withUnsafeBufferPointer { x in
+                    block.gamma32.withUnsafeBufferPointer { gamma in
+                        gradient.withUnsafeMutableBufferPointer { g in
+                            let args = (
+                                a.baseAddress! + start * k, x.baseAddress! + start * n, gamma.baseAddress! + start, Int64(rows), Int64(n)
+                            )
+                            switch kernel {
+                            case .generic: return ck_glm_block_f32_generic(code, args.0, args.1, args.2, args.3, args.4, coupling32, g.baseAddress!)
+                            default: return ck_glm_block_f32(code, args.0, args.1, args.2, args.3, args.4, coupling32, g.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if kernel != .swift, let code = emission.fusedKernelCode {
+            // One fused pass (CKernels/glm_block.c): drives, ℓ, ∂ℓ/∂η and the gradient products per row.
+            return block.design.withUnsafeBufferPointer { a in
+                block.counts.withUnsafeBufferPointer { x in
+                    block.gamma.withUnsafeBufferPointer { gamma in
+                        gradient.withUnsafeMutableBufferPointer { g in
+                            let args = (
+                                a.baseAddress! + start * k, x.baseAddress! + start * n, gamma.baseAddress! + start, Int64(rows), Int64(n)
+                            )
+                            switch kernel {
+                            case .generic: return ck_glm_block_generic(code, args.0, args.1, args.2, args.3, args.4, coupling, g.baseAddress!)
+                            default: return ck_glm_block(code, args.0, args.1, args.2, args.3, args.4, coupling, g.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            }
+        }
         var total = 0.0
         drives.withUnsafeMutableBufferPointer { d in
             logLikelihoods.withUnsafeMutableBufferPointer { ll in
@@ -157,6 +216,10 @@ final class StateGLMObjective {
                 }
             }
         }
+        if singlePrecision {
+            if coupling32.count != coupling.count { coupling32 = [Float](repeating: 0, count: coupling.count) }
+            for i in coupling.indices { coupling32[i] = Float(coupling[i]) }
+        }
         gradientBlocks.withUnsafeMutableBufferPointer { g in
             for i in 0..<g.count { g[i] = 0 }
         }
@@ -184,7 +247,7 @@ final class StateGLMObjective {
                 }
             }
             let allBlocks = pieces.map { blocks[$0.index]![$0.state] }
-            let c = coupling, frozen = pieces
+            let c = coupling, frozen = pieces, kernel = kernel, c32 = coupling32, single = singlePrecision
             // `try!`: the body never throws; concurrentMap is only `throws` for bodies that do.
             let results = try! concurrentMap(count: pieces.count) { i -> (Double, [Double]) in
                 let piece = frozen[i]
@@ -193,9 +256,12 @@ final class StateGLMObjective {
                 var sums = [Double](repeating: 0, count: n)
                 var gradient = [Double](repeating: 0, count: stride)
                 let value = c.withUnsafeBufferPointer { cp in
+                    c32.withUnsafeBufferPointer { cp32 in
                     StateGLMObjective.accumulate(
                         allBlocks[i], start: piece.start, rows: piece.rows, neurons: n, coupling: cp.baseAddress! + piece.state * stride,
-                        emission: emission, drives: &localDrives, logLikelihoods: &localLL, sums: &sums, gradient: &gradient)
+                        coupling32: single ? cp32.baseAddress! + piece.state * stride : nil,
+                        emission: emission, kernel: kernel, drives: &localDrives, logLikelihoods: &localLL, sums: &sums, gradient: &gradient)
+                    }
                 }
                 return (value, gradient)
             }
@@ -215,11 +281,15 @@ final class StateGLMObjective {
             var gradient = [Double](repeating: 0, count: stride)
             for item in items {
                 for j in 0..<stride { gradient[j] = 0 }
+                let single = singlePrecision
                 let value = coupling.withUnsafeBufferPointer { cp in
-                    Self.accumulate(
-                        blocks[item.index]![item.state], start: 0, rows: item.rows, neurons: n,
-                        coupling: cp.baseAddress! + item.state * stride, emission: emission,
-                        drives: &drives, logLikelihoods: &logLikelihoods, sums: &neuronSums, gradient: &gradient)
+                    coupling32.withUnsafeBufferPointer { cp32 in
+                        Self.accumulate(
+                            blocks[item.index]![item.state], start: 0, rows: item.rows, neurons: n,
+                            coupling: cp.baseAddress! + item.state * stride,
+                            coupling32: single ? cp32.baseAddress! + item.state * stride : nil, emission: emission, kernel: kernel,
+                            drives: &drives, logLikelihoods: &logLikelihoods, sums: &neuronSums, gradient: &gradient)
+                    }
                 }
                 loss -= value
                 gradientBlocks.withUnsafeMutableBufferPointer { g in
@@ -265,9 +335,19 @@ extension StateGLMModel {
         sequences: [StateGLMSequence], posteriors: [Matrix<Double>], priorScale: Double, mode: WeightMode, seed: UInt64 = 0,
         parallel: Bool = false
     ) -> (value: Double, gradient: [Double]) {
+        mStepLoss(sequences: sequences, posteriors: posteriors, priorScale: priorScale, mode: mode, seed: seed, parallel: parallel, kernel: .automatic)
+    }
+
+    /// `mStepLoss` with a pinned block implementation (tests compare the fused C kernel with the Swift path).
+    func mStepLoss(
+        sequences: [StateGLMSequence], posteriors: [Matrix<Double>], priorScale: Double, mode: WeightMode, seed: UInt64,
+        parallel: Bool, kernel: FusedKernel, singlePrecision: Bool = false
+    ) -> (value: Double, gradient: [Double]) {
         precondition(sequences.count == posteriors.count, "mStepLoss: one posterior per sequence")
         let objective = StateGLMObjective(template: self, sequences: sequences, priorScale: priorScale)
         objective.parallel = parallel
+        objective.kernel = kernel
+        objective.singlePrecision = singlePrecision
         objective.posteriors = posteriors
         var generator = SeededGenerator(seed: seed)
         return objective.evaluate(flatParameters, mode: mode, generator: &generator)

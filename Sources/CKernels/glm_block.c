@@ -1,0 +1,322 @@
+// Fused M-step kernels of the state-switching GLM: drives, log-likelihood, derivative and the
+// gradient outer products in one pass over one state's gathered bins (see include/ck_glm.h).
+#include "ck_glm.h"
+#include "ck_cpu.h"
+
+#include <math.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define CK_GLM_HAVE_X86 1
+#endif
+
+// Rates are floored at the reference's sigmoid lower bound so that log f stays finite; exp drives are
+// clamped before exponentiation (the constants of Models/StateGLM/Emission.swift).
+#define CK_RATE_FLOOR 1e-8
+#define CK_LOG_RATE_FLOOR (-18.420680743952367)
+#define CK_DRIVE_CEILING 40.0
+
+// ---------------------------------------------------------------------------------------------
+// Portable version.
+
+static inline void element_generic(int emission, double x, double eta, double *ll, double *d) {
+    switch (emission) {
+    case CK_GLM_POISSON_SIGMOID: {
+        double e = exp(-fabs(eta));
+        double r = 1.0 / (1.0 + e);
+        double f = eta >= 0 ? r : e * r;
+        double log_f = fmin(eta, 0.0) - log1p(e);
+        if (f < CK_RATE_FLOOR) { *ll = x * CK_LOG_RATE_FLOOR - CK_RATE_FLOOR; *d = 0; }
+        else { *ll = x * log_f - f; *d = (x - f) * (1.0 - f); }
+        return;
+    }
+    case CK_GLM_POISSON_SOFTPLUS: {
+        double e = exp(-fabs(eta));
+        double r = 1.0 / (1.0 + e);
+        double s = eta >= 0 ? r : e * r;
+        double f = fmax(eta, 0.0) + log1p(e);
+        if (f < CK_RATE_FLOOR) { *ll = x * CK_LOG_RATE_FLOOR - CK_RATE_FLOOR; *d = 0; }
+        else { *ll = x * log(f) - f; *d = (x / f - 1.0) * s; }
+        return;
+    }
+    case CK_GLM_POISSON_EXP: {
+        double c = fmin(eta, CK_DRIVE_CEILING);
+        double f = exp(c);
+        if (f < CK_RATE_FLOOR) { *ll = x * CK_LOG_RATE_FLOOR - CK_RATE_FLOOR; *d = 0; }
+        else { *ll = x * c - f; *d = eta > CK_DRIVE_CEILING ? 0 : x - f; }
+        return;
+    }
+    default: { // CK_GLM_BERNOULLI_SIGMOID
+        double e = exp(-fabs(eta));
+        double r = 1.0 / (1.0 + e);
+        double p = eta >= 0 ? r : e * r;
+        *ll = x * eta - (fmax(eta, 0.0) + log1p(e));
+        *d = x - p;
+        return;
+    }
+    }
+}
+
+double ck_glm_block_generic(int emission, const double *design, const double *counts, const double *gamma,
+                            int64_t rows, int64_t n, const double *coupling, double *gradient) {
+    if (emission < CK_GLM_POISSON_SIGMOID || emission > CK_GLM_BERNOULLI_SIGMOID) return NAN;
+    const int64_t k = n + 1;
+    double total = 0;
+    double derivative[256];
+    for (int64_t first = 0; first < n; first += 256) {
+        // Neurons in chunks of 256 so that the derivative buffer lives on the stack.
+        const int64_t width = n - first < 256 ? n - first : 256;
+        for (int64_t t = 0; t < rows; t++) {
+            const double *a = design + t * k;
+            const double *x = counts + t * n + first;
+            const double g = gamma[t];
+            double row = 0;
+            for (int64_t j = 0; j < width; j++) {
+                double eta = 0;
+                for (int64_t i = 0; i < k; i++) eta += a[i] * coupling[i * n + first + j];
+                double ll, d;
+                element_generic(emission, x[j], eta, &ll, &d);
+                row += ll;
+                derivative[j] = g * d;
+            }
+            total += g * row;
+            for (int64_t i = 0; i < k; i++) {
+                double *out = gradient + i * n + first;
+                const double ai = a[i];
+                for (int64_t j = 0; j < width; j++) out[j] += ai * derivative[j];
+            }
+        }
+    }
+    return total;
+}
+
+// ---------------------------------------------------------------------------------------------
+// AVX2 + FMA version. exp and log are the algorithms of NeuroCore's FastExpLog (≤ 2 ulp).
+
+#ifdef CK_GLM_HAVE_X86
+#define CK_AVX2 __attribute__((target("avx2,fma")))
+
+CK_AVX2 static inline __attribute__((always_inline)) __m256d exp_avx2(__m256d x) {
+    const __m256d magic = _mm256_set1_pd(6755399441055744.0);   // 1.5·2⁵²
+    x = _mm256_min_pd(_mm256_max_pd(x, _mm256_set1_pd(-708.0)), _mm256_set1_pd(709.0));
+    __m256d shifted = _mm256_fmadd_pd(x, _mm256_set1_pd(1.4426950408889634), magic);
+    __m256d nn = _mm256_sub_pd(shifted, magic);
+    __m256i kk = _mm256_sub_epi64(_mm256_castpd_si256(shifted), _mm256_castpd_si256(magic));
+    __m256d r = _mm256_fnmadd_pd(nn, _mm256_set1_pd(6.93147180369123816490e-01), x);
+    r = _mm256_fnmadd_pd(nn, _mm256_set1_pd(1.90821492927058770002e-10), r);
+    __m256d p = _mm256_set1_pd(1.6059043836821613e-10);
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(2.08767569878681e-09));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(2.505210838544172e-08));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(2.755731922398589e-07));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(2.7557319223985893e-06));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(2.48015873015873e-05));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.984126984126984e-04));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.3888888888888889e-03));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(8.333333333333333e-03));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(4.1666666666666664e-02));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(0.16666666666666666));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(0.5));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0));
+    __m256i bits = _mm256_slli_epi64(_mm256_add_epi64(kk, _mm256_set1_epi64x(1023)), 52);
+    return _mm256_mul_pd(p, _mm256_castsi256_pd(bits));
+}
+
+/// ln x for positive normal x.
+CK_AVX2 static inline __attribute__((always_inline)) __m256d log_avx2(__m256d x) {
+    __m256i bits = _mm256_castpd_si256(x);
+    __m256d m = _mm256_castsi256_pd(_mm256_or_si256(
+        _mm256_and_si256(bits, _mm256_set1_epi64x(0x000FFFFFFFFFFFFFLL)), _mm256_set1_epi64x(0x3FF0000000000000LL)));
+    __m256d e = _mm256_sub_pd(
+        _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64(bits, 52), _mm256_set1_epi64x(0x4330000000000000LL))),
+        _mm256_set1_pd(4503599627371519.0));
+    __m256d big = _mm256_cmp_pd(m, _mm256_set1_pd(1.4142135623730951), _CMP_GT_OQ);
+    m = _mm256_blendv_pd(m, _mm256_mul_pd(m, _mm256_set1_pd(0.5)), big);
+    e = _mm256_add_pd(e, _mm256_and_pd(big, _mm256_set1_pd(1.0)));
+    const __m256d one = _mm256_set1_pd(1.0);
+    __m256d f = _mm256_sub_pd(m, one);
+    __m256d s = _mm256_div_pd(f, _mm256_add_pd(m, one));
+    __m256d z = _mm256_mul_pd(s, s);
+    __m256d q = _mm256_set1_pd(1.0 / 23);
+    q = _mm256_fmadd_pd(q, z, _mm256_set1_pd(1.0 / 21));
+    q = _mm256_fmadd_pd(q, z, _mm256_set1_pd(1.0 / 19));
+    q = _mm256_fmadd_pd(q, z, _mm256_set1_pd(1.0 / 17));
+    q = _mm256_fmadd_pd(q, z, _mm256_set1_pd(1.0 / 15));
+    q = _mm256_fmadd_pd(q, z, _mm256_set1_pd(1.0 / 13));
+    q = _mm256_fmadd_pd(q, z, _mm256_set1_pd(1.0 / 11));
+    q = _mm256_fmadd_pd(q, z, _mm256_set1_pd(1.0 / 9));
+    q = _mm256_fmadd_pd(q, z, _mm256_set1_pd(1.0 / 7));
+    q = _mm256_fmadd_pd(q, z, _mm256_set1_pd(1.0 / 5));
+    q = _mm256_fmadd_pd(q, z, _mm256_set1_pd(1.0 / 3));
+    // ln m = f − s·(f − 2z·q)
+    __m256d inner = _mm256_fnmadd_pd(_mm256_add_pd(z, z), q, f);
+    __m256d ln_m = _mm256_fnmadd_pd(s, inner, f);
+    return _mm256_fmadd_pd(e, _mm256_set1_pd(6.93147180369123816490e-01),
+                           _mm256_fmadd_pd(e, _mm256_set1_pd(1.90821492927058770002e-10), ln_m));
+}
+
+/// ln(1 + x) for x ≥ 0 (here x = e^−|η| ∈ (0, 1]), with the rounding of 1 + x corrected to first order.
+CK_AVX2 static inline __attribute__((always_inline)) __m256d log1p_avx2(__m256d x) {
+    const __m256d one = _mm256_set1_pd(1.0);
+    __m256d u = _mm256_add_pd(one, x);
+    return _mm256_sub_pd(log_avx2(u), _mm256_div_pd(_mm256_sub_pd(_mm256_sub_pd(u, one), x), u));
+}
+
+CK_AVX2 static inline __attribute__((always_inline)) __m256d abs_avx2(__m256d x) {
+    return _mm256_andnot_pd(_mm256_set1_pd(-0.0), x);
+}
+
+/// Log-likelihood (returned) and derivative (in *d) of four elements.
+CK_AVX2 static inline __attribute__((always_inline)) __m256d element_avx2(int emission, __m256d x, __m256d eta, __m256d *d) {
+    const __m256d one = _mm256_set1_pd(1.0), zero = _mm256_setzero_pd();
+    const __m256d floor_rate = _mm256_set1_pd(CK_RATE_FLOOR);
+    const __m256d floor_ll = _mm256_fmsub_pd(x, _mm256_set1_pd(CK_LOG_RATE_FLOOR), floor_rate);
+    switch (emission) {
+    case CK_GLM_POISSON_SIGMOID: {
+        __m256d e = exp_avx2(_mm256_sub_pd(zero, abs_avx2(eta)));
+        __m256d r = _mm256_div_pd(one, _mm256_add_pd(one, e));
+        __m256d positive = _mm256_cmp_pd(eta, zero, _CMP_GE_OQ);
+        __m256d f = _mm256_blendv_pd(_mm256_mul_pd(e, r), r, positive);
+        __m256d log_f = _mm256_sub_pd(_mm256_min_pd(eta, zero), log1p_avx2(e));
+        __m256d floored = _mm256_cmp_pd(f, floor_rate, _CMP_LT_OQ);
+        __m256d ll = _mm256_fmsub_pd(x, log_f, f);
+        *d = _mm256_andnot_pd(floored, _mm256_mul_pd(_mm256_sub_pd(x, f), _mm256_sub_pd(one, f)));
+        return _mm256_blendv_pd(ll, floor_ll, floored);
+    }
+    case CK_GLM_POISSON_SOFTPLUS: {
+        __m256d e = exp_avx2(_mm256_sub_pd(zero, abs_avx2(eta)));
+        __m256d r = _mm256_div_pd(one, _mm256_add_pd(one, e));
+        __m256d positive = _mm256_cmp_pd(eta, zero, _CMP_GE_OQ);
+        __m256d s = _mm256_blendv_pd(_mm256_mul_pd(e, r), r, positive);
+        __m256d f = _mm256_add_pd(_mm256_max_pd(eta, zero), log1p_avx2(e));
+        __m256d floored = _mm256_cmp_pd(f, floor_rate, _CMP_LT_OQ);
+        __m256d safe = _mm256_blendv_pd(f, floor_rate, floored);
+        __m256d ll = _mm256_fmsub_pd(x, log_avx2(safe), f);
+        *d = _mm256_andnot_pd(floored, _mm256_mul_pd(_mm256_sub_pd(_mm256_div_pd(x, safe), one), s));
+        return _mm256_blendv_pd(ll, floor_ll, floored);
+    }
+    case CK_GLM_POISSON_EXP: {
+        __m256d ceiling = _mm256_set1_pd(CK_DRIVE_CEILING);
+        __m256d c = _mm256_min_pd(eta, ceiling);
+        __m256d f = exp_avx2(c);
+        __m256d floored = _mm256_cmp_pd(f, floor_rate, _CMP_LT_OQ);
+        __m256d dead = _mm256_or_pd(floored, _mm256_cmp_pd(eta, ceiling, _CMP_GT_OQ));
+        __m256d ll = _mm256_fmsub_pd(x, c, f);
+        *d = _mm256_andnot_pd(dead, _mm256_sub_pd(x, f));
+        return _mm256_blendv_pd(ll, floor_ll, floored);
+    }
+    default: { // CK_GLM_BERNOULLI_SIGMOID
+        __m256d e = exp_avx2(_mm256_sub_pd(zero, abs_avx2(eta)));
+        __m256d r = _mm256_div_pd(one, _mm256_add_pd(one, e));
+        __m256d positive = _mm256_cmp_pd(eta, zero, _CMP_GE_OQ);
+        __m256d p = _mm256_blendv_pd(_mm256_mul_pd(e, r), r, positive);
+        *d = _mm256_sub_pd(x, p);
+        return _mm256_fmsub_pd(x, eta, _mm256_add_pd(_mm256_max_pd(eta, zero), log1p_avx2(e)));
+    }
+    }
+}
+
+/// `R` consecutive rows (R ≤ 4, a compile-time constant at each call site) for neuron chunks
+/// first..<last: R independent FMA chains for the drives (one chain alone is latency-bound), and one
+/// load/store of each gradient element per R rows.
+CK_AVX2 static inline __attribute__((always_inline)) void rows_avx2(int emission, int R, const double *design, const double *counts, const double *gamma,
+                                     int64_t n, int64_t first, int64_t last, int64_t full, __m256i tail_mask,
+                                     const double *coupling, double *gradient, __m256d *total,
+                                     __m256d derivative[4][64]) {
+    const int64_t k = n + 1;
+    __m256d g[4], row[4];
+    for (int r = 0; r < R; r++) {
+        g[r] = _mm256_broadcast_sd(gamma + r);
+        row[r] = _mm256_setzero_pd();
+    }
+    for (int64_t c = first; c < last; c++) {
+        const int masked = c == full;
+        const int64_t col = c * 4;
+        __m256d eta[4];
+        for (int r = 0; r < R; r++) eta[r] = _mm256_setzero_pd();
+        for (int64_t i = 0; i < k; i++) {
+            const __m256d w = masked ? _mm256_maskload_pd(coupling + i * n + col, tail_mask) : _mm256_loadu_pd(coupling + i * n + col);
+            for (int r = 0; r < R; r++) eta[r] = _mm256_fmadd_pd(_mm256_broadcast_sd(design + r * k + i), w, eta[r]);
+        }
+        for (int r = 0; r < R; r++) {
+            const double *x = counts + r * n + col;
+            __m256d xv = masked ? _mm256_maskload_pd(x, tail_mask) : _mm256_loadu_pd(x);
+            __m256d d;
+            __m256d ll = element_avx2(emission, xv, eta[r], &d);
+            if (masked) {
+                ll = _mm256_and_pd(ll, _mm256_castsi256_pd(tail_mask));
+                d = _mm256_and_pd(d, _mm256_castsi256_pd(tail_mask));
+            }
+            row[r] = _mm256_add_pd(row[r], ll);
+            derivative[r][c - first] = _mm256_mul_pd(g[r], d);
+        }
+    }
+    for (int r = 0; r < R; r++) *total = _mm256_fmadd_pd(g[r], row[r], *total);
+    for (int64_t i = 0; i < k; i++) {
+        __m256d a[4];
+        for (int r = 0; r < R; r++) a[r] = _mm256_broadcast_sd(design + r * k + i);
+        double *out = gradient + i * n;
+        for (int64_t c = first; c < last; c++) {
+            const int64_t col = c * 4;
+            const int masked = c == full;
+            __m256d v = masked ? _mm256_maskload_pd(out + col, tail_mask) : _mm256_loadu_pd(out + col);
+            for (int r = 0; r < R; r++) v = _mm256_fmadd_pd(a[r], derivative[r][c - first], v);
+            if (masked) _mm256_maskstore_pd(out + col, tail_mask, v);
+            else _mm256_storeu_pd(out + col, v);
+        }
+    }
+}
+
+/// The row loop for one emission; `emission` is a compile-time constant at each call site below, so
+/// the switch in `element_avx2` folds away. Rows go in groups of four from the first (fixed order).
+CK_AVX2 static inline __attribute__((always_inline)) double block_avx2(int emission, const double *design, const double *counts, const double *gamma,
+                                        int64_t rows, int64_t n, const double *coupling, double *gradient) {
+    const int64_t k = n + 1;
+    const int64_t full = n / 4, tail = n % 4;
+    const __m256i tail_mask = _mm256_setr_epi64x(tail > 0 ? -1 : 0, tail > 1 ? -1 : 0, tail > 2 ? -1 : 0, 0);
+    const int64_t chunks = full + (tail ? 1 : 0);
+    __m256d derivative[4][64];        // γ·∂ℓ/∂η of four rows, up to 256 neurons per pass
+    __m256d total = _mm256_setzero_pd();
+    for (int64_t first = 0; first < chunks; first += 64) {
+        const int64_t last = chunks - first < 64 ? chunks : first + 64;
+        int64_t t = 0;
+        for (; t + 4 <= rows; t += 4)
+            rows_avx2(emission, 4, design + t * k, counts + t * n, gamma + t, n, first, last, full, tail_mask,
+                      coupling, gradient, &total, derivative);
+        for (; t < rows; t++)
+            rows_avx2(emission, 1, design + t * k, counts + t * n, gamma + t, n, first, last, full, tail_mask,
+                      coupling, gradient, &total, derivative);
+    }
+    double lanes[4];
+    _mm256_storeu_pd(lanes, total);
+    return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+}
+
+CK_AVX2 double ck_glm_block_avx2(int emission, const double *design, const double *counts, const double *gamma,
+                                 int64_t rows, int64_t n, const double *coupling, double *gradient) {
+    switch (emission) {
+    case CK_GLM_POISSON_SIGMOID:
+        return block_avx2(CK_GLM_POISSON_SIGMOID, design, counts, gamma, rows, n, coupling, gradient);
+    case CK_GLM_POISSON_SOFTPLUS:
+        return block_avx2(CK_GLM_POISSON_SOFTPLUS, design, counts, gamma, rows, n, coupling, gradient);
+    case CK_GLM_POISSON_EXP:
+        return block_avx2(CK_GLM_POISSON_EXP, design, counts, gamma, rows, n, coupling, gradient);
+    case CK_GLM_BERNOULLI_SIGMOID:
+        return block_avx2(CK_GLM_BERNOULLI_SIGMOID, design, counts, gamma, rows, n, coupling, gradient);
+    default:
+        return NAN;
+    }
+}
+#else
+double ck_glm_block_avx2(int emission, const double *design, const double *counts, const double *gamma,
+                         int64_t rows, int64_t n, const double *coupling, double *gradient) {
+    return ck_glm_block_generic(emission, design, counts, gamma, rows, n, coupling, gradient);
+}
+#endif
+
+double ck_glm_block(int emission, const double *design, const double *counts, const double *gamma,
+                    int64_t rows, int64_t n, const double *coupling, double *gradient) {
+    if (ck_cpu_has_avx2_fma())
+        return ck_glm_block_avx2(emission, design, counts, gamma, rows, n, coupling, gradient);
+    return ck_glm_block_generic(emission, design, counts, gamma, rows, n, coupling, gradient);
+}

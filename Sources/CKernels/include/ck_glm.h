@@ -1,0 +1,50 @@
+#ifndef CK_GLM_H
+#define CK_GLM_H
+
+#include <stdint.h>
+
+/// Fused M-step kernels of the state-switching GLM (Models/StateGLM).
+///
+/// One call covers the gathered bins of one state: for each bin t (a row of `design`, whose k = n + 1
+/// columns are the n history features and a trailing 1 for the bias) it forms the drives
+/// η_t = design_t · coupling (coupling is k × n, row-major), the per-element log-likelihood ℓ(x, η)
+/// without the count-only constant and its derivative ∂ℓ/∂η, and accumulates
+///   gradient (k × n, row-major) += γ_t · design_tᵀ ⊗ ∂ℓ/∂η_t
+/// returning Σ_t γ_t Σ_j ℓ(x_tj, η_tj). Keeping everything in one pass over the rows means the drives
+/// never go to memory, which the separate GEMM / element pass / GEMM pipeline spent most of its time on.
+///
+/// Rows are processed in order and each sum has a fixed order, so the result does not depend on how
+/// the caller splits work (beyond the order in which it adds the pieces).
+
+/// The likelihood–link pairs the kernels implement (Models' StateGLMEmission).
+#define CK_GLM_POISSON_SIGMOID 0
+#define CK_GLM_POISSON_SOFTPLUS 1
+#define CK_GLM_POISSON_EXP 2
+#define CK_GLM_BERNOULLI_SIGMOID 3
+
+/// Portable C (libm exp/log). `emission` is one of the CK_GLM_* constants; others return NaN.
+double ck_glm_block_generic(int emission, const double *design, const double *counts, const double *gamma,
+                            int64_t rows, int64_t n, const double *coupling, double *gradient);
+
+/// AVX2 + FMA version; only call it when `ck_cpu_has_avx2_fma()` is 1. Agrees with the generic version
+/// to rounding (a few ulp per element: its exp/log are polynomial, within 2 ulp of libm).
+double ck_glm_block_avx2(int emission, const double *design, const double *counts, const double *gamma,
+                         int64_t rows, int64_t n, const double *coupling, double *gradient);
+
+/// Chooses the AVX2 version when the CPU has it, else the generic one.
+double ck_glm_block(int emission, const double *design, const double *counts, const double *gamma,
+                    int64_t rows, int64_t n, const double *coupling, double *gradient);
+
+/// Single-precision variants (the reference implementation's own precision): float inputs and
+/// element arithmetic, 8 lanes per AVX2 vector. The AVX2 version accumulates the gradient and the
+/// returned sum in float over groups of at most 64 rows and then adds them into double (`gradient`
+/// stays double), so the rounding does not grow with the number of rows; the portable version adds
+/// each row's products into double.
+double ck_glm_block_f32_generic(int emission, const float *design, const float *counts, const float *gamma,
+                                int64_t rows, int64_t n, const float *coupling, double *gradient);
+double ck_glm_block_f32_avx2(int emission, const float *design, const float *counts, const float *gamma,
+                             int64_t rows, int64_t n, const float *coupling, double *gradient);
+double ck_glm_block_f32(int emission, const float *design, const float *counts, const float *gamma,
+                        int64_t rows, int64_t n, const float *coupling, double *gradient);
+
+#endif

@@ -1,0 +1,115 @@
+import CKernels
+import Foundation
+@testable import Models
+import Testing
+
+/// The fused M-step kernel (CKernels/glm_block.c): its AVX2 and portable versions against each other,
+/// and both against the Swift GEMM / element / GEMM pipeline through the whole M-step loss.
+@Suite struct StateGLMKernelTests {
+    /// A random block: rows × (n + 1) design (last column 1), counts, posterior weights, coupling with
+    /// some strong entries so that saturated and floored drives occur.
+    static func block(rows: Int, n: Int, bernoulli: Bool, seed: UInt64) -> (design: [Double], counts: [Double], gamma: [Double], coupling: [Double]) {
+        var rng = SeededGenerator(seed: seed)
+        let k = n + 1
+        let design = (0..<(rows * k)).map { $0 % k == n ? 1 : 2 * rng.nextUnitInterval() }
+        let counts = (0..<(rows * n)).map { _ in bernoulli ? (rng.bernoulli(probability: 0.3) ? 1.0 : 0.0) : Double(rng.poisson(mean: 0.7)) }
+        let gamma = (0..<rows).map { _ in rng.nextUnitInterval() }
+        let coupling = (0..<(k * n)).map { i in (rng.nextUnitInterval() - 0.5) * (i % 7 == 0 ? 30 : 3) }
+        return (design, counts, gamma, coupling)
+    }
+
+    /// Every emission the kernel covers, neuron counts with and without a partial AVX2 vector, and row
+    /// counts with and without a partial group of four: AVX2 and portable C agree to rounding.
+    @Test(.enabled(if: CPUFeatures.hasAVX2FMA, "needs AVX2 + FMA"), arguments: [
+        CK_GLM_POISSON_SIGMOID, CK_GLM_POISSON_SOFTPLUS, CK_GLM_POISSON_EXP, CK_GLM_BERNOULLI_SIGMOID,
+    ])
+    func avx2AgreesWithPortableC(emission: Int32) {
+        for (rows, n) in [(1, 1), (7, 3), (33, 4), (50, 13), (64, 20), (9, 23)] {
+            let b = Self.block(rows: rows, n: n, bernoulli: emission == CK_GLM_BERNOULLI_SIGMOID, seed: UInt64(rows * 100 + n))
+            var g1 = [Double](repeating: 0.5, count: (n + 1) * n), g2 = g1
+            let v1 = ck_glm_block_generic(emission, b.design, b.counts, b.gamma, Int64(rows), Int64(n), b.coupling, &g1)
+            let v2 = ck_glm_block_avx2(emission, b.design, b.counts, b.gamma, Int64(rows), Int64(n), b.coupling, &g2)
+            #expect(v1.isFinite && v2.isFinite)
+            #expect(abs(v1 - v2) <= 1e-12 * max(1, abs(v1)), "emission \(emission), \(rows)×\(n): \(v1) vs \(v2)")
+            let scale = max(1, g1.map { abs($0) }.max()!)
+            let gap = zip(g1, g2).map { abs($0 - $1) }.max()!
+            #expect(gap <= 1e-12 * scale, "emission \(emission), \(rows)×\(n): gradient gap \(gap) (scale \(scale))")
+            // The kernel accumulates into the gradient: the initial 0.5 must still be there.
+            #expect(g1.contains { $0 != 0.5 })
+        }
+    }
+
+    /// The float32 kernels: AVX2 against portable C, and both against the double kernel, to float
+    /// rounding (the double kernel is the reference here).
+    @Test(.enabled(if: CPUFeatures.hasAVX2FMA, "needs AVX2 + FMA"), arguments: [
+        CK_GLM_POISSON_SIGMOID, CK_GLM_POISSON_SOFTPLUS, CK_GLM_POISSON_EXP, CK_GLM_BERNOULLI_SIGMOID,
+    ])
+    func singlePrecisionKernelsAgreeWithDouble(emission: Int32) {
+        for (rows, n) in [(1, 1), (7, 3), (70, 8), (130, 13), (64, 20), (9, 37)] {
+            // Moderate couplings: with e^{η} at η ≈ 40 a float32 drive is off by ~1e−6 relative and
+            // the Poisson-exp terms would differ by far more than float rounding of the sums.
+            var b = Self.block(rows: rows, n: n, bernoulli: emission == CK_GLM_BERNOULLI_SIGMOID, seed: UInt64(rows * 31 + n))
+            b.coupling = b.coupling.map { max(-6, min(6, $0)) / 2 }
+            let design32 = b.design.map(Float.init), counts32 = b.counts.map(Float.init), gamma32 = b.gamma.map(Float.init)
+            let coupling32 = b.coupling.map(Float.init)
+            // The double kernel on the float-rounded inputs, so only the arithmetic differs.
+            let d = (design32.map(Double.init), counts32.map(Double.init), gamma32.map(Double.init), coupling32.map(Double.init))
+            var g0 = [Double](repeating: 0, count: (n + 1) * n), g1 = g0, g2 = g0
+            let v0 = ck_glm_block_generic(emission, d.0, d.1, d.2, Int64(rows), Int64(n), d.3, &g0)
+            let v1 = ck_glm_block_f32_generic(emission, design32, counts32, gamma32, Int64(rows), Int64(n), coupling32, &g1)
+            let v2 = ck_glm_block_f32_avx2(emission, design32, counts32, gamma32, Int64(rows), Int64(n), coupling32, &g2)
+            let scale = max(1, g0.map { abs($0) }.max()!)
+            for (label, v, g) in [("generic", v1, g1), ("avx2", v2, g2)] {
+                #expect(abs(v - v0) <= 2e-6 * max(1, abs(v0)), "emission \(emission) \(label), \(rows)×\(n): \(v) vs \(v0)")
+                let gap = zip(g, g0).map { abs($0 - $1) }.max()!
+                #expect(gap <= 2e-6 * scale, "emission \(emission) \(label), \(rows)×\(n): gradient gap \(gap) (scale \(scale))")
+            }
+        }
+    }
+
+    /// The float32 M-step (fit option `singlePrecisionMStep`) against the double one through the whole loss.
+    @Test func singlePrecisionMStepLossMatchesDouble() throws {
+        let (truth, sequences, posteriors, _) = try StateGLMSpeedPathTests.peakedProblem()
+        let reference = truth.mStepLoss(
+            sequences: sequences, posteriors: posteriors, priorScale: 1, mode: .expected, seed: 0, parallel: false, kernel: .automatic)
+        for parallel in [false, true] {
+            let single = truth.mStepLoss(
+                sequences: sequences, posteriors: posteriors, priorScale: 1, mode: .expected, seed: 0, parallel: parallel,
+                kernel: .automatic, singlePrecision: true)
+            #expect(abs(single.value - reference.value) <= 1e-6 * abs(reference.value), "\(single.value) vs \(reference.value)")
+            let scale = reference.gradient.map { abs($0) }.max()!
+            let gap = zip(single.gradient, reference.gradient).map { abs($0 - $1) }.max()!
+            #expect(gap <= 1e-5 * scale, "gradient gap \(gap), scale \(scale)")
+        }
+    }
+
+    /// An unknown emission code is refused with NaN rather than silently computing something else.
+    @Test func unknownEmissionGivesNaN() {
+        let b = Self.block(rows: 4, n: 2, bernoulli: false, seed: 1)
+        var g = [Double](repeating: 0, count: 6)
+        #expect(ck_glm_block_generic(9, b.design, b.counts, b.gamma, 4, 2, b.coupling, &g).isNaN)
+        #expect(ck_glm_block(9, b.design, b.counts, b.gamma, 4, 2, b.coupling, &g).isNaN)
+    }
+
+    /// The M-step loss and gradient through the fused kernel (automatic dispatch and portable C) equal
+    /// the Swift pipeline's, for each emission the kernel covers, serial and parallel.
+    @Test(arguments: [
+        StateGLMEmission(likelihood: .poisson, link: .sigmoid), StateGLMEmission(likelihood: .poisson, link: .softplus),
+        StateGLMEmission(likelihood: .poisson, link: .exp), StateGLMEmission(likelihood: .bernoulli, link: .sigmoid),
+    ])
+    func fusedMStepEqualsSwiftPipeline(emission: StateGLMEmission) throws {
+        let (model, sequences, gammas) = try StateGLMGradientTests.problem(
+            emission: emission, perStateBias: true, prior: GaussianPrior(initialScale: 0.3), seed: 11)
+        let reference = model.mStepLoss(
+            sequences: sequences, posteriors: gammas, priorScale: 1.3, mode: .expected, seed: 0, parallel: false, kernel: .swift)
+        for kernel in [FusedKernel.automatic, .generic] {
+            for parallel in [false, true] {
+                let fused = model.mStepLoss(
+                    sequences: sequences, posteriors: gammas, priorScale: 1.3, mode: .expected, seed: 0, parallel: parallel, kernel: kernel)
+                #expect(abs(fused.value - reference.value) <= 1e-11 * abs(reference.value), "\(emission) \(kernel): \(fused.value) vs \(reference.value)")
+                let gap = zip(fused.gradient, reference.gradient).map { abs($0 - $1) }.max()!
+                #expect(gap < 1e-9, "\(emission) \(kernel) parallel \(parallel): gradient gap \(gap)")
+            }
+        }
+    }
+}
