@@ -84,6 +84,7 @@ let package = Package(
             name: "neuro-bench-duin",
             dependencies: [.product(name: "Decoding", package: neuroSwift)],
             path: "BenchDuIN"),
+        .executableTarget(
             name: "neuro-bench-neuroformer",
             dependencies: [.product(name: "Decoding", package: neuroSwift)],
             path: "BenchNeuroformer"),
