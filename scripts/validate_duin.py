@@ -3,7 +3,12 @@
 
 Usage (from the repository root; `make validate-duin` does this):
     python3 scripts/validate_duin.py --harness Benchmarks/.build/release/neuro-bench-duin --output docs/duin.md \
-        [--steps 150] [--pretrain-steps 300] [--seeds 3] [--data ../shared/data]
+        [--steps 150] [--pretrain-steps 300] [--seeds 3] [--data ../shared/data] [--unlabelled-seconds 1200] [--scarce 10]
+        [--encoder-lr-scale 1 --frozen-fraction 0] [--eeg-codes 64 --eeg-code-dim 8 --eeg-beta 0.25 --eeg-dead 0.5]
+        [--scarce-only] [--simulated-json saved.json] [--eegmmidb-json saved.json] [--previous-rows '[...]']
+The session-5 scarce-label section was rendered from a saved run with
+    --scarce-only --simulated-json C.json --steps 60 --seeds 3 --pretrain-steps 150 --unlabelled-seconds 1200
+    --encoder-lr-scale 0.3 --frozen-fraction 0.3
 
 1. Simulator (DuINSimulation defaults: 10 words × 40 trials, 10 channels of which 6 informative, 250 Hz,
    300 s unlabelled recording... see the harness): 5-fold accuracy of Du-IN from scratch, VQ-VAE- and
@@ -138,7 +143,7 @@ def eegmmidb(args):
         "| pipeline | 5-fold accuracy (mean ± s.e.) | per fold | seconds |",
         "|---|---|---|---|",
     ]
-    for row in r["rows"]:
+    for row in r["rows"] + args.previous_rows:
         m, se = mean_se(row["folds"])
         lines.append(f"| {row['pipeline']} | {m:.3f} ± {se:.3f} | {', '.join(f'{v:.2f}' for v in row['folds'])} | {row['seconds']:.0f} |")
     write_section(args.output, "duin-eegmmidb", "Real EEG: eegmmidb S001 left vs right fist", lines)
@@ -155,8 +160,8 @@ def main():
     parser.add_argument("--data", default="../shared/data")
     parser.add_argument("--unlabelled-seconds", type=float, default=1200)
     parser.add_argument("--scarce", type=int, default=10, help="labelled training trials per word in the scarce-label comparison")
-    parser.add_argument("--encoder-lr-scale", type=float, default=0.3)
-    parser.add_argument("--frozen-fraction", type=float, default=0.3)
+    parser.add_argument("--encoder-lr-scale", type=float, default=1.0, help="1 and --frozen-fraction 0 are the reference recipe")
+    parser.add_argument("--frozen-fraction", type=float, default=0.0)
     parser.add_argument("--eeg-codes", type=int, default=64)
     parser.add_argument("--eeg-code-dim", type=int, default=8)
     parser.add_argument("--eeg-beta", type=float, default=0.25)
@@ -165,6 +170,8 @@ def main():
     parser.add_argument("--skip-real-data", action="store_true")
     parser.add_argument("--scarce-only", action="store_true", help="only the scarce-label comparison (section duin-scarce)")
     parser.add_argument("--simulated-json", help="render a saved `neuro-bench-duin simulated` output instead of running it")
+    parser.add_argument("--previous-rows", type=json.loads, default=[],
+                        help="JSON list of rows (pipeline, folds, seconds) measured by an earlier run on the same folds, appended to the table")
     parser.add_argument("--eegmmidb-json", help="render a saved `neuro-bench-duin eegmmidb` output instead of running it")
     args = parser.parse_args()
     if not args.skip_simulated:

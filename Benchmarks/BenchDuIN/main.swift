@@ -111,7 +111,7 @@ func double(_ name: String, _ fallback: Double) -> Double { options[name].flatMa
 
 /// Fine-tuning recipe for pretrained encoders (`--encoder-lr-scale`, `--frozen-steps` as a fraction of
 /// the classifier steps); scratch models always train every weight at the full rate.
-let encoderScale = Float(double("encoder-lr-scale", 0.3)), frozenFraction = double("frozen-fraction", 0.3)
+let encoderScale = Float(double("encoder-lr-scale", 1)), frozenFraction = double("frozen-fraction", 0)
 
 func decoder(_ pretraining: DuINDecoder.Pretraining, frozen: Bool = false, steps: Int, checkpoint: URL? = nil) -> DuINDecoder {
     var d = DuINDecoder(pretraining: pretraining, frozenEncoder: frozen, classifier: .classifier(steps: steps))
@@ -274,8 +274,11 @@ func eegmmidb() throws {
         + "reconstruction \(pre.vqLog.reconstruction.prefix(5).reduce(0, +) / 5) → \(DuINStageLog.tail(pre.vqLog.reconstruction)), "
         + "MAE top-1 \(DuINStageLog.tail(pre.maeLog.accuracy)) vs majority \(DuINStageLog.tail(pre.maeLog.majorityBaseline))\n").utf8))
     if int("pretrain-only", 0) == 1 { return }
-    for (name, d) in [("duin-scratch", decoder(.none, steps: steps)), ("duin-mae", decoder(.mae, steps: steps, checkpoint: pre.mae)),
-                      ("duin-mae-frozen", decoder(.mae, frozen: true, steps: steps, checkpoint: pre.mae))] {
+    let duin = [("duin-scratch", decoder(.none, steps: steps)), ("duin-mae", decoder(.mae, steps: steps, checkpoint: pre.mae)),
+                ("duin-mae-frozen", decoder(.mae, frozen: true, steps: steps, checkpoint: pre.mae))]
+    // `--variants a,b`: a subset (scratch does not depend on stages 1–2, so a codebook study can skip it).
+    let wanted = Set((options["variants"] ?? "duin-scratch,duin-mae,duin-mae-frozen").split(separator: ",").map(String.init))
+    for (name, d) in duin where wanted.contains(name) {
         let report = try cv.run(d, on: data.epochs, seed: seed)
         rows.append(["pipeline": name, "folds": report.folds.map(\.accuracy), "mean": report.meanAccuracy, "seconds": report.seconds])
     }
