@@ -3,7 +3,12 @@
 
 Usage (from the repository root; `make validate-duin` does this):
     python3 scripts/validate_duin.py --harness Benchmarks/.build/release/neuro-bench-duin --output docs/duin.md \
-        [--steps 150] [--pretrain-steps 300] [--seeds 3] [--data ../shared/data]
+        [--steps 150] [--pretrain-steps 300] [--seeds 3] [--data ../shared/data] [--unlabelled-seconds 1200] [--scarce 10]
+        [--encoder-lr-scale 1 --frozen-fraction 0] [--eeg-codes 64 --eeg-code-dim 8 --eeg-beta 0.25 --eeg-dead 0.5]
+        [--scarce-only] [--simulated-json saved.json] [--eegmmidb-json saved.json] [--previous-rows '[...]']
+The session-5 scarce-label section was rendered from a saved run with
+    --scarce-only --simulated-json C.json --steps 60 --seeds 3 --pretrain-steps 150 --unlabelled-seconds 1200
+    --encoder-lr-scale 0.3 --frozen-fraction 0.3
 
 1. Simulator (DuINSimulation defaults: 10 words × 40 trials, 10 channels of which 6 informative, 250 Hz,
    300 s unlabelled recording... see the harness): 5-fold accuracy of Du-IN from scratch, VQ-VAE- and
@@ -49,65 +54,96 @@ def auroc(positive, negative):
 
 
 def simulated(args):
-    r = run(args.harness, "simulated", "--steps", str(args.steps), "--seeds", str(args.seeds), "--pretrain-steps", str(args.pretrain_steps))
+    if args.simulated_json:  # a saved harness output of the same command (long runs on a loaded machine)
+        r = json.loads(pathlib.Path(args.simulated_json).read_text())
+    else:
+        r = run(args.harness, "simulated", "--steps", str(args.steps), "--seeds", str(args.seeds), "--pretrain-steps", str(args.pretrain_steps),
+                "--unlabelled-seconds", str(args.unlabelled_seconds), "--scarce", str(args.scarce),
+                "--encoder-lr-scale", str(args.encoder_lr_scale), "--frozen-fraction", str(args.frozen_fraction),
+                *(["--only-scarce", "1"] if args.scarce_only else []))
     chance = r["chance"]
     lines = [
-        f"`neuro-bench-duin simulated --steps {args.steps} --seeds {args.seeds} --pretrain-steps {args.pretrain_steps}` ({r['seconds']:.0f} s wall on a shared machine).",
+        f"`neuro-bench-duin simulated --steps {args.steps} --seeds {args.seeds} --pretrain-steps {args.pretrain_steps} "
+        f"--unlabelled-seconds {args.unlabelled_seconds:g} --scarce {args.scarce} --encoder-lr-scale {args.encoder_lr_scale:g} "
+        f"--frozen-fraction {args.frozen_fraction:g}` ({r['seconds']:.0f} s wall for stage 3 on a shared machine).",
         f"Simulator: {r['words']} words × {r['trialsPerWord']} trials, {r['channels']} channels (planted: {r['informative']}), "
         f"{r['unlabelledSeconds']:.0f} s unlabelled recording (seed {r['seed']}); epochs −0.5…2.5 s ({r['samples']} samples → 30 patches). "
         f"Du-IN-mini. Stages 1–2 run once, {r['pretrainSteps']} AdamW steps each (batch 32, 4 s crops, lr 1e-3 warm-up + cosine) "
-        f"on the unlabelled span only; every classifier (stage 3) runs {r['steps']} steps on the fold's training trials. "
+        f"on the unlabelled span only; every classifier (stage 3) runs {r['steps']} steps on the fold's training trials "
+        f"(lr 1e-3 warm-up + cosine). Fine-tuned pretrained encoders: the head alone for the first "
+        f"{100 * args.frozen_fraction:.0f} % of the steps, then the encoder at {args.encoder_lr_scale:g}× the head's rate. "
         f"Chance {chance:.3f}.",
         "",
-        "| variant | 5-fold accuracy (mean ± s.e.) | × chance |",
-        "|---|---|---|",
     ]
-    for name in ["scratch", "vqvae", "mae", "mae-frozen"]:
-        m, se = mean_se(r["fiveFold"][name])
-        lines.append(f"| {name} | {m:.3f} ± {se:.3f} | {m / chance:.1f} |")
-    m, se = mean_se(r["shuffled"])
-    lines.append(f"| scratch, shuffled training labels | {m:.3f} ± {se:.3f} | {m / chance:.1f} |")
-    lines += ["", f"Scarce labels ({r['scarcePerWord']} training trials per word, the rest tested; pretraining on the unlabelled span only), "
+    full = "fiveFold" in r
+    if full:
+        lines += ["| variant | 5-fold accuracy (mean ± s.e.) | × chance |", "|---|---|---|"]
+        for name in ["scratch", "vqvae", "mae", "mae-frozen"]:
+            m, se = mean_se(r["fiveFold"][name])
+            lines.append(f"| {name} | {m:.3f} ± {se:.3f} | {m / chance:.1f} |")
+        m, se = mean_se(r["shuffled"])
+        lines.append(f"| scratch, shuffled training labels | {m:.3f} ± {se:.3f} | {m / chance:.1f} |")
+        lines.append("")
+    lines += [f"Scarce labels ({r['scarcePerWord']} training trials per word, the rest tested; pretraining on the unlabelled span only), "
               f"{args.seeds} seeds:", "", "| variant | accuracy (mean ± s.e.) | per seed |", "|---|---|---|"]
-    for name in ["scratch", "vqvae", "mae"]:
+    for name in ["scratch", "vqvae", "mae", "mae-frozen"]:
         m, se = mean_se(r["scarce"][name])
         lines.append(f"| {name} | {m:.3f} ± {se:.3f} | {', '.join(f'{v:.3f}' for v in r['scarce'][name])} |")
-    diff = [a - b for a, b in zip(r["scarce"]["mae"], r["scarce"]["scratch"])]
-    dm, dse = mean_se(diff)
-    lines.append(f"| MAE − scratch | {dm:+.3f} ± {dse:.3f} | |")
-    scores = r["contributions"]
-    informative = [scores[i] for i in r["informative"]]
-    noise = [scores[i] for i in range(len(scores)) if i not in r["informative"]]
-    order = sorted(range(len(scores)), key=lambda i: -scores[i])
+    for name in ["mae", "vqvae", "mae-frozen"]:
+        diff = [a - b for a, b in zip(r["scarce"][name], r["scarce"]["scratch"])]
+        dm, dse = mean_se(diff)
+        wins = sum(d > 0 for d in diff)
+        lines.append(f"| {name} − scratch (paired by seed) | {dm:+.3f} ± {dse:.3f} (seed SD {statistics.stdev(diff):.3f}; better on {wins}/{len(diff)} seeds) "
+                     f"| {', '.join(f'{v:+.3f}' for v in diff)} |")
+    sd_scratch = statistics.stdev(r["scarce"]["scratch"])
+    lines.append("")
+    lines.append(f"Seed spread (SD over the {args.seeds} splits) of scratch: {sd_scratch:.3f}.")
     stage = r.get("stages", {})
-    lines += ["", f"Channel contributions (mean |W| of the scratch models' spatial mix, averaged over folds): ranking {order}; "
-              f"AUROC planted vs noise channels **{auroc(informative, noise):.2f}**.",
-              f"Stage 1 on the unlabelled span: reconstruction MSE {stage.get('vqvaeReconstructionFirst', float('nan')):.3f} → "
+    lines.append("")
+    if full:
+        scores = r["contributions"]
+        informative = [scores[i] for i in r["informative"]]
+        noise = [scores[i] for i in range(len(scores)) if i not in r["informative"]]
+        order = sorted(range(len(scores)), key=lambda i: -scores[i])
+        lines.append(f"Channel contributions (mean |W| of the scratch models' spatial mix, averaged over folds): ranking {order}; "
+                     f"AUROC planted vs noise channels **{auroc(informative, noise):.2f}**.")
+    lines += [f"Stage 1 on the unlabelled span: reconstruction MSE {stage.get('vqvaeReconstructionFirst', float('nan')):.3f} → "
               f"{stage.get('vqvaeReconstructionLast', float('nan')):.3f} (z-units), usage perplexity "
               f"{stage.get('vqvaePerplexity', float('nan')):.1f} of {stage.get('codes', 512)}, dead codes "
               f"{100 * stage.get('vqvaeDeadFraction', float('nan')):.0f} %. Stage 2: cross-entropy {stage.get('maeLossFirst', float('nan')):.2f} → "
-              f"{stage.get('maeLossLast', float('nan')):.2f} (ln 512 = 6.24), masked-code top-1 {stage.get('maeMaskedTop1', float('nan')):.3f} on training batches."]
-    write_section(args.output, "duin-simulated", "Simulated word-reading sEEG", lines)
+              f"{stage.get('maeLossLast', float('nan')):.2f} (ln {stage.get('codes', 512):.0f} = {math.log(stage.get('codes', 512)):.2f}), masked-code top-1 "
+              f"{stage.get('maeMaskedTop1', float('nan')):.3f} on training batches against {stage.get('maeMajorityBaseline', float('nan')):.3f} for always "
+              f"predicting the batch's most frequent code."]
+    if full:
+        write_section(args.output, "duin-simulated", "Simulated word-reading sEEG", lines)
+    else:
+        write_section(args.output, "duin-scarce", "Simulated sEEG with scarce labels: pretrained vs scratch", lines)
     print("\n".join(lines))
 
 
 def eegmmidb(args):
-    r = run(args.harness, "eegmmidb", "--data", args.data, "--steps", str(args.steps), "--pretrain-steps", str(args.pretrain_steps))
+    codebook = ["--codes", str(args.eeg_codes), "--code-dim", str(args.eeg_code_dim), "--beta", str(args.eeg_beta), "--dead", str(args.eeg_dead)]
+    if args.eegmmidb_json:
+        r = json.loads(pathlib.Path(args.eegmmidb_json).read_text())
+    else:
+        r = run(args.harness, "eegmmidb", "--data", args.data, "--steps", str(args.steps), "--pretrain-steps", str(args.pretrain_steps),
+                "--encoder-lr-scale", str(args.encoder_lr_scale), "--frozen-fraction", str(args.frozen_fraction), *codebook)
     if not r.get("available"):
         print("eegmmidb data not found; section left as is")
         return
     lines = [
-        f"`neuro-bench-duin eegmmidb --steps {args.steps} --pretrain-steps {args.pretrain_steps}`: PhysioNet EEGMMIDB S001, left (T1) vs right (T2) fist, runs "
+        f"`neuro-bench-duin eegmmidb --steps {args.steps} --pretrain-steps {args.pretrain_steps} {' '.join(codebook)}`: PhysioNet EEGMMIDB S001, left (T1) vs right (T2) fist, runs "
         f"3/4/7/8/11/12 (executed and imagined), 8–30 Hz, 0.5–2.5 s: {r['trials']} trials × {r['channels']} channels × "
         f"{r['samples']} samples at {r['rate']:.0f} Hz. Identical epochs and stratified 5 folds (seed {r['seed']}) for every "
         f"pipeline. duin-mae / duin-mae-frozen start from one VQ-VAE → MAE pretraining on the six runs' continuous 8–30 Hz "
         f"signals without labels (transductive: the test trials' signals are in that unlabelled set, their labels are not); "
-        f"MAE masked-code top-1 {r['maeMaskedTop1']:.3f}, VQ-VAE usage perplexity {r['vqvaePerplexity']:.1f}.",
+        f"Codebook {r['codes']} × {r['codeDimension']}, commitment β = {r['commitment']:g}: VQ-VAE usage perplexity **{r['vqvaePerplexity']:.1f}** "
+        f"(per batch, end of training); MAE masked-code top-1 {r['maeMaskedTop1']:.3f} against {r['maeMajorityBaseline']:.3f} for the majority code.",
         "",
         "| pipeline | 5-fold accuracy (mean ± s.e.) | per fold | seconds |",
         "|---|---|---|---|",
     ]
-    for row in r["rows"]:
+    for row in r["rows"] + args.previous_rows:
         m, se = mean_se(row["folds"])
         lines.append(f"| {row['pipeline']} | {m:.3f} ± {se:.3f} | {', '.join(f'{v:.2f}' for v in row['folds'])} | {row['seconds']:.0f} |")
     write_section(args.output, "duin-eegmmidb", "Real EEG: eegmmidb S001 left vs right fist", lines)
@@ -122,8 +158,21 @@ def main():
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--pretrain-steps", type=int, default=300)
     parser.add_argument("--data", default="../shared/data")
+    parser.add_argument("--unlabelled-seconds", type=float, default=1200)
+    parser.add_argument("--scarce", type=int, default=10, help="labelled training trials per word in the scarce-label comparison")
+    parser.add_argument("--encoder-lr-scale", type=float, default=1.0, help="1 and --frozen-fraction 0 are the reference recipe")
+    parser.add_argument("--frozen-fraction", type=float, default=0.0)
+    parser.add_argument("--eeg-codes", type=int, default=64)
+    parser.add_argument("--eeg-code-dim", type=int, default=8)
+    parser.add_argument("--eeg-beta", type=float, default=0.25)
+    parser.add_argument("--eeg-dead", type=float, default=0.5)
     parser.add_argument("--skip-simulated", action="store_true")
     parser.add_argument("--skip-real-data", action="store_true")
+    parser.add_argument("--scarce-only", action="store_true", help="only the scarce-label comparison (section duin-scarce)")
+    parser.add_argument("--simulated-json", help="render a saved `neuro-bench-duin simulated` output instead of running it")
+    parser.add_argument("--previous-rows", type=json.loads, default=[],
+                        help="JSON list of rows (pipeline, folds, seconds) measured by an earlier run on the same folds, appended to the table")
+    parser.add_argument("--eegmmidb-json", help="render a saved `neuro-bench-duin eegmmidb` output instead of running it")
     args = parser.parse_args()
     if not args.skip_simulated:
         simulated(args)

@@ -107,12 +107,32 @@ func accuracy(_ fitted: FittedDuIN, _ test: Epochs) throws -> Double {
     return Double(zip(predicted, test.labels).filter { $0 == $1 }.count) / Double(test.trialCount)
 }
 
+func double(_ name: String, _ fallback: Double) -> Double { options[name].flatMap(Double.init) ?? fallback }
+
+/// Fine-tuning recipe for pretrained encoders (`--encoder-lr-scale`, `--frozen-steps` as a fraction of
+/// the classifier steps); scratch models always train every weight at the full rate.
+let encoderScale = Float(double("encoder-lr-scale", 1)), frozenFraction = double("frozen-fraction", 0)
+
 func decoder(_ pretraining: DuINDecoder.Pretraining, frozen: Bool = false, steps: Int, checkpoint: URL? = nil) -> DuINDecoder {
     var d = DuINDecoder(pretraining: pretraining, frozenEncoder: frozen, classifier: .classifier(steps: steps))
     d.pretrainedCheckpoint = checkpoint
     d.classifier.learningRate = frozen ? 3e-3 : 1e-3
     d.classifier.minimumLearningRate = 2e-5
+    if checkpoint != nil && !frozen {
+        d.classifier.encoderLearningRateScale = encoderScale
+        d.classifier.frozenEncoderSteps = Int(frozenFraction * Double(steps))
+    }
     return d
+}
+
+/// Stage 1 settings from the command line (`--codes`, `--code-dim`, `--beta`, `--dead`).
+func configured(_ c: DuINConfiguration) -> DuINConfiguration {
+    var c = c
+    c.codes = int("codes", c.codes)
+    c.codeDimension = int("code-dim", c.codeDimension)
+    c.commitmentCost = Float(double("beta", Double(c.commitmentCost)))
+    if let dead = options["dead"].flatMap(Float.init) { c.deadCodeThreshold = dead > 0 ? dead : nil }
+    return c
 }
 
 /// Stages 1 and 2 once on unlabelled signals (no trial of any fold is involved); returns the two
@@ -139,7 +159,8 @@ func pretrain(_ pool: DuINSignalPool, configuration: DuINConfiguration, cropPatc
 
 func simulated() throws {
     let seed = UInt64(int("seed", 7)), steps = int("steps", 150), seeds = int("seeds", 3), scarce = int("scarce", 10)
-    let simulation = DuINSimulation()
+    var simulation = DuINSimulation()
+    simulation.unlabelledSeconds = double("unlabelled-seconds", 600)
     let (series, truth) = try simulation.simulate(seed: seed)
     let result = try series.epochs(EpochingConfiguration(tmin: -0.5, tmax: 2.5, labels: Set(truth.wordLabels), baseline: nil))
     let epochs = result.epochs!
@@ -150,12 +171,13 @@ func simulated() throws {
                               "channels": simulation.channels, "informative": truth.informative, "unlabelledSeconds": simulation.unlabelledSeconds,
                               "chance": chance, "samples": epochs.sampleCount]
     let pretrainSteps = int("pretrain-steps", 2 * steps)
-    let pre = try pretrain(unlabelled, configuration: DuINConfiguration.mini(channels: simulation.channels, samplingRate: simulation.samplingRate),
+    let pre = try pretrain(unlabelled, configuration: configured(DuINConfiguration.mini(channels: simulation.channels, samplingRate: simulation.samplingRate)),
                            cropPatches: 40, steps: pretrainSteps, seed: seed &+ 5)
     out["pretrainSteps"] = pretrainSteps
     var stages = [String: Double]()
     stages["vqvaePerplexity"] = DuINStageLog.tail(pre.vqLog.perplexity)
-    stages["codes"] = 512
+    stages["codes"] = Double(configured(DuINConfiguration.mini(channels: 1, samplingRate: 250)).codes)
+    stages["maeMajorityBaseline"] = DuINStageLog.tail(pre.maeLog.majorityBaseline)
     stages["vqvaeDeadFraction"] = pre.vqLog.deadCodeFraction ?? .nan
     stages["vqvaeReconstructionFirst"] = pre.vqLog.reconstruction.prefix(5).reduce(0, +) / 5
     stages["vqvaeReconstructionLast"] = DuINStageLog.tail(pre.vqLog.reconstruction)
@@ -163,39 +185,43 @@ func simulated() throws {
     stages["maeLossFirst"] = pre.maeLog.losses.prefix(5).reduce(0, +) / 5
     stages["maeLossLast"] = DuINStageLog.tail(pre.maeLog.losses)
     out["stages"] = stages
-    let cv = CrossValidation(scheme: .stratifiedKFold(folds: 5))
-    let splits = try cv.splits(labels: epochs.labels, groups: nil, seed: seed)
-    // Full labels, 5 folds: every variant on the same folds; contributions from the scratch models.
-    var variants = [String: [Double]]()
-    var contributionSums = [Double](repeating: 0, count: simulation.channels)
+    FileHandle.standardError.write(Data("stages: \(stages)\n".utf8))
+    if int("pretrain-only", 0) == 1 { try emit(out); return }
     let start = Date()
-    for (name, d) in [("scratch", decoder(.none, steps: steps)),
-                      ("vqvae", decoder(.vqvae, steps: steps, checkpoint: pre.vqvae)),
-                      ("mae", decoder(.mae, steps: steps, checkpoint: pre.mae)),
-                      ("mae-frozen", decoder(.mae, frozen: true, steps: steps, checkpoint: pre.mae))] {
-        var scores = [Double]()
-        for (f, split) in splits.enumerated() {
-            let fitted = try d.fit(try epochs.subset(trials: split.train), seed: seed &+ UInt64(f), monitor: SilentMonitor())
-            scores.append(try accuracy(fitted, try epochs.subset(trials: split.test)))
-            if name == "scratch" { for (c, v) in fitted.channelContributions.enumerated() { contributionSums[c] += v } }
+    if int("only-scarce", 0) == 0 {
+        let cv = CrossValidation(scheme: .stratifiedKFold(folds: 5))
+        let splits = try cv.splits(labels: epochs.labels, groups: nil, seed: seed)
+        // Full labels, 5 folds: every variant on the same folds; contributions from the scratch models.
+        var variants = [String: [Double]]()
+        var contributionSums = [Double](repeating: 0, count: simulation.channels)
+        for (name, d) in [("scratch", decoder(.none, steps: steps)),
+                          ("vqvae", decoder(.vqvae, steps: steps, checkpoint: pre.vqvae)),
+                          ("mae", decoder(.mae, steps: steps, checkpoint: pre.mae)),
+                          ("mae-frozen", decoder(.mae, frozen: true, steps: steps, checkpoint: pre.mae))] {
+            var scores = [Double]()
+            for (f, split) in splits.enumerated() {
+                let fitted = try d.fit(try epochs.subset(trials: split.train), seed: seed &+ UInt64(f), monitor: SilentMonitor())
+                scores.append(try accuracy(fitted, try epochs.subset(trials: split.test)))
+                if name == "scratch" { for (c, v) in fitted.channelContributions.enumerated() { contributionSums[c] += v } }
+            }
+            variants[name] = scores
+            FileHandle.standardError.write(Data("\(name): \(scores)\n".utf8))
         }
-        variants[name] = scores
-        FileHandle.standardError.write(Data("\(name): \(scores)\n".utf8))
+        out["fiveFold"] = variants
+        out["contributions"] = contributionSums.map { $0 / Double(splits.count) }
+        // Shuffled training labels (scratch), same folds.
+        var shuffled = [Double]()
+        for (f, split) in splits.enumerated() {
+            var train = try epochs.subset(trials: split.train)
+            var g = SeededGenerator(seed: seed &+ 1000 &+ UInt64(f))
+            var labels = train.labels
+            for i in stride(from: labels.count - 1, to: 0, by: -1) { labels.swapAt(i, g.uniformInt(below: i + 1)) }
+            train = try Epochs(data: train.data, channels: train.channels, labels: labels, samplingRate: train.samplingRate, tmin: train.tmin)
+            shuffled.append(try accuracy(try decoder(.none, steps: steps).fit(train, seed: seed &+ UInt64(f), monitor: SilentMonitor()),
+                                         try epochs.subset(trials: split.test)))
+        }
+        out["shuffled"] = shuffled
     }
-    out["fiveFold"] = variants
-    out["contributions"] = contributionSums.map { $0 / Double(splits.count) }
-    // Shuffled training labels (scratch), same folds.
-    var shuffled = [Double]()
-    for (f, split) in splits.enumerated() {
-        var train = try epochs.subset(trials: split.train)
-        var g = SeededGenerator(seed: seed &+ 1000 &+ UInt64(f))
-        var labels = train.labels
-        for i in stride(from: labels.count - 1, to: 0, by: -1) { labels.swapAt(i, g.uniformInt(below: i + 1)) }
-        train = try Epochs(data: train.data, channels: train.channels, labels: labels, samplingRate: train.samplingRate, tmin: train.tmin)
-        shuffled.append(try accuracy(try decoder(.none, steps: steps).fit(train, seed: seed &+ UInt64(f), monitor: SilentMonitor()),
-                                     try epochs.subset(trials: split.test)))
-    }
-    out["shuffled"] = shuffled
     // Scarce labels: `scarce` training trials per word, the rest for testing.
     var scarceScores = [String: [Double]]()
     for s in 0..<seeds {
@@ -209,8 +235,10 @@ func simulated() throws {
         }
         let trainEpochs = try epochs.subset(trials: train), testEpochs = try epochs.subset(trials: test)
         for (name, d) in [("scratch", decoder(.none, steps: steps)), ("mae", decoder(.mae, steps: steps, checkpoint: pre.mae)),
-                          ("vqvae", decoder(.vqvae, steps: steps, checkpoint: pre.vqvae))] {
+                          ("vqvae", decoder(.vqvae, steps: steps, checkpoint: pre.vqvae)),
+                          ("mae-frozen", decoder(.mae, frozen: true, steps: steps, checkpoint: pre.mae))] {
             scarceScores[name, default: []].append(try accuracy(try d.fit(trainEpochs, seed: seed &+ UInt64(s), monitor: SilentMonitor()), testEpochs))
+            FileHandle.standardError.write(Data("scarce seed \(s) \(name): \(scarceScores[name]!.last!)\n".utf8))
         }
     }
     out["scarce"] = scarceScores
@@ -236,18 +264,27 @@ func eegmmidb() throws {
     }
     let cv = CrossValidation(scheme: .stratifiedKFold(folds: 5))
     var rows = [[String: Any]]()
-    for pipeline in [BenchmarkPipeline.tangentSpaceLR, .cspLDA] {
+    for pipeline in int("skip-geometric", 0) == 1 ? [] : [BenchmarkPipeline.tangentSpaceLR, .cspLDA] {
         let report = try cv.run(pipeline.make(), on: data.epochs, seed: seed)
         rows.append(["pipeline": pipeline.name, "folds": report.folds.map(\.accuracy), "mean": report.meanAccuracy, "seconds": report.seconds])
     }
-    let config = DuINConfiguration.mini(channels: data.epochs.channelCount, samplingRate: data.epochs.samplingRate)
+    let config = configured(DuINConfiguration.mini(channels: data.epochs.channelCount, samplingRate: data.epochs.samplingRate))
     let pre = try pretrain(pool!, configuration: config, cropPatches: 20, steps: int("pretrain-steps", 2 * steps), seed: seed)
-    for (name, d) in [("duin-scratch", decoder(.none, steps: steps)), ("duin-mae", decoder(.mae, steps: steps, checkpoint: pre.mae)),
-                      ("duin-mae-frozen", decoder(.mae, frozen: true, steps: steps, checkpoint: pre.mae))] {
+    FileHandle.standardError.write(Data(("eegmmidb stages: perplexity \(DuINStageLog.tail(pre.vqLog.perplexity)), dead \(pre.vqLog.deadCodeFraction ?? .nan), "
+        + "reconstruction \(pre.vqLog.reconstruction.prefix(5).reduce(0, +) / 5) → \(DuINStageLog.tail(pre.vqLog.reconstruction)), "
+        + "MAE top-1 \(DuINStageLog.tail(pre.maeLog.accuracy)) vs majority \(DuINStageLog.tail(pre.maeLog.majorityBaseline))\n").utf8))
+    if int("pretrain-only", 0) == 1 { return }
+    let duin = [("duin-scratch", decoder(.none, steps: steps)), ("duin-mae", decoder(.mae, steps: steps, checkpoint: pre.mae)),
+                ("duin-mae-frozen", decoder(.mae, frozen: true, steps: steps, checkpoint: pre.mae))]
+    // `--variants a,b`: a subset (scratch does not depend on stages 1–2, so a codebook study can skip it).
+    let wanted = Set((options["variants"] ?? "duin-scratch,duin-mae,duin-mae-frozen").split(separator: ",").map(String.init))
+    for (name, d) in duin where wanted.contains(name) {
         let report = try cv.run(d, on: data.epochs, seed: seed)
         rows.append(["pipeline": name, "folds": report.folds.map(\.accuracy), "mean": report.meanAccuracy, "seconds": report.seconds])
     }
-    try emit(["available": true, "maeMaskedTop1": DuINStageLog.tail(pre.maeLog.accuracy), "vqvaePerplexity": DuINStageLog.tail(pre.vqLog.perplexity),
+    try emit(["available": true, "maeMaskedTop1": DuINStageLog.tail(pre.maeLog.accuracy),
+              "maeMajorityBaseline": DuINStageLog.tail(pre.maeLog.majorityBaseline), "codes": config.codes, "codeDimension": config.codeDimension,
+              "commitment": Double(config.commitmentCost), "vqvaePerplexity": DuINStageLog.tail(pre.vqLog.perplexity),
               "trials": data.epochs.trialCount, "channels": data.epochs.channelCount, "samples": data.epochs.sampleCount,
               "rate": data.epochs.samplingRate, "steps": steps, "seed": seed, "rows": rows])
 }

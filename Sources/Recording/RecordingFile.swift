@@ -98,7 +98,13 @@ public enum RecordingFile {
     /// throws `mixedSamplingRates`: read it with `EDFReader` one rate at a time, or at one common
     /// rate with `EDFReader.read(channels:timeRange:resamplingTo:)`.
     public static func open(_ url: URL) throws -> TimeSeries {
-        try reader(for: url).read(channels: nil, timeRange: nil)
+        // An NWB file is HDF5 too: read its first ElectricalSeries with the /intervals annotations.
+        if try format(of: url) == .hdf5, NWBFile.isNWB(url) {
+            let file = try NWBFile.open(url)
+            defer { try? file.close() }
+            return try file.timeSeries()
+        }
+        return try reader(for: url).read(channels: nil, timeRange: nil)
     }
 
     static func firstBytes(_ url: URL, count: Int) throws -> [UInt8] {

@@ -17,6 +17,28 @@ import TestSupport
         #expect(info.status == 0 && info.stdout.contains("SEEG SM1"))
     }
 
+    @Test func simulateWritesNWBThatDecodeReadsAndSavedModelPredicts() throws {
+        let folder = try TemporaryDirectory()
+        let nwb = folder.file("seeg.nwb"), model = folder.file("words.h5")
+        let simulated = try NeuroSwiftBinary.run(["simulate", "duin", "--output", nwb.path, "--words", "2", "--trials-per-word", "4",
+                                                  "--unlabelled-seconds", "5", "--seed", "3"])
+        #expect(simulated.status == 0, "\(simulated.stderr)")
+        let info = try NeuroSwiftBinary.run(["info", nwb.path])
+        #expect(info.status == 0 && info.stdout.contains("ElectricalSeries"), "\(info.stdout)\(info.stderr)")
+        let decoded = try NeuroSwiftBinary.run(["decode", "duin", nwb.path, "--mode", "scratch", "--steps", "2", "--batch-size", "4",
+                                                "--folds", "2", "--json", "--save-model", model.path])
+        #expect(decoded.status == 0, "\(decoded.stderr)")
+        #expect(decoded.stdout.contains("\"trials\" : 8"))
+        let predicted = try NeuroSwiftBinary.run(["decode", "duin", nwb.path, "--model", model.path, "--json"])
+        #expect(predicted.status == 0, "\(predicted.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(predicted.stdout.utf8)) as! [String: Any]
+        #expect((summary["predictions"] as? [String])?.count == 8 && (summary["classes"] as? [String]) == ["word01", "word02"])
+        let both = try NeuroSwiftBinary.run(["decode", "duin", nwb.path, "--model", model.path, "--save-model", model.path])
+        #expect(both.status != 0 && both.stderr.contains("--model"))
+        let badExtension = try NeuroSwiftBinary.run(["simulate", "duin", "--output", folder.file("x.txt").path])
+        #expect(badExtension.status != 0 && badExtension.stderr.contains(".nwb"))
+    }
+
     @Test func pretrainAndDecodeRejectBadArguments() throws {
         let missing = try NeuroSwiftBinary.run(["decode", "duin", "/nonexistent/seeg.edf"])
         #expect(missing.status != 0 && missing.stderr.contains("/nonexistent/seeg.edf: no such file"))

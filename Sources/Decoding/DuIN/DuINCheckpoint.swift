@@ -116,3 +116,21 @@ public enum DuINCheckpoint {
         return (model, meta)
     }
 }
+
+extension FittedDuIN {
+    /// Saves the trained classifier with what prediction needs (classes, channel names, the training
+    /// normalisation, tokens) as a stage-3 HDF5 checkpoint; `FittedDuIN.load` restores it.
+    public func save(to url: URL, provenance: ExportProvenance) throws {
+        let meta = DuINCheckpoint.ClassifierMeta(classes: classes, channelNames: channelNames, normalization: normalization, tokens: model.tokens)
+        try DuINCheckpoint.save(model, stage: .classifier, configuration: model.configuration, meta: meta, to: url, provenance: provenance)
+    }
+
+    /// A classifier saved by `save(to:provenance:)`, ready to predict epochs that hold its channels
+    /// (found by name) and at least its samples per trial. Training curves are not stored.
+    public static func load(_ url: URL) throws -> FittedDuIN {
+        let (model, meta) = try DuINCheckpoint.loadClassifier(url)
+        return FittedDuIN(classes: meta.classes, model: model, normalization: meta.normalization, channels: Array(meta.channelNames.indices),
+                          channelNames: meta.channelNames, samples: meta.tokens * model.configuration.patchLength, logs: [:],
+                          screeningContributions: nil)
+    }
+}

@@ -27,6 +27,7 @@ public struct DuINDecoder: EpochClassifier {
     public var configuration: DuINConfiguration?
     public var vqvae: DuINStageOptions
     public var mae: DuINStageOptions
+    /// Stage 3; its `encoderLearningRateScale` / `frozenEncoderSteps` apply to pretrained encoders only.
     public var classifier: DuINStageOptions
     /// Keep only the `k` channels of largest contribution in a from-scratch model fitted first on the
     /// same training trials (the reference's screening, done inside the fold).
@@ -75,12 +76,16 @@ public struct DuINDecoder: EpochClassifier {
         var channels = Array(0..<epochs.channelCount)
         var generator = SeededGenerator(seed: seed)
         var contributions: [Double]? = nil
+        // The fine-tuning recipe (encoder rate scale, frozen warm-up) only concerns pretrained encoders.
+        var fromScratch = classifier
+        fromScratch.encoderLearningRateScale = 1
+        fromScratch.frozenEncoderSteps = 0
 
         if let k = selectTopChannels, k < epochs.channelCount {
             try ParameterError.check(k > 0, "selectTopChannels", expected: "> 0", found: k)
             config.channels = epochs.channelCount
             let screen = DuINClassifierModel(configuration: config, tokens: patches, classes: classes.count, generator: &generator)
-            try DuINTraining.trainClassifier(screen, data: data, labels: labels, samples: samples, options: classifier,
+            try DuINTraining.trainClassifier(screen, data: data, labels: labels, samples: samples, options: fromScratch,
                                              seed: generator.next(), monitor: monitor)
             let scores = screen.encoder.spatial.channelContributions()
             contributions = scores
@@ -121,8 +126,9 @@ public struct DuINDecoder: EpochClassifier {
                 try model.encoder.copyWeights(from: masked.encoder)
             }
         }
+        let pretrained = pretrainedEncoder != nil || pretraining != .none
         logs["classifier"] = try DuINTraining.trainClassifier(
-            model, data: data, labels: labels, samples: samples, options: classifier, frozenEncoder: frozenEncoder,
+            model, data: data, labels: labels, samples: samples, options: pretrained ? classifier : fromScratch, frozenEncoder: frozenEncoder,
             seed: generator.next(), monitor: monitor)
         return FittedDuIN(classes: classes, model: model, normalization: normalization, channels: channels,
                           channelNames: channels.map { epochs.channels[$0].name }, samples: samples, logs: logs,

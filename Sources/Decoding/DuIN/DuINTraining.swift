@@ -11,6 +11,12 @@ public struct DuINStageOptions: Sendable, Codable, Hashable {
     public var warmupFraction: Double = 0.1
     public var weightDecay: Float
     public var gradientClip: Float? = 1
+    /// Stage 3 fine-tuning of a pretrained encoder: its learning rate relative to the head's (1 as in
+    /// the reference; below 1 keeps more of what pretraining learned when labels are few), and the
+    /// number of first steps during which only the head learns on the frozen encoder (a linear-probe
+    /// warm-up, so that a random head's gradients do not wash out the pretrained features).
+    public var encoderLearningRateScale: Float = 1
+    public var frozenEncoderSteps: Int = 0
 
     public init(steps: Int, batchSize: Int = 32, learningRate: Float = 3e-4, minimumLearningRate: Float = 5e-5, weightDecay: Float = 0.01) {
         self.steps = steps
@@ -30,6 +36,8 @@ public struct DuINStageOptions: Sendable, Codable, Hashable {
         try ParameterError.check(batchSize > 1, "batchSize", expected: "> 1 (batch normalisation)", found: batchSize)
         try ParameterError.check(learningRate > 0 && minimumLearningRate >= 0, "learningRate", expected: "> 0", found: learningRate)
         try ParameterError.check((0..<1).contains(warmupFraction), "warmupFraction", expected: "in [0, 1)", found: warmupFraction)
+        try ParameterError.check(encoderLearningRateScale >= 0, "encoderLearningRateScale", expected: "≥ 0", found: encoderLearningRateScale)
+        try ParameterError.check(frozenEncoderSteps >= 0, "frozenEncoderSteps", expected: "≥ 0", found: frozenEncoderSteps)
     }
 
     func optimizer(for model: some Layer, trainable: [Tensor]? = nil) -> Adam {
@@ -54,6 +62,9 @@ public struct DuINStageLog: Sendable, Codable, Hashable {
     public var reconstruction: [Double] = []
     public var perplexity: [Double] = []
     public var accuracy: [Double] = []
+    /// Stage 2: the share of the batch's most frequent target code per step — the accuracy of always
+    /// predicting it, the floor the masked-code accuracy has to beat.
+    public var majorityBaseline: [Double] = []
     /// Stage 1: fraction of codes whose EMA usage is below 1 % of a uniform share at the end.
     public var deadCodeFraction: Double?
 
@@ -174,6 +185,9 @@ public enum DuINTraining {
             optimizer.step()
             log.losses.append(Double(loss.item))
             log.accuracy.append(accuracy(logits, targets))
+            var counts = [Int: Int]()
+            for t in targets { counts[t, default: 0] += 1 }
+            log.majorityBaseline.append(Double(counts.values.max() ?? 0) / Double(Swift.max(targets.count, 1)))
             monitor.report(FitProgress(stage: "Du-IN MAE", iteration: step + 1, total: options.steps, objective: Double(loss.item)))
         }
         return log
@@ -193,7 +207,10 @@ public enum DuINTraining {
         try ParameterError.check(n >= 2 && data.count == n * c * samples, "data", expected: "\(n) trials × \(c) channels × \(samples) samples", found: data.count)
         try ParameterError.check(samples == model.tokens * model.configuration.patchLength, "samples", expected: "\(model.tokens) whole patches", found: samples)
         let context = TrainingContext(seed: seed)
-        let optimizer = options.optimizer(for: model, trainable: model.trainableParameters(frozenEncoder: frozenEncoder))
+        // The head and the encoder get separate AdamW states so that the encoder can run at a scaled
+        // learning rate (or not at all during the frozen warm-up).
+        let head = options.optimizer(for: model, trainable: model.trainableParameters(frozenEncoder: true))
+        let encoderOptimizer = frozenEncoder ? nil : options.optimizer(for: model, trainable: model.encoder.parameters)
         let schedule = options.schedule
         let batch = Swift.min(options.batchSize, n)
         let maxShift = Int(shiftFraction * Double(samples))
@@ -219,13 +236,22 @@ public enum DuINTraining {
                     }
                 }
             }
-            optimizer.zeroGrad()
-            let logits = model(Tensor(x, shape: [batch, c, samples]), frozenEncoder: frozenEncoder, training: context)
+            let frozenNow = frozenEncoder || step < options.frozenEncoderSteps
+            head.zeroGrad()
+            encoderOptimizer?.zeroGrad()
+            let logits = model(Tensor(x, shape: [batch, c, samples]), frozenEncoder: frozenNow, training: context)
             let loss = Tensor.crossEntropy(logits: logits, targets: y)
             loss.backward()
-            if let clip = options.gradientClip { clipGradientNorm(optimizer.parameters, maxNorm: clip) }
-            optimizer.learningRate = schedule.learningRate(at: step)
-            optimizer.step()
+            let rate = schedule.learningRate(at: step)
+            if frozenNow || encoderOptimizer == nil {
+                if let clip = options.gradientClip { clipGradientNorm(head.parameters, maxNorm: clip) }
+            } else if let encoderOptimizer {
+                if let clip = options.gradientClip { clipGradientNorm(head.parameters + encoderOptimizer.parameters, maxNorm: clip) }
+                encoderOptimizer.learningRate = rate * options.encoderLearningRateScale
+                encoderOptimizer.step()
+            }
+            head.learningRate = rate
+            head.step()
             log.losses.append(Double(loss.item))
             log.accuracy.append(accuracy(logits, y))
             monitor.report(FitProgress(stage: frozenEncoder ? "Du-IN classifier (frozen encoder)" : "Du-IN classifier",

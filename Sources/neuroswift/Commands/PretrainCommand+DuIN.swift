@@ -27,12 +27,21 @@ struct PretrainDuIN: ParsableCommand {
     @Option(help: "Crop length in seconds (rounded down to whole 100 ms patches).") var cropSeconds = 3.0
     @Option(parsing: .upToNextOption, help: "Channels to use (default: every signal channel).") var channels: [String] = []
     @Option(help: "Seed for initialisation, crops, masks and dropout.") var seed: UInt64 = 42
+    @Option(help: "Codebook size K (default 512; fewer codes keep usage healthy on small or low-structure data such as scalp EEG).")
+    var codes: Int?
+    @Option(help: "Code dimension (default 32).") var codeDimension: Int?
+    @Option(help: "Commitment weight β (default 1 as in the reference; 0.25 resists collapse).") var commitment: Float?
+    @Option(help: "Restart codes whose EMA usage per batch falls below this many assignments (0 disables; default 0.01).")
+    var deadCodeThreshold: Float?
 
     func validate() throws {
         guard steps > 0 else { throw ValidationError("--steps must be > 0, got \(steps)") }
         guard batchSize > 1 else { throw ValidationError("--batch-size must be > 1, got \(batchSize)") }
         guard cropSeconds > 0 else { throw ValidationError("--crop-seconds must be > 0, got \(cropSeconds)") }
         if stage == .mae && tokenizer == nil { throw ValidationError("--stage mae needs --tokenizer <vqvae checkpoint>") }
+        if let codes, codes < 2 { throw ValidationError("--codes must be ≥ 2, got \(codes)") }
+        if let codeDimension, codeDimension < 1 { throw ValidationError("--code-dimension must be ≥ 1, got \(codeDimension)") }
+        if let commitment, !(commitment >= 0) { throw ValidationError("--commitment must be ≥ 0, got \(commitment)") }
     }
 
     func run() throws {
@@ -56,6 +65,10 @@ struct PretrainDuIN: ParsableCommand {
         }
         guard let pool, let rate else { throw ValidationError("no recordings given") }
         var configuration = DuINConfiguration.mini(channels: pool.channels, samplingRate: rate)
+        if let codes { configuration.codes = codes }
+        if let codeDimension { configuration.codeDimension = codeDimension }
+        if let commitment { configuration.commitmentCost = commitment }
+        if let deadCodeThreshold { configuration.deadCodeThreshold = deadCodeThreshold > 0 ? deadCodeThreshold : nil }
         if let tokenizer { configuration = try DuINCheckpoint.inspect(URL(fileURLWithPath: tokenizer)).configuration }
         let crop = Int(cropSeconds * rate) / configuration.patchLength * configuration.patchLength
         guard crop >= configuration.patchLength, crop <= pool.shortestSegment else {
@@ -90,7 +103,8 @@ struct PretrainDuIN: ParsableCommand {
             progress.finish()
             try DuINCheckpoint.save(mae, stage: .mae, configuration: configuration, to: output, provenance: provenance)
             table.append(["MAE", "\(log.losses.count)", String(format: "%.4f", DuINStageLog.tail(log.losses)),
-                          String(format: "masked-code top-1 %.3f", DuINStageLog.tail(log.accuracy)), output.lastPathComponent])
+                          String(format: "masked-code top-1 %.3f (majority code %.3f)", DuINStageLog.tail(log.accuracy),
+                                 DuINStageLog.tail(log.majorityBaseline)), output.lastPathComponent])
         }
         print(String(format: "Du-IN pretraining on %d recording(s): %d channels at %.0f Hz, crops of %d samples (%d patches), d = %d",
                      urls.count, configuration.channels, rate, crop, crop / configuration.patchLength, configuration.modelDimension))
