@@ -102,7 +102,7 @@ import Testing
         let config = Self.config()
         var g = SeededGenerator(seed: 2024)
         // Marginal-conditional: independent prior draws.
-        let draws = 20_000
+        let draws = 10_000
         var mcSum = [Double](repeating: 0, count: 9), mcSq = mcSum
         for _ in 0..<draws {
             let stats = Self.statistics(try Self.priorDraw(config, &g).0)
@@ -111,7 +111,7 @@ import Testing
         // Successive-conditional: sweep given the data, then new data given the parameters.
         let (start, y) = try Self.priorDraw(config, &g)
         let chain = try BiClusteringChain(resuming: start, generatorSeed: 77, counts: y, neurons: Self.neurons, bins: Self.bins, config: config)
-        let iterations = 12_000, batches = 40, batchLength = iterations / batches
+        let iterations = 6_000, batches = 30, batchLength = iterations / batches
         var batchMeans = [[Double]](repeating: [Double](repeating: 0, count: 9), count: batches)
         for it in 0..<iterations {
             _ = try chain.sweep(updatingLabels: false, projecting: false)
