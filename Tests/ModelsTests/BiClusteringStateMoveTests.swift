@@ -5,7 +5,7 @@ import Testing
 /// The collapsed state move (ξ by Metropolis–Hastings with the latents integrated out):
 /// 1. the information filter's log marginal equals the dense Gaussian integral
 ///    log ∫ N(X; μ_ξ, Σ_ξ) exp(hᵀX − ½XᵀJX) dX built from the stacked prior of the whole path;
-/// 2. the interval-swap kernel leaves p(ξ | π)·Z(ξ) invariant: on T = 5 bins and L = 3 states all
+/// 2. the interval-swap and change-point-shift kernels leave p(ξ | π)·Z(ξ) invariant: on T = 5 bins and L = 3 states all
 ///    243 sequences are enumerated and the chain's long-run frequencies match the exact marginals.
 @Suite struct BiClusteringStateMoveTests {
     static let d = 2, bins = 5
@@ -98,7 +98,9 @@ import Testing
         #expect(abs(resumed - full) < 1e-9 * Swift.max(1, abs(full)))
     }
 
-    @Test func intervalSwapMovesLeaveTheCollapsedStatePosteriorInvariant() throws {
+    /// Interval swaps alone, and interval swaps followed by change-point shifts.
+    @Test(arguments: [false, true])
+    func collapsedStateMovesLeaveTheCollapsedStatePosteriorInvariant(shifts: Bool) throws {
         let (ffbs, dynamics, hmm) = Self.instance()
         let sequences = Self.allSequences()
         var logTarget = try sequences.map {
@@ -129,6 +131,10 @@ import Testing
         for _ in 0..<iterations {
             accepted += try BiClusteringChain.collapsedStateMoves(
                 ffbs: ffbs, dynamics: dynamics, hmm: hmm, states: &states, proposals: 1, generator: &g)
+            if shifts {
+                accepted += try BiClusteringChain.collapsedChangePointShifts(
+                    ffbs: ffbs, dynamics: dynamics, hmm: hmm, states: &states, proposals: 1, generator: &g)
+            }
             visits[states.enumerated().reduce(0) { $0 + $1.element * Int(pow(3.0, Double($1.offset))) }] += 1
         }
         let observed = summaries { Double(visits[$0]) / Double(iterations) }

@@ -70,6 +70,50 @@ extension BiClusteringChain {
         return accepted
     }
 
+    /// `proposals` change-point shifts with the latents integrated out: pick one of the C change points
+    /// of ξ uniformly and move it by δ, |δ| ∈ 1…5 with a uniform sign, relabelling the bins it passes with
+    /// the state of the run it grows. Shifts that would reach another change point (and so change C) are
+    /// rejected outright, so the forward and reverse proposals both have probability 1/(10C) and the
+    /// acceptance ratio is the ratio of p(ξ | π)·Z(ξ). Unlike an interval swap, a shift costs nothing in
+    /// the transition prior, so it is the move that refines the boundaries. Returns the number accepted.
+    static func collapsedChangePointShifts(
+        ffbs: InformationFFBS, dynamics: [AffineDynamics], hmm: StickyHDPHMM, states: inout [Int], proposals: Int,
+        generator: inout SeededGenerator
+    ) throws -> Int {
+        let bins = states.count
+        guard bins >= 2, proposals > 0 else { return 0 }
+        var current = try ffbs.logMarginal(dynamics: dynamics, states: states, from: 0, saving: true)
+            + sequenceLogPrior(states, hmm: hmm)
+        var candidate = states
+        var accepted = 0
+        for _ in 0..<proposals {
+            // Change points c: states[c − 1] ≠ states[c].
+            let changes = (1..<bins).filter { states[$0 - 1] != states[$0] }
+            guard !changes.isEmpty else { return accepted }
+            let c = changes[generator.uniformInt(below: changes.count)]
+            let magnitude = 1 + generator.uniformInt(below: 5)
+            let delta = generator.nextUnitInterval() < 0.5 ? -magnitude : magnitude
+            let target = c + delta
+            // The new change point must stay strictly inside the two runs around c.
+            let previous = changes.last { $0 < c } ?? 0, next = changes.first { $0 > c } ?? bins
+            guard target > previous && target < next else { continue }
+            let lo = Swift.min(c, target), hi = Swift.max(c, target)
+            let fill = delta < 0 ? states[c] : states[c - 1]
+            for t in lo..<hi { candidate[t] = fill }
+            let proposed = try ffbs.logMarginal(dynamics: dynamics, states: candidate, from: lo, saving: false)
+                + sequenceLogPrior(candidate, hmm: hmm)
+            if Double.log(generator.nextOpenUnitInterval()) < proposed - current {
+                for t in lo..<hi { states[t] = candidate[t] }
+                current = try ffbs.logMarginal(dynamics: dynamics, states: states, from: lo, saving: true)
+                    + sequenceLogPrior(states, hmm: hmm)
+                accepted += 1
+            } else {
+                for t in lo..<hi { candidate[t] = states[t] }
+            }
+        }
+        return accepted
+    }
+
     /// The occupied states in increasing order.
     static func occupiedStates(_ states: [Int], count l: Int) -> [Int] {
         var seen = [Bool](repeating: false, count: l)

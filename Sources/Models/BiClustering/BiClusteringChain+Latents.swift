@@ -57,6 +57,9 @@ extension BiClusteringChain {
             acceptedStateMoves += try Self.collapsedStateMoves(
                 ffbs: ffbs, dynamics: state.dynamics, hmm: state.hmm, states: &state.states,
                 proposals: config.collapsedStateProposals, generator: &generator)
+            acceptedStateMoves += try Self.collapsedChangePointShifts(
+                ffbs: ffbs, dynamics: state.dynamics, hmm: state.hmm, states: &state.states,
+                proposals: config.collapsedStateProposals, generator: &generator)
         }
         try ffbs.sample(dynamics: state.dynamics, states: state.states, into: &proposal, generator: &generator)
         if poisson {
