@@ -36,30 +36,58 @@ NOTES = """## Implementation notes and known issues
 - Scale identifiability: c_iᵀx_t is invariant under x → s·x, c → c/s. Without fixing the scale the chain
   drifted to factor rows with standard deviation > 100 and vanishing loadings; the projection now gives
   every factor row a unit mean square (the reference code uses unit-norm rows during clustering).
-- **Start (changed 2026-11-24).** The default start is data-driven (`initialClusters = 0`): the number of
-  groups is the largest eigengap of the normalised Laplacian of the neurons' positive correlations of log
-  smoothed rates; neurons are split by the best of 10 k-means++ runs; each group's baseline row is the log
-  of its members' pooled smoothed counts, its factor rows their leading principal components. A start is
-  a valid MCMC start like any other; it changes no transition probability.
-- **What it achieves.** Paper simulation seed 0 (the validation data above): the eigengap gives 3, the
-  start is the planted partition. With the defaults (table above) 3 of 4 chains keep neuron ARI 1.0 and
-  K = 3 over 300 sweeps and one drifts to K = 4 (ARI 0.88); with `initialStateSweeps = 20` all 4 chains
-  kept ARI 1.0 and K = 3 (P(K = 3) = 1.00, split-R̂ of the log-likelihood 1.24), but with 10 frozen states. It is *not* robust: on other seeds
-  (re-generated here with `simulate bicluster --neurons 30 --bins 200/300`) the eigengap gave 2 on 2 of 10,
-  and k-means with 3 groups (scikit-learn, on the same features) reached ARI 0.17–1.0 (5 of 10 ≥ 0.8); at
-  N = 15 and N = 24, T = 200, no chain reached ARI 0.9 on any of 4 seeds each (best 0.87). The sweeps do not repair a wrong start: once every cluster's trajectory has adapted to its
-  members, Algorithm 8 moves single neurons rarely and the split–merge move with prior-drawn trajectories
-  is almost never accepted. The recovery test in Tests/ModelsTests keeps the partition and state targets
-  as `withKnownIssue` for this reason.
-- **States are not recovered.** In every run of this session (paper size 300 sweeps × 4 chains; N = 15,
-  T = 200, 100–150 sweeps, with and without random state restarts, L = 2 or 4, p = 1 or 2) the state ARI
-  stayed at 0.00 ± 0.05 even with the neuron partition exactly right. With `initialStateSweeps = 20`
-  (blocked-Gibbs passes of states and dynamics on the starting latents) all L states stay occupied and
-  frozen (states mode 10 of L = 10); without (default 0) the chain keeps 2–3 states unrelated to the
-  regimes. The latents and the states lock each other: FFBS draws latents that follow each state's fitted
-  dynamics, and the state step then sees those dynamics confirmed. From the true latents and dynamics the
-  HMM step does find the regimes (earlier measurement), so a state move that integrates over the latents
-  (or a joint latent–state proposal) is what is missing.
+- **Start (changed 2026-11-24, session 5).** The default start is data-driven (`initialClusters = 0`):
+  the number of groups is the largest eigengap of the normalised Laplacian of the neurons' positive
+  correlations of log smoothed rates, and the neurons are now split by *spectral clustering* on that
+  graph (k-means, best of 10, on the row-normalised leading k eigenvectors) instead of k-means on the
+  T-dimensional rate traces; each group's baseline row is the log of its members' pooled smoothed counts,
+  its factor rows their leading principal components. A start is a valid MCMC start like any other.
+- **What it achieves.** At T = 200 (N = 30, 3 × 10, simulation seed 2, the CI test's data) the spectral
+  start has neuron ARI 0.90 (the trace k-means start: 0.56 after 10 sweeps). It is still *not* robust at
+  small sizes: at T = 200 seeds 0/1 give 0.56/0.37 and seeds 3/4 an eigengap of 1 (one cluster); at
+  T = 300 seed 0 gives 0.44 (eigengap 2) and seed 2 an eigengap of 1. The sweeps do not repair a wrong
+  start (Algorithm 8 moves single neurons rarely; split–merge with prior-drawn trajectories is almost
+  never accepted), so the recovery test keeps its partition and state targets as `withKnownIssue`.
+- **States: what was added.** (1) *Collapsed state moves* (`collapsedStateProposals`, off by default):
+  given the Pólya-Gamma draws the pseudo-observations are linear-Gaussian, so ξ can be moved by
+  Metropolis–Hastings with the latents integrated out — the log marginal is one information-filter pass
+  (`InformationFFBS.logMarginal`, checked against the dense Gaussian integral to 1e-9; a proposal only
+  re-filters from its first changed bin) — followed by the FFBS draw X̃ | ξ, an exact block update of
+  (ξ, X̃). Two proposals: interval swaps u ↔ v (partner from the occupied states or uniform, Hastings
+  ratio included) and change-point shifts by 1–5 bins (symmetric, no transition-prior cost). Both are
+  checked by enumerating all 243 sequences of T = 5, L = 3 (`BiClusteringStateMoveTests`, 16 summaries
+  within 0.025). (2) *`initialStates = .excursions`*: two starting states from the starting latents'
+  distance to their per-coordinate median (smoothed ±4 bins, cut at the median) — on the simulations'
+  smoothed data this rule alone gives state ARI 0.57 (seed 0) and 0.72 (seed 2) at T = 500 and
+  0.45/0.56 at T = 200 (with the true latents 0.91/0.86). (3) The MNIW update now includes the bin-0 term
+  x_0 ~ N(b, AAᵀ + Q) of the regime of bin 0 as an independence-MH correction (before, it was dropped,
+  so that update was not the exact full conditional).
+- **Paper-size result with the new state moves (§1 above).** With `--collapsed-state-proposals 10
+  --initial-states excursions`, 4 chains × 300 sweeps on simulation seed 0: pooled maxPEAR state ARI
+  **0.698** (0.717 excluding bins within ±1 of a change point; matched agreement 0.916 / 0.921), per chain
+  0.668, 0.639, 0.240 and −0.002 — up from 0.00 in every chain before this session — with neuron ARI 1.000
+  in every chain and K = 3 (P = 0.90). Not yet the ≥ 0.8 target: one chain never separates the regimes,
+  the chains keep 3–5 occupied states (mode 3; truth 2), and split-R̂ of the state count is 1.82. The
+  collapsed moves cost ≈ 20 extra filter passes per sweep (0.57–1.05 s per sweep per chain here, on a
+  loaded machine; defaults leave them off).
+- **States: what is still wrong.** At T = 200 (seed 2), from the excursion start (state ARI 0.38) and
+  with 10 proposals of each collapsed move per sweep, the moves are accepted (≈ 3.5 per sweep, almost all
+  change-point shifts; interval swaps ≈ 1 in 100, since a swap inside a run pays two transitions in the
+  sticky prior) and the sequence now moves, but over 20 sweeps the state ARI wandered between 0.32 and
+  0.52 without approaching the truth. Without the collapsed moves the sequence stays frozen at the start.
+  Diagnosis (not yet a fix): each regime has a full 9 × 9 A and Q plus b (135 numbers) fitted by the MNIW
+  step to about 100 transitions of the current latents, so (A, b, Q)_ℓ over-fits its own bins and locks
+  ξ even when X̃ is integrated out; the two fitted regimes had similar diagonals (A 0.4–1.0, Q 0.1–0.5 on
+  factor rows, ≈ 0.006 on baseline rows). The next step is to integrate (A, b, Q) out as well in the state
+  move (the MNIW marginal likelihood of the latents is closed form given the sequence; the x_0 term needs
+  a model choice), or a block-diagonal dynamics option.
+- **Whole-sweep Geweke test (new).** `BiClusteringGewekeTests`: N = 4 neurons in one cluster, T = 12,
+  p = 1, L = 2, K0 = 100; 10,000 prior draws against 6,000 sweeps of the successive-conditional simulator
+  (sweep, then fresh counts), batch-means z-tests on 9 test functions (mean d, mean c², mean log r, mean
+  μ², mean x², state persistence, β_0, log Q_00, A_00), |z| < 4. All steps that are exact conditionals are
+  in it (PG + FFBS, both collapsed state moves, blocked states, β/π, MNIW with the x_0 correction, PG
+  loadings, MH dispersions); the label step (Laplace marginal, auxiliary trajectory prior) and the
+  identifiability projection (a reparametrisation) are switched off, as the methods note prescribes.
 - **Trajectory pool (option, off by default).** `candidatePoolWeight = w` makes the auxiliary prior of a
   new cluster G0 = w·Uniform(pool) + (1 − w)·AR(1), the pool being the k-means group trajectories for
   k = 2…6, built once from the data with a fixed seed (empirical Bayes; rebuilt identically on resume).
@@ -75,9 +103,8 @@ NOTES = """## Implementation notes and known issues
   alone, split–merge alone and both; (2) with no data (all counts missing), the number of clusters of
   6 neurons follows the MFM prior (checked to sum to 1 over all 203 partitions) within 0.03, for both
   moves. Removing the Γ(n_c + γ) terms from the split ratio fails both checks (K-distribution errors
-  0.13, 0.05, 0.05; P(neuron 0 on entry 0) 0.54 against 0.61). The whole-sweep Geweke test of the methods
-  note is still not done: the latent step uses the dynamics prior while the label step uses G0 and a
-  Laplace marginal, so the full sweep has no single exact target to test against.
+  0.13, 0.05, 0.05; P(neuron 0 on entry 0) 0.54 against 0.61). The whole-sweep Geweke test (below) leaves the
+  label step out for that reason: it uses G0 and a Laplace marginal, the latent step the dynamics prior.
 - Earlier measurements (2026-11-23, wip-bicluster2), for reference: from the single-cluster start with the
   AR(1) auxiliary prior no neuron ever opened a cluster at T = 500 (a random baseline row μ costs ≈ 25
   nats); with `candidateBaselineScale = 0` K = 3 but ARI ≈ 0.5; from the truth the full sweep keeps
@@ -86,8 +113,8 @@ NOTES = """## Implementation notes and known issues
   (Dahl), exact MH ratio with the MFM prior V_N(t)·Π Γ(n_c + γ)/Γ(γ) and the Laplace marginals; the new
   cluster's trajectory is drawn from G0 (so G0 cancels). Correct (tests above) but with the AR(1) G0 a
   random trajectory practically never wins a split at T = 500.
-- Not done: a data-informed split proposal with a computable proposal density, a state move that is not
-  conditioned on the latents, the whole-sweep Geweke test.
+- Not done: a data-informed split proposal with a computable proposal density; a state move that also
+  integrates the dynamics out; the ≥ 50× speed goal.
 """
 
 
@@ -150,6 +177,8 @@ def main():
     ap.add_argument("--chains", type=int, default=4)
     ap.add_argument("--output", default=os.path.join(ROOT, "docs", "bicluster.md"))
     ap.add_argument("--skip-scaling", action="store_true")
+    ap.add_argument("--fit-args", default="", help="extra options for both `fit bicluster` runs, e.g. "
+                    "'--collapsed-state-proposals 10 --initial-states excursions'")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="bicluster-validate-")
     lines = ["# Bayesian bi-clustering: validation", "",
@@ -162,7 +191,7 @@ def main():
     fit = os.path.join(tmp, "fit.h5")
     burn = args.sweeps // 4
     _, wall = run([args.binary, "fit", "bicluster", sim, "--sweeps", str(args.sweeps), "--burn-in", str(burn),
-                   "--chains", str(args.chains), "--seed", "1", "-o", fit])
+                   "--chains", str(args.chains), "--seed", "1", *args.fit_args.split(), "-o", fit])
     s = h5py.File(sim, "r")
     zt, st = s["ground_truth/neuron_labels"][:], s["ground_truth/states"][:]
     _, r = fit_summary(fit)
@@ -170,7 +199,8 @@ def main():
     k_mode = int(np.argmax(r["k_post"]))
     lines += ["## 1. The paper's simulation", "",
               f"`neuroswift simulate bicluster --seed 0` (N = 30, 3 clusters of 10, T = 500, p = 2, NB r = 10), "
-              f"`neuroswift fit bicluster … --sweeps {args.sweeps} --burn-in {burn} --chains {args.chains} --seed 1` "
+              f"`neuroswift fit bicluster … --sweeps {args.sweeps} --burn-in {burn} --chains {args.chains} --seed 1"
+              f"{(' ' + args.fit_args) if args.fit_args else ''}` "
               f"(defaults: L = 10, α = γ = 5, κ = 10, K ~ Geometric(0.2), exact MH update of r).", "",
               "| quantity | pooled | per chain | target (methods note §7.2) |", "|---|---|---|---|",
               f"| neuron ARI (maxPEAR) | {fmt(ari(zt, r['neuron_labels']))} | {', '.join(fmt(ari(zt, c)) for c in r['chain_neuron'])} | ≥ 0.9 in every chain |",
@@ -194,7 +224,7 @@ def main():
         fit2 = os.path.join(tmp, "allen.h5")
         _, wall2 = run([args.binary, "fit", "bicluster", y, "--bin-width", "0.5", "--sweeps", str(args.sweeps),
                         "--burn-in", str(burn), "--chains", "2", "--states", "20", "--cluster-prior", "0.415",
-                        "--seed", "1", "-o", fit2])
+                        "--seed", "1", *args.fit_args.split(), "-o", fit2])
         _, a = fit_summary(fit2)
         names = {1: "CA1", 2: "LP", 3: "VISp"}
         table = ["| estimated cluster | " + " | ".join(names.values()) + " |", "|---|---|---|---|"]
@@ -202,7 +232,8 @@ def main():
             table.append(f"| {c} | " + " | ".join(str(int(np.sum((a['neuron_labels'] == c) & (region == k)))) for k in names) + " |")
         lines += ["## 2. Allen Visual Coding Neuropixels session 719161530 (the paper's recording)", "",
                   f"`neuroswift fit bicluster {os.path.relpath(y, ROOT)} --bin-width 0.5 --sweeps {args.sweeps} --burn-in {burn} "
-                  f"--chains 2 --states 20 --cluster-prior 0.415 --seed 1` (63 units × 720 bins of 0.5 s).", "",
+                  f"--chains 2 --states 20 --cluster-prior 0.415 --seed 1{(' ' + args.fit_args) if args.fit_args else ''}` "
+                  f"(63 units × 720 bins of 0.5 s).", "",
                   "| quantity | pooled | chain 1 | chain 2 |", "|---|---|---|---|",
                   f"| neuron clusters (maxPEAR) | {len(np.unique(a['neuron_labels']))} | {len(np.unique(a['chain_neuron'][0]))} | {len(np.unique(a['chain_neuron'][1]))} |",
                   f"| ARI neuron clusters vs region (CA1/LP/VISp) | {fmt(ari(region, a['neuron_labels']))} | {fmt(ari(region, a['chain_neuron'][0]))} | {fmt(ari(region, a['chain_neuron'][1]))} |",

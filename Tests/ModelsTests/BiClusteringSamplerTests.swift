@@ -127,11 +127,11 @@ import Testing
 
     @Test func recoversNeuronClustersFromTheDefaultStart() throws {
         // The paper's recipe at T = 200 (30 neurons in 3 clusters of 10). Default start: the number of
-        // groups from the correlation eigengap, then k-means groups with data-built trajectories.
-        // The eigengap finds 3 groups, the chain keeps K = 3; the partition itself is NOT reliably
-        // recovered at this size (ARI 0.56 after 10 sweeps here; scikit-learn's k-means on the same
-        // features gives 1.0, so the start or the first sweeps lose it). On the paper-size validation simulation all 4 chains reach
-        // ARI 1.0 (docs/bicluster.md), but that is too slow for a debug test.
+        // groups from the correlation eigengap, then spectral-clustering groups with data-built
+        // trajectories. The eigengap finds 3 groups and the chain keeps K = 3; the start's partition has
+        // ARI 0.90 here, but the label steps of these 10 sweeps lose part of it (0.54), so the partition is
+        // NOT reliably recovered at this size (other seeds: docs/bicluster.md). The paper-size validation
+        // is too slow for a debug test.
         var sim = BiClusteringSimulation()
         sim.bins = 200
         let data = try sim.simulate(seed: 2)
@@ -150,7 +150,7 @@ import Testing
             #expect(ari >= 0.9, "neuron ARI \(ari)")
         }
         withKnownIssue("state-sequence mixing: see docs/bicluster.md") {
-            #expect(stateARI >= 0.5, "state ARI \(stateARI)")
+            #expect(stateARI >= 0.8, "state ARI \(stateARI)")
         }
     }
 

@@ -5,12 +5,16 @@ import RealModule
 extension BiClusteringChain {
     /// Blocked Gibbs for the bin states and the per-state dynamics (methods note §4.2, without the
     /// reference's per-sweep model rebuild): ξ | X̃, {A, b, Q}, π; then β, π | ξ; then (A, b, Q)_ℓ | X̃, ξ.
-    func updateStatesAndDynamics() throws {
+    /// `allowedStates` k > 0 restricts the sequence to states 0..<k (used by the start only).
+    func updateStatesAndDynamics(allowedStates: Int = 0) throws {
         let l = config.statesTruncation
         if state.sweep < config.randomStateRestarts {
             for t in 0..<bins { state.states[t] = generator.uniformInt(below: l) }
         } else {
             try computeStateLogLikelihoods()
+            if allowedStates > 0 && allowedStates < l {
+                for t in 0..<bins { for s in allowedStates..<l { hmmLogLikelihood[t * l + s] = -.infinity } }
+            }
             state.hmm.sampleStates(
                 logLikelihoods: hmmLogLikelihood, into: &state.states, workspace: &hmmWorkspace, generator: &generator)
         }
@@ -93,10 +97,38 @@ extension BiClusteringChain {
                 suu: Matrix(rows: du, columns: du, elements: suu[s]), count: n[s],
                 columnPrecision: config.dynamicsColumnPrecision, scale: config.dynamicsScale,
                 degreesOffset: config.dynamicsDegreesOffset)
+            let draw: AffineDynamics
             do {
-                state.dynamics[s] = try posterior.sample(generator: &generator)
+                draw = try posterior.sample(generator: &generator)
             } catch {
                 throw BiClusteringError.numerical("MNIW draw for state \(s) failed: \(error)")
+            }
+            // The regime of bin 0 also carries x_0 ~ N(b, AAᵀ + Q), which the conjugate statistics leave
+            // out: the MNIW draw is an independence proposal from the pairs-only posterior, accepted with
+            // the ratio of that term, so the update is exact for the full conditional.
+            if s == state.states[0] && state.dynamics[s].dimension == d {
+                let logAccept = initialLogDensity(draw) - initialLogDensity(state.dynamics[s])
+                if !(Double.log(generator.nextOpenUnitInterval()) < logAccept) { continue }
+            }
+            state.dynamics[s] = draw
+        }
+    }
+
+    /// log N(x_0; b, AAᵀ + Q) (x_{−1} ~ N(0, I)); −∞ if the covariance is not positive definite.
+    func initialLogDensity(_ dyn: AffineDynamics) -> Double {
+        let d = dyn.dimension
+        var f = dyn.q, e = [Double](repeating: 0, count: d)
+        for k in 0..<d { e[k] = state.latents[k] - dyn.b[k] }
+        return f.withUnsafeMutableBufferPointer { fb in
+            dyn.a.withUnsafeBufferPointer { ab in
+                e.withUnsafeMutableBufferPointer { eb in
+                    DenseKernels.gemm(false, true, d, d, d, 1, ab.baseAddress!, ab.baseAddress!, 1, fb.baseAddress!)
+                    guard DenseKernels.cholesky(fb.baseAddress!, d) else { return -.infinity }
+                    DenseKernels.solveLower(fb.baseAddress!, eb.baseAddress!, d)
+                    var q = 0.0
+                    for k in 0..<d { q += eb[k] * eb[k] }
+                    return -0.5 * q - DenseKernels.halfLogDet(fb.baseAddress!, d) - 0.5 * Double(d) * Double.log(2 * Double.pi)
+                }
             }
         }
     }

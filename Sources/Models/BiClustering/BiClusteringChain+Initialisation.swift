@@ -24,12 +24,9 @@ extension BiClusteringChain {
         return (logRate, pooledRate)
     }
 
-    /// The number of neuron groups for the automatic start (`initialClusters = 0`): the largest eigengap
-    /// of the normalised graph Laplacian of the neurons' positive correlations of log smoothed rates
-    /// (spectral clustering's usual rule), over 1…`maxGroups` groups.
-    static func estimatedClusterCount(counts: [Double], neurons: Int, bins: Int, maxGroups: Int) -> Int {
-        let kMax = Swift.min(maxGroups, neurons - 1)
-        guard kMax >= 2 else { return 1 }
+    /// The symmetric normalised Laplacian of the neurons' positive correlations of log smoothed rates
+    /// (spectral clustering's graph), eigen-decomposed; nil when a neuron has no positive correlation.
+    static func correlationLaplacian(counts: [Double], neurons: Int, bins: Int) -> SymmetricEigen<Double>? {
         let (logRate, _) = smoothedRates(counts: counts, neurons: neurons, bins: bins)
         var norms = [Double](repeating: 0, count: neurons)
         for i in 0..<neurons { norms[i] = (0..<bins).reduce(0.0) { $0 + logRate[i * bins + $1] * logRate[i * bins + $1] }.squareRoot() }
@@ -42,18 +39,61 @@ extension BiClusteringChain {
         } }
         var degree = [Double](repeating: 0, count: neurons)
         for i in 0..<neurons { for j in 0..<neurons { degree[i] += w[i, j] } }
-        guard degree.allSatisfy({ $0 > 0 }) else { return 1 }
+        guard degree.allSatisfy({ $0 > 0 }) else { return nil }
         var laplacian = Matrix<Double>(rows: neurons, columns: neurons)
         for i in 0..<neurons { for j in 0..<neurons {
             laplacian[i, j] = (i == j ? 1 : 0) - w[i, j] / (degree[i] * degree[j]).squareRoot()
         } }
-        guard let eig = try? SymmetricEigen(laplacian) else { return 1 }
+        return try? SymmetricEigen(laplacian)
+    }
+
+    /// The number of neuron groups for the automatic start (`initialClusters = 0`): the largest eigengap
+    /// of the normalised graph Laplacian of the neurons' positive correlations of log smoothed rates
+    /// (spectral clustering's usual rule), over 1…`maxGroups` groups.
+    static func estimatedClusterCount(counts: [Double], neurons: Int, bins: Int, maxGroups: Int) -> Int {
+        let kMax = Swift.min(maxGroups, neurons - 1)
+        guard kMax >= 2, let eig = correlationLaplacian(counts: counts, neurons: neurons, bins: bins) else { return 1 }
         var best = 1, bestGap = -Double.infinity
         for k in 1...kMax {
             let gap = eig.values[k] - eig.values[k - 1]
             if gap > bestGap { bestGap = gap; best = k }
         }
         return best
+    }
+
+    /// k-means (k-means++ seeding, Lloyd iterations), best of `restarts` by within-group sum of squares,
+    /// on n points of f features (row-major).
+    static func kMeans(_ x: [Double], n: Int, f: Int, k: Int, restarts: Int, generator: inout SeededGenerator) -> [Int] {
+        func distance(_ i: Int, _ c: [Double], _ j: Int) -> Double {
+            var s = 0.0
+            for t in 0..<f { let v = x[i * f + t] - c[j * f + t]; s += v * v }
+            return s
+        }
+        var labels = [Int](repeating: 0, count: n)
+        var bestCost = Double.infinity
+        for _ in 0..<restarts {
+            var centres = [Double](repeating: 0, count: k * f)
+            let first = generator.uniformInt(below: n)
+            for t in 0..<f { centres[t] = x[first * f + t] }
+            for j in 1..<Swift.max(k, 1) {
+                let d2 = (0..<n).map { i in (0..<j).map { distance(i, centres, $0) }.min()! }
+                let total = d2.reduce(0, +)
+                let pick = total > 0 ? generator.categorical(probabilities: d2.map { $0 / total }) : generator.uniformInt(below: n)
+                for t in 0..<f { centres[j * f + t] = x[pick * f + t] }
+            }
+            var trial = [Int](repeating: 0, count: n)
+            for _ in 0..<25 {
+                for i in 0..<n { trial[i] = (0..<k).min { distance(i, centres, $0) < distance(i, centres, $1) }! }
+                for j in 0..<k {
+                    let members = (0..<n).filter { trial[$0] == j }
+                    if members.isEmpty { continue }
+                    for t in 0..<f { centres[j * f + t] = members.reduce(0.0) { $0 + x[$1 * f + t] } / Double(members.count) }
+                }
+            }
+            let cost = (0..<n).reduce(0.0) { $0 + distance($1, centres, trial[$1]) }
+            if cost < bestCost { bestCost = cost; labels = trial }
+        }
+        return labels
     }
 
     /// A data-driven start (a valid MCMC start like any other; the chain forgets it): neurons are split
@@ -72,35 +112,20 @@ extension BiClusteringChain {
             let sd = ((0..<bins).reduce(0.0) { $0 + z[i * bins + $1] * z[i * bins + $1] } / Double(bins)).squareRoot()
             if sd > 0 { for t in 0..<bins { z[i * bins + t] /= sd } }
         }
-        func distance(_ i: Int, _ c: [Double], _ j: Int) -> Double {
-            var s = 0.0
-            for t in 0..<bins { let v = z[i * bins + t] - c[j * bins + t]; s += v * v }
-            return s
-        }
-        // k-means++ seeding, then Lloyd iterations; the best of 10 restarts by within-group sum of squares.
-        var labels = [Int](repeating: 0, count: neurons)
-        var bestCost = Double.infinity
-        for _ in 0..<10 {
-            var centres = [Double](repeating: 0, count: k * bins)
-            let first = generator.uniformInt(below: neurons)
-            for t in 0..<bins { centres[t] = z[first * bins + t] }
-            for j in 1..<Swift.max(k, 1) {
-                let d2 = (0..<neurons).map { i in (0..<j).map { distance(i, centres, $0) }.min()! }
-                let total = d2.reduce(0, +)
-                let pick = total > 0 ? generator.categorical(probabilities: d2.map { $0 / total }) : generator.uniformInt(below: neurons)
-                for t in 0..<bins { centres[j * bins + t] = z[pick * bins + t] }
+        // Spectral clustering (Ng, Jordan & Weiss): k-means on the row-normalised leading k eigenvectors
+        // of the correlation graph's normalised Laplacian, which is far less sensitive to count noise
+        // than k-means on the T-dimensional rate traces; falls back to the traces without a graph.
+        var labels: [Int]
+        if k > 1, let eig = correlationLaplacian(counts: counts, neurons: neurons, bins: bins) {
+            var embedding = [Double](repeating: 0, count: neurons * k)
+            for i in 0..<neurons {
+                var norm = 0.0
+                for q in 0..<k { embedding[i * k + q] = eig.vectors[i, q]; norm += eig.vectors[i, q] * eig.vectors[i, q] }
+                if norm > 0 { for q in 0..<k { embedding[i * k + q] /= norm.squareRoot() } }
             }
-            var trial = [Int](repeating: 0, count: neurons)
-            for _ in 0..<25 {
-                for i in 0..<neurons { trial[i] = (0..<k).min { distance(i, centres, $0) < distance(i, centres, $1) }! }
-                for j in 0..<k {
-                    let members = (0..<neurons).filter { trial[$0] == j }
-                    if members.isEmpty { continue }
-                    for t in 0..<bins { centres[j * bins + t] = members.reduce(0.0) { $0 + z[$1 * bins + t] } / Double(members.count) }
-                }
-            }
-            let cost = (0..<neurons).reduce(0.0) { $0 + distance($1, centres, trial[$1]) }
-            if cost < bestCost { bestCost = cost; labels = trial }
+            labels = kMeans(embedding, n: neurons, f: k, k: k, restarts: 10, generator: &generator)
+        } else {
+            labels = kMeans(z, n: neurons, f: bins, k: k, restarts: 10, generator: &generator)
         }
         // Compact labels (a k-means group may be empty).
         var map = [Int: Int]()

@@ -51,6 +51,16 @@ extension BiClusteringChain {
                 }
             }
         }
+        // (ξ, X̃) | ω as a block: ξ by interval-swap MH with X̃ integrated out, then X̃ | ξ by FFBS. NB
+        // only: the Poisson variant's latent draw is an MH proposal, not the exact conditional.
+        if !poisson && config.collapsedStateProposals > 0 && state.sweep >= config.randomStateRestarts {
+            acceptedStateMoves += try Self.collapsedStateMoves(
+                ffbs: ffbs, dynamics: state.dynamics, hmm: state.hmm, states: &state.states,
+                proposals: config.collapsedStateProposals, generator: &generator)
+            acceptedStateMoves += try Self.collapsedChangePointShifts(
+                ffbs: ffbs, dynamics: state.dynamics, hmm: state.hmm, states: &state.states,
+                proposals: config.collapsedStateProposals, generator: &generator)
+        }
         try ffbs.sample(dynamics: state.dynamics, states: state.states, into: &proposal, generator: &generator)
         if poisson {
             computeLinearPredictor(latents: proposal)

@@ -19,8 +19,8 @@ final class BiClusteringChain {
     let bins: Int
     let p: Int
     let maxClusters: Int
-    /// Counts, N × T row-major (NaN = missing).
-    let counts: [Double]
+    /// Counts, N × T row-major (NaN = missing); replaced only by the Geweke test's data regeneration.
+    var counts: [Double]
     let mfm: MFMCoefficients
     var state: BiClusteringState
     var generator: SeededGenerator
@@ -36,6 +36,8 @@ final class BiClusteringChain {
     var offsetBuffer: [Double]
     var lastLogLikelihood = 0.0
     var acceptedLatentMoves = 0
+    /// Accepted collapsed (latents integrated out) state moves (diagnostics only).
+    var acceptedStateMoves = 0
     /// Accepted split and merge proposals (diagnostics only).
     var acceptedSplits = 0
     var acceptedMerges = 0
@@ -57,7 +59,14 @@ final class BiClusteringChain {
         try self.init(state: state, generator: generator, counts: counts, neurons: neurons, bins: bins, config: config)
         // States from the data-driven start's latents: a few blocked-Gibbs passes of the HMM and the
         // dynamics with the latents held fixed (part of the start, not of the sweeps).
-        for _ in 0..<config.initialStateSweeps { try updateStatesAndDynamics() }
+        // With `initialStateCount` k, the passes fit a k-state AR-HMM from a random k-state sequence.
+        let k = Swift.min(config.initialStateCount, config.statesTruncation)
+        if config.initialStateSweeps > 0 && k > 0 && config.initialStates != .excursions {
+            for t in 0..<bins { self.state.states[t] = self.generator.uniformInt(below: k) }
+        }
+        // Dynamics fitted to the starting latents and states rather than drawn from the prior.
+        if config.initialStates == .excursions || (config.initialStateSweeps > 0 && k > 0) { try resampleDynamics() }
+        for _ in 0..<config.initialStateSweeps { try updateStatesAndDynamics(allowedStates: k) }
     }
 
     convenience init(resuming state: BiClusteringState, generatorSeed: UInt64, counts: [Double], neurons: Int, bins: Int, config: BiClusteringConfiguration) throws {
@@ -111,7 +120,12 @@ final class BiClusteringChain {
         let labels = start.labels, latents = start.latents
         let clusterCount = Set(labels).count
         let stacked = clusterCount * d
-        let states = config.initialStates == .random ? (0..<bins).map { _ in generator.uniformInt(below: l) } : [Int](repeating: 0, count: bins)
+        let states: [Int]
+        switch config.initialStates {
+        case .single: states = [Int](repeating: 0, count: bins)
+        case .random: states = (0..<bins).map { _ in generator.uniformInt(below: l) }
+        case .excursions: states = l >= 2 ? excursionStates(latents: latents, bins: bins) : [Int](repeating: 0, count: bins)
+        }
         let hmm = StickyHDPHMM(stateCount: l, alpha: config.stickyAlpha, gamma: config.stickyGamma, kappa: config.stickyKappa, generator: &generator)
         var dynamics = [AffineDynamics]()
         let zero = Matrix<Double>(rows: stacked, columns: stacked), zeroU = Matrix<Double>(rows: stacked + 1, columns: stacked + 1)
@@ -125,6 +139,27 @@ final class BiClusteringChain {
             clusterCount: clusterCount, labels: labels, baselines: baselines, loadings: loadings,
             dispersions: [Double](repeating: config.likelihood == .poisson ? config.poissonProxyDispersion : config.initialDispersion, count: neurons),
             latents: latents, states: states, dynamics: dynamics, hmm: hmm, sweep: 0)
+    }
+
+    /// Two starting states from stacked latents (T × D): 1 where the distance to the per-coordinate
+    /// median, averaged over ±4 bins, exceeds its median, else 0.
+    static func excursionStates(latents: [Double], bins: Int) -> [Int] {
+        let d = latents.count / Swift.max(bins, 1)
+        guard d > 0 else { return [Int](repeating: 0, count: bins) }
+        var centre = [Double](repeating: 0, count: d)
+        for u in 0..<d {
+            let column = (0..<bins).map { latents[$0 * d + u] }.sorted()
+            centre[u] = column[bins / 2]
+        }
+        let distance = (0..<bins).map { t in
+            (0..<d).reduce(0.0) { $0 + (latents[t * d + $1] - centre[$1]) * (latents[t * d + $1] - centre[$1]) }.squareRoot()
+        }
+        let smooth = (0..<bins).map { t -> Double in
+            let lo = Swift.max(0, t - 4), hi = Swift.min(bins - 1, t + 4)
+            return (lo...hi).reduce(0.0) { $0 + distance[$1] } / Double(hi - lo + 1)
+        }
+        let cut = smooth.sorted()[bins / 2]
+        return smooth.map { $0 > cut ? 1 : 0 }
     }
 
     /// The declared auxiliary prior for a new cluster's trajectory: independent stationary AR(1) rows
@@ -190,15 +225,19 @@ final class BiClusteringChain {
 
     // MARK: Sweep
 
-    /// One full sweep; returns the log-likelihood of the counts after it.
-    func sweep() throws -> Double {
+    /// One full sweep; returns the log-likelihood of the counts after it. The Geweke test turns off the
+    /// two steps that are not exact conditionals of one target: the label step (Laplace marginal,
+    /// auxiliary-trajectory prior) and the identifiability projection (a reparametrisation).
+    func sweep(updatingLabels: Bool = true, projecting: Bool = true) throws -> Double {
         try updateLatents()
         try updateStatesAndDynamics()
         updateLoadings()
         if config.likelihood == .negativeBinomial { updateDispersions() }
-        project()
-        try updateLabels()
-        if let moves = config.splitMergeProposals, moves > 0 { try splitMerge(proposals: moves) }
+        if projecting { project() }
+        if updatingLabels {
+            try updateLabels()
+            if let moves = config.splitMergeProposals, moves > 0 { try splitMerge(proposals: moves) }
+        }
         state.sweep += 1
         lastLogLikelihood = logLikelihood()
         return lastLogLikelihood

@@ -51,10 +51,19 @@ public struct BiClusteringConfiguration: Sendable, Codable, Equatable {
     public var dispersionUpdate: DispersionUpdate = .metropolis
     /// The chain starts with one neuron cluster and all bins in one state (`.single`), or with the
     /// states drawn uniformly at random (`.random`, the reference code's start).
-    public enum InitialStates: String, Sendable, Codable, CaseIterable { case single, random }
+    /// `.excursions` splits the bins in two by how far the starting latents are from their per-coordinate
+    /// median (smoothed over ±4 bins, cut at the median distance): a regime that holds the latents near a
+    /// fixed point against one that lets them wander, the contrast of the paper's simulation.
+    public enum InitialStates: String, Sendable, Codable, CaseIterable { case single, random, excursions }
     public var initialStates: InitialStates = .single
     /// Blocked-Gibbs passes of states and dynamics on the starting latents before the first sweep.
     public var initialStateSweeps = 0
+    /// During those passes only the first `initialStateCount` states may be occupied (a k-state AR-HMM
+    /// fitted to the starting latents from a random k-state sequence); 0 allows all L.
+    public var initialStateCount = 0
+    /// Interval-swap Metropolis–Hastings proposals per sweep for the state sequence with the latents
+    /// integrated out (`BiClusteringChain.collapsedStateMoves`; NB model only); 0 turns them off.
+    public var collapsedStateProposals = 0
     /// Number of neuron clusters at the start, from k-means on log smoothed rates (capped by
     /// `maxClusters`), each cluster's baseline and factor rows from its members' data (pooled log rate
     /// and leading principal components). 0 (default) picks the number by the eigengap of the neurons'
@@ -137,6 +146,8 @@ public struct BiClusteringConfiguration: Sendable, Codable, Equatable {
         try ParameterError.check(chains >= 1, "chains", expected: "≥ 1", found: chains)
         try ParameterError.check(checkpointInterval >= 1, "checkpointInterval", expected: "≥ 1", found: checkpointInterval)
         try ParameterError.check(initialStateSweeps >= 0, "initialStateSweeps", expected: "≥ 0", found: initialStateSweeps)
+        try ParameterError.check(initialStateCount >= 0, "initialStateCount", expected: "≥ 0 (0 = all L)", found: initialStateCount)
+        try ParameterError.check(collapsedStateProposals >= 0, "collapsedStateProposals", expected: "≥ 0", found: collapsedStateProposals)
         try ParameterError.check(randomStateRestarts >= 0, "randomStateRestarts", expected: "≥ 0", found: randomStateRestarts)
         if let g = maxPEARNeuronGroups { try ParameterError.check(g >= 1, "maxPEARNeuronGroups", expected: "≥ 1", found: g) }
         if let g = maxPEARBinGroups { try ParameterError.check(g >= 1, "maxPEARBinGroups", expected: "≥ 1", found: g) }

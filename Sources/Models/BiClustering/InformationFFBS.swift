@@ -24,6 +24,8 @@ public final class InformationFFBS {
     private var qInvA: [Double] = []
     private var aTqInvA: [Double] = []
     private var qInv: [Double] = []
+    // Filtered means, covariances and running log evidence per bin of the last saving evidence pass.
+    private var savedMean: [Double] = [], savedCovariance: [Double] = [], savedEvidence: [Double] = []
     private var work1: [Double], work2: [Double], work3: [Double]
     private var vec1: [Double], vec2: [Double], vec3: [Double]
 
@@ -72,17 +74,52 @@ public final class InformationFFBS {
         }
     }
 
-    /// Runs the forward information filter; stores Λ_t, η_t. Returns log p(ŷ | regimes) up to the
-    /// observation-only constant (used in tests).
-    private func filter(_ dynamics: [AffineDynamics], _ states: [Int]) throws {
+    /// Runs the forward information filter; stores Λ_t, η_t. With `evidence`, returns
+    /// log ∫ p(x | regimes) Π_t exp(h_tᵀx_t − ½ x_tᵀJ_t x_t) dx, the log marginal likelihood of the
+    /// observations given the regimes up to a constant that does not depend on the regimes or the
+    /// dynamics: per bin, with predicted N(m, P), Λ = P⁻¹ + J and η = P⁻¹m + h,
+    /// −½ log|P| − ½ log|Λ| + ½ ηᵀΛ⁻¹η − ½ mᵀP⁻¹m. Otherwise returns 0.
+    ///
+    /// `start` > 0 resumes from the filtered moments and evidence of bin `start − 1` saved by an earlier
+    /// evidence pass with `saving` (whose regimes before `start` must equal these); `saving` stores the
+    /// filtered moments and the running evidence of every bin this pass reaches.
+    @discardableResult
+    private func filter(_ dynamics: [AffineDynamics], _ states: [Int], evidence: Bool = false, from start: Int = 0, saving: Bool = false) throws -> Double {
         let d = dimension, dd = d * d
-        // Predicted moments for t = 0: mean b, covariance A·I·Aᵀ + Q.
-        var mp = dynamics[states[0]].b
-        var pp = [Double](repeating: 0, count: dd)
-        dynamics[states[0]].a.withUnsafeBufferPointer { a in
-            pp.withUnsafeMutableBufferPointer { p in
-                for i in 0..<dd { p[i] = dynamics[states[0]].q[i] }
-                DenseKernels.gemm(false, true, d, d, d, 1, a.baseAddress!, a.baseAddress!, 1, p.baseAddress!)
+        if saving && savedEvidence.count != length {
+            savedEvidence = [Double](repeating: 0, count: length)
+            savedMean = [Double](repeating: 0, count: length * d)
+            savedCovariance = [Double](repeating: 0, count: length * dd)
+        }
+        precondition(start == 0 || (evidence && savedEvidence.count == length && start < length))
+        var logEvidence = start > 0 ? savedEvidence[start - 1] : 0.0
+        // Predicted moments for bin `start`: from x_{−1} ~ N(0, I) (mean b, covariance AAᵀ + Q) or from
+        // the saved filtered moments of bin start − 1.
+        let first = dynamics[states[start]]
+        var mp = first.b
+        var pp = first.q
+        if start == 0 {
+            first.a.withUnsafeBufferPointer { a in
+                pp.withUnsafeMutableBufferPointer { p in
+                    DenseKernels.gemm(false, true, d, d, d, 1, a.baseAddress!, a.baseAddress!, 1, p.baseAddress!)
+                }
+            }
+        } else {
+            first.a.withUnsafeBufferPointer { a in
+                pp.withUnsafeMutableBufferPointer { p in
+                    mp.withUnsafeMutableBufferPointer { m in
+                        savedMean.withUnsafeBufferPointer { sm in
+                            DenseKernels.gemv(a.baseAddress!, sm.baseAddress! + (start - 1) * d, m.baseAddress!, d, d, accumulate: true)
+                        }
+                        work3.withUnsafeMutableBufferPointer { w3 in
+                            savedCovariance.withUnsafeBufferPointer { sc in
+                                DenseKernels.gemm(false, false, d, d, d, 1, a.baseAddress!, sc.baseAddress! + (start - 1) * dd, 0, w3.baseAddress!)
+                            }
+                            DenseKernels.gemm(false, true, d, d, d, 1, w3.baseAddress!, a.baseAddress!, 1, p.baseAddress!)
+                        }
+                        DenseKernels.symmetrize(p.baseAddress!, d)
+                    }
+                }
             }
         }
         try pp.withUnsafeMutableBufferPointer { ppb in
@@ -97,22 +134,41 @@ public final class InformationFFBS {
                                             try observationInformation.withUnsafeBufferPointer { oib in
             let p = ppb.baseAddress!, m = mpb.baseAddress!, w1 = w1b.baseAddress!, w2 = w2b.baseAddress!, w3 = w3b.baseAddress!
             let v1 = v1b.baseAddress!
-            for t in 0..<length {
+            for t in start..<length {
                 // Λ_t = P⁻¹ + J_t, η_t = P⁻¹ m + h_t.
                 for i in 0..<dd { w1[i] = p[i] }
                 guard DenseKernels.cholesky(w1, d) else { throw BiClusteringError.numerical("predicted covariance at bin \(t) is not positive definite") }
                 let lam = fpb.baseAddress! + t &* dd, eta = fib.baseAddress! + t &* d
                 DenseKernels.inverseFromCholesky(w1, lam, d)
                 DenseKernels.gemv(lam, m, eta, d, d)
+                if evidence {
+                    var quadratic = 0.0
+                    for i in 0..<d { quadratic += m[i] * eta[i] }
+                    logEvidence -= DenseKernels.halfLogDet(w1, d) + 0.5 * quadratic
+                }
                 let jt = opb.baseAddress! + t &* dd, ht = oib.baseAddress! + t &* d
                 for i in 0..<dd { lam[i] += jt[i] }
                 for i in 0..<d { eta[i] += ht[i] }
-                if t == length &- 1 { break }
+                if t == length &- 1 && !evidence { break }
                 // Filtered P_f = Λ⁻¹, m_f = P_f η; predict with the regime of bin t + 1.
                 for i in 0..<dd { w1[i] = lam[i] }
                 guard DenseKernels.cholesky(w1, d) else { throw BiClusteringError.numerical("filtered precision at bin \(t) is not positive definite") }
+                if evidence {
+                    // ½ ηᵀΛ⁻¹η = ½ ‖L⁻¹η‖² with Λ = LLᵀ.
+                    for i in 0..<d { v1[i] = eta[i] }
+                    DenseKernels.solveLower(w1, v1, d)
+                    var quadratic = 0.0
+                    for i in 0..<d { quadratic += v1[i] * v1[i] }
+                    logEvidence += 0.5 * quadratic - DenseKernels.halfLogDet(w1, d)
+                    if t == length &- 1 { break }
+                }
                 DenseKernels.inverseFromCholesky(w1, w2, d)            // w2 = P_f
                 DenseKernels.gemv(w2, eta, v1, d, d)                    // v1 = m_f
+                if saving {
+                    savedEvidence[t] = logEvidence
+                    for i in 0..<d { savedMean[t &* d &+ i] = v1[i] }
+                    for i in 0..<dd { savedCovariance[t &* dd &+ i] = w2[i] }
+                }
                 let dyn = dynamics[states[t &+ 1]]
                 dyn.a.withUnsafeBufferPointer { a in
                     DenseKernels.gemv(a.baseAddress!, v1, m, d, d)
@@ -133,6 +189,7 @@ public final class InformationFFBS {
                 }
             }
         }
+        return logEvidence
     }
 
     /// Draws x_{0:T−1} from p(x | observations, regimes) into `x` (T × D, row-major).
@@ -143,6 +200,21 @@ public final class InformationFFBS {
         try prepare(dynamics)
         try filter(dynamics, states)
         try backward(dynamics, states, x: &x, generator: &generator, smoothing: nil)
+    }
+
+    /// log p(observations | regimes, dynamics) with the latents integrated out, up to a constant that
+    /// depends only on the observations (see `filter`). Uses the current `observationPrecision` and
+    /// `observationInformation`; overwrites the filtered moments.
+    public func logMarginal(dynamics: [AffineDynamics], states: [Int]) throws -> Double {
+        precondition(states.count == length)
+        return try filter(dynamics, states, evidence: true)
+    }
+
+    /// `logMarginal` for regimes that agree with those of the last `saving` pass before bin `start`:
+    /// only bins start… are filtered again. With `saving`, this pass becomes the saved one.
+    func logMarginal(dynamics: [AffineDynamics], states: [Int], from start: Int, saving: Bool) throws -> Double {
+        precondition(states.count == length)
+        return try filter(dynamics, states, evidence: true, from: start, saving: saving)
     }
 
     /// Smoothed means (T × D) and covariances (T × D × D) from the same backward recursion the sampler

@@ -31,6 +31,11 @@ struct FitBicluster: ParsableCommand {
     var initialClusters = 0
     @Option(help: "Split–merge proposals per sweep (0 = off).") var splitMerge: Int?
     @Option(help: "Blocked-Gibbs passes of states and dynamics on the starting latents.") var initialStateSweeps: Int?
+    @Option(help: "Starting state sequence: single, random or excursions (two states from the starting latents' distance to their median).")
+    var initialStates: BiClusteringConfiguration.InitialStates?
+    @Option(help: "During the start's passes only this many states may be occupied (0 = all L).") var initialStateCount: Int?
+    @Option(help: "Interval-swap MH proposals per sweep for the states with the latents integrated out (0 = off).")
+    var collapsedStateProposals: Int?
     @Option(help: "Weight of the data-built trajectory pool in a new cluster's auxiliary prior (0 = AR(1) prior only).")
     var candidatePoolWeight: Double?
     @Option(help: "Dispersion update: metropolis (exact) or crtGamma (the reference's approximate step).")
@@ -59,6 +64,9 @@ struct FitBicluster: ParsableCommand {
         config.initialClusters = initialClusters
         if let splitMerge { config.splitMergeProposals = splitMerge }
         if let initialStateSweeps { config.initialStateSweeps = initialStateSweeps }
+        if let initialStates { config.initialStates = initialStates }
+        if let initialStateCount { config.initialStateCount = initialStateCount }
+        if let collapsedStateProposals { config.collapsedStateProposals = collapsedStateProposals }
         if let candidatePoolWeight { config.candidatePoolWeight = candidatePoolWeight }
         print("\(counts): \(description); \(data.unitCount) units × \(data.binCount) bins of \(data.binWidth) s")
         let progress = TerminalProgress()
@@ -91,3 +99,4 @@ struct FitBicluster: ParsableCommand {
 
 extension BiClusteringConfiguration.Likelihood: ExpressibleByArgument {}
 extension BiClusteringConfiguration.DispersionUpdate: ExpressibleByArgument {}
+extension BiClusteringConfiguration.InitialStates: ExpressibleByArgument {}
