@@ -38,10 +38,22 @@ def write_section(output, name, heading, lines):
 
 
 def run(binary, *arguments):
+    return start(binary, *arguments)()
+
+
+def start(binary, *arguments):
+    """Starts a CLI run in the background; calling the result waits for it and returns (JSON, seconds).
+    Independent runs overlap so that the validation uses both cores."""
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
-    start = time.time()
-    out = subprocess.run([binary, *arguments], check=True, capture_output=True, text=True, env=env).stdout
-    return json.loads(out.strip().splitlines()[-1]), time.time() - start
+    began = time.time()
+    process = subprocess.Popen([binary, *arguments], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+
+    def wait():
+        out, _ = process.communicate()
+        if process.returncode != 0:
+            raise subprocess.CalledProcessError(process.returncode, [binary, *arguments])
+        return json.loads(out.strip().splitlines()[-1]), time.time() - began
+    return wait
 
 
 def f3(x):
@@ -97,21 +109,25 @@ def simulated(args, folder):
     subprocess.run([args.neuroswift, "simulate", "neuroformer", "--seed", "1", "--duration", "1200", "-o", sim], check=True,
                    capture_output=True)
     warmup = str(min(200, args.steps // 5))
-    pre, pre_s = run(args.neuroswift, "pretrain", "neuroformer", sim, "--behaviour", sim, "--config", "mini",
-                     "--steps", str(args.steps), "--warmup", warmup, "-o", model, "--json")
+    pending_pre = start(args.neuroswift, "pretrain", "neuroformer", sim, "--behaviour", sim, "--config", "mini",
+                        "--steps", str(args.steps), "--warmup", warmup, "-o", model, "--json")
+    pending_ablation = None
+    if not args.skip_ablation:
+        pending_ablation = start(args.neuroswift, "pretrain", "neuroformer", sim, "--behaviour", sim, "--no-stimulus", "--config", "mini",
+                                 "--steps", str(args.steps), "--warmup", warmup, "-o", str(folder / "sim-nostim.h5"), "--json")
+    pre, pre_s = pending_pre()
     sampling = []
     if args.top_k is not None:
         sampling += ["--top-k", str(args.top_k)]
     if args.top_p is not None:
         sampling += ["--top-p", str(args.top_p)]
-    gen, gen_s = run(args.neuroswift, "generate", "neuroformer", sim, "--model", model, "--windows", str(args.windows),
-                     "--chains", str(args.chains), "--seed", "1", *sampling, "--json")
-    dec, dec_s = run(args.neuroswift, "decode", "neuroformer", sim, "--behaviour", sim, "--model", model, "--json")
-    ablation = None
-    if not args.skip_ablation:
-        ablation, _ = run(args.neuroswift, "pretrain", "neuroformer", sim, "--behaviour", sim, "--no-stimulus", "--config", "mini",
-                          "--steps", str(args.steps), "--warmup", warmup, "-o", str(folder / "sim-nostim.h5"), "--json")
+    pending_gen = start(args.neuroswift, "generate", "neuroformer", sim, "--model", model, "--windows", str(args.windows),
+                        "--chains", str(args.chains), "--seed", "1", *sampling, "--json")
+    pending_dec = start(args.neuroswift, "decode", "neuroformer", sim, "--behaviour", sim, "--model", model, "--json")
     glm, hub, none, edges, sklearn_version = poisson_glm_connectivity(sim)
+    gen, gen_s = pending_gen()
+    dec, dec_s = pending_dec()
+    ablation = pending_ablation()[0] if pending_ablation else None
     m = pre["metrics"]
     ratio = m["idAccuracy"] / m["mostFrequentIDAccuracy"]
     within = gen["neuronsWithin20Percent"]
@@ -203,7 +219,7 @@ def main():
     parser.add_argument("--skip-real-data", action="store_true")
     parser.add_argument("--skip-simulated", action="store_true")
     parser.add_argument("--skip-ablation", action="store_true", help="skip the no-stimulus connectivity run")
-    parser.add_argument("--chains", type=int, default=16)
+    parser.add_argument("--chains", type=int, default=8)
     parser.add_argument("--windows", type=int, default=200)
     parser.add_argument("--top-k", type=int, default=None)
     parser.add_argument("--top-p", type=float, default=None)

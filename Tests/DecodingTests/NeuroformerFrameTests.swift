@@ -31,7 +31,8 @@ private let frameConfiguration = NeuroformerConfiguration(
         // First token: bin 1 (= 9 − 8), top-left patch; then its top-right patch; last token: bin 8, bottom-right.
         #expect(Array(patches[0..<4]) == [16, 17, 20, 21])
         #expect(Array(patches[4..<8]) == [18, 19, 22, 23])
-        #expect(Array(patches[(31 * 4)...]) == [128 + 10, 128 + 11, 128 + 14, 128 + 15])
+        let last: [Float] = [138, 139, 142, 143]  // 8 × 16 + (10, 11, 14, 15)
+        #expect(Array(patches[124...]) == last)
     }
 
     @Test func frameStreamHasShapesAndReceivesGradients() throws {
