@@ -20,6 +20,9 @@ import TestSupport
         let summary = try JSONSerialization.jsonObject(with: Data(pretrain.stdout.utf8)) as? [String: Any]
         #expect(summary?["steps"] as? Int == 3)
         #expect((summary?["attentionHubAUROC"] as? Double).map { (0...1).contains($0) } == true)
+        for key in ["finalHubAUROC", "shuffledAttentionHubAUROC", "shuffledFinalHubAUROC"] {
+            #expect((summary?[key] as? Double).map { (0...1).contains($0) } == true, "\(key)")
+        }
         let file = try HDF5File.open(at: model)
         #expect(try file.root.attribute("neuroformer_configuration").string?.contains("\"modalityFeatures\":1") == true)
         #expect(try file.root.attribute("command").string?.contains("pretrain neuroformer") == true)
@@ -28,7 +31,7 @@ import TestSupport
         let generated = folder.file("generated.h5")
         let generate = try NeuroSwiftBinary.run([
             "generate", "neuroformer", data.path, "--model", model.path, "--windows", "2", "--chains", "2", "--seed", "1",
-            "-o", generated.path,
+            "--top-k", "5", "--top-p", "0.9", "-o", generated.path,
         ])
         #expect(generate.status == 0, "\(generate.stderr)")
         #expect(generate.stdout.contains("2 chains × 2 windows") && generate.stdout.contains("rate correlation"))
@@ -55,5 +58,7 @@ import TestSupport
         #expect(noModel.status != 0 && noModel.stderr.contains("not a Neuroformer model"))
         let noBehaviour = try NeuroSwiftBinary.run(["decode", "neuroformer", data.path, "--model", data.path])
         #expect(noBehaviour.status != 0 && noBehaviour.stderr.contains("needs --behaviour"))
+        let badTopP = try NeuroSwiftBinary.run(["generate", "neuroformer", data.path, "--model", data.path, "--top-p", "1.5"])
+        #expect(badTopP.status != 0 && badTopP.stderr.contains("--top-p must be in (0, 1]"))
     }
 }

@@ -12,16 +12,29 @@ public enum SpikeConnectivity {
     /// (1 = no preference). Pairs never observed score 1. Renormalising over spike tokens (the methods
     /// note divides by uniform mass over all T_past tokens) keeps the SOS/EOS/PAD tokens, whose share
     /// varies with how busy a window is, from confounding the score with firing rates.
+    ///
+    /// - Parameter shufflePastSeed: when set, the shuffle control: in every window the past tokens' neuron
+    ///   IDs are relabelled by a random permutation of the neurons (offsets, counts and the current window
+    ///   untouched), so no past token carries its real source. A read-out that measures connectivity, not
+    ///   a per-neuron attention preference, then scores hub edges at chance (AUROC ≈ 0.5).
     public static func attention(
-        _ model: NeuroformerModel, on dataset: NeuroformerDataset, samples: [Int], batchSize: Int = 128
+        _ model: NeuroformerModel, on dataset: NeuroformerDataset, samples: [Int], batchSize: Int = 128,
+        shufflePastSeed: UInt64? = nil
     ) -> [Double] {
         let c = model.configuration, n = c.neurons, t = c.currentBlock, tp = c.pastBlock, h = c.heads
         guard c.historyLayers > 0 else { return [Double](repeating: 1, count: n * n) }
         var mass = [Double](repeating: 0, count: n * n), expected = [Double](repeating: 0, count: n * n)
+        var shuffle = SeededGenerator(seed: shufflePastSeed ?? 0)
         withNoGrad {
             for start in stride(from: 0, to: samples.count, by: batchSize) {
                 let chunk = Array(samples[start..<min(start + batchSize, samples.count)])
-                let batch = dataset.batch(chunk)
+                var batch = dataset.batch(chunk)
+                if shufflePastSeed != nil {
+                    for s in 0..<chunk.count {
+                        let relabel = shuffle.permutation(n)
+                        for j in 0..<tp where batch.pastIDs[s * tp + j] < n { batch.pastIDs[s * tp + j] = relabel[batch.pastIDs[s * tp + j]] }
+                    }
+                }
                 let out = model.forward(batch)
                 // Mean over heads and layers: [b, T, Tp].
                 var weights = [Double](repeating: 0, count: chunk.count * t * tp)
@@ -59,6 +72,45 @@ public enum SpikeConnectivity {
             }
         }
         return zip(mass, expected).map { $1 > 0 ? $0 / $1 : 1 }
+    }
+
+    /// The connectivity read-out reported as final, with and without modality streams: the log of the
+    /// attention enrichment (`attention(_:on:samples:)`, already divided by each source's token share,
+    /// i.e. its expected attention under the token-frequency baseline) double-centred over the
+    /// off-diagonal pairs: S = L − (r_i + c_j) for the least-squares additive fit r_i + c_j over i ≠ j
+    /// (alternating row and column centring), so every row and column of S sums to zero.
+    ///
+    /// Why both centrings: a source neuron whose tokens are attended more whatever comes next (a hub, or a
+    /// stimulus-driven neuron whose past spikes the behaviour head or the stimulus timing needs) raises
+    /// its whole column, and a target predicted from a sharper or flatter attention raises its whole row;
+    /// neither is a connection. What remains is how much more source j is attended when the next spike is
+    /// i than its own and i's averages predict. The diagonal is 0 (self-coupling is not scored).
+    public static func doubleCentred(_ scores: [Double], neurons n: Int) -> [Double] {
+        precondition(scores.count == n * n, "SpikeConnectivity.doubleCentred: scores must be N × N")
+        guard n > 2 else { return [Double](repeating: 0, count: n * n) }
+        var s = scores.map { Double.log(max($0, 1e-12)) }
+        for i in 0..<n { s[i * n + i] = 0 }
+        // With the diagonal missing, one pass of row and column centring leaves a 1/(N−1) share of the
+        // transposed effects behind; alternating passes converge to the exact additive fit.
+        for _ in 0..<100 {
+            var change = 0.0
+            for i in 0..<n {
+                var mean = 0.0
+                for j in 0..<n where j != i { mean += s[i * n + j] }
+                mean /= Double(n - 1)
+                for j in 0..<n where j != i { s[i * n + j] -= mean }
+                change = max(change, abs(mean))
+            }
+            for j in 0..<n {
+                var mean = 0.0
+                for i in 0..<n where i != j { mean += s[i * n + j] }
+                mean /= Double(n - 1)
+                for i in 0..<n where i != j { s[i * n + j] -= mean }
+                change = max(change, abs(mean))
+            }
+            if change < 1e-12 { break }
+        }
+        return s
     }
 
     /// `scores` `[target][source]` divided by each source's mean score over the other targets: how

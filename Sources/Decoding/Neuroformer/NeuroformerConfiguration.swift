@@ -33,14 +33,28 @@ public struct NeuroformerConfiguration: Sendable, Equatable, Codable {
     /// Mean and standard deviation used to standardise a regression target (stored with the model).
     public var behaviourMean: Double
     public var behaviourScale: Double
+    /// Video frames as optional feature tokens (the "frames of a video"): one grey frame of
+    /// `frameHeight × frameWidth` pixels per past and current bin, cut into square patches of side
+    /// `framePatch`, each patch a token (nil: no frame stream). Optional so that models saved before
+    /// frames existed still load.
+    public var frameHeight: Int?
+    public var frameWidth: Int?
+    public var framePatch: Int?
+    /// Cross-attention blocks onto the frame tokens (default 1 when there are frames).
+    public var frameLayers: Int?
 
     public init(
         neurons: Int, binWidth: Double = 0.01, currentBins: Int = 5, pastBins: Int = 15, currentBlock: Int = 24,
         pastBlock: Int = 48, dimension: Int = 64, heads: Int = 4, stateLayers: Int = 2, historyLayers: Int = 2,
         modalityLayers: Int = 0, modalityFeatures: Int = 0, modalityTokens: Int = 0, behaviourOutputs: Int = 0,
         behaviourIsClassification: Bool = false, dropout: Float = 0.1, contrastiveTemperature: Float = 0.5,
-        behaviourMean: Double = 0, behaviourScale: Double = 1
+        behaviourMean: Double = 0, behaviourScale: Double = 1, frameHeight: Int? = nil, frameWidth: Int? = nil,
+        framePatch: Int? = nil, frameLayers: Int? = nil
     ) {
+        self.frameHeight = frameHeight
+        self.frameWidth = frameWidth
+        self.framePatch = framePatch
+        self.frameLayers = frameLayers
         self.neurons = neurons
         self.binWidth = binWidth
         self.currentBins = currentBins
@@ -102,7 +116,25 @@ public struct NeuroformerConfiguration: Sendable, Equatable, Codable {
         try ParameterError.check((0..<1).contains(dropout), "dropout", expected: "in [0, 1)", found: dropout)
         try ParameterError.check(contrastiveTemperature > 0, "contrastiveTemperature", expected: "> 0", found: contrastiveTemperature)
         try ParameterError.check(behaviourScale > 0 && behaviourScale.isFinite, "behaviourScale", expected: "> 0", found: behaviourScale)
+        if let p = framePatch {
+            let h = frameHeight ?? 0, w = frameWidth ?? 0
+            try ParameterError.check(p >= 1 && h >= p && w >= p && h % p == 0 && w % p == 0, "framePatch",
+                                     expected: "a patch side ≥ 1 dividing the frame size \(h)×\(w)", found: p)
+            try ParameterError.check((frameLayers ?? 1) >= 1, "frameLayers", expected: "≥ 1", found: frameLayers ?? 1)
+        } else {
+            try ParameterError.check(frameHeight == nil && frameWidth == nil && frameLayers == nil, "framePatch",
+                                     expected: "set whenever the frame size or frame layers are", found: "nil")
+        }
     }
 
     public var hasModality: Bool { modalityFeatures > 0 }
+
+    /// Whether the model has a video-frame stream.
+    public var hasFrames: Bool { framePatch != nil }
+    /// Pixels per frame (0 without frames).
+    public var framePixels: Int { (frameHeight ?? 0) * (frameWidth ?? 0) }
+    /// Patches per frame, pixels per patch, and frame tokens per window (one frame per past and current bin).
+    public var patchesPerFrame: Int { framePatch.map { ((frameHeight ?? 0) / $0) * ((frameWidth ?? 0) / $0) } ?? 0 }
+    public var patchFeatures: Int { framePatch.map { $0 * $0 } ?? 0 }
+    public var frameTokens: Int { hasFrames ? (pastBins + currentBins) * patchesPerFrame : 0 }
 }

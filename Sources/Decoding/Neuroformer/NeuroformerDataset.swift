@@ -11,6 +11,8 @@ public struct NeuroformerBatch: Sendable {
     public var pastOffsets: [Int]
     /// `[size, modalityTokens, modalityFeatures]`, when the model has a modality stream.
     public var modality: [Float]?
+    /// `[size, frameTokens, patchFeatures]`, when the model has a frame stream.
+    public var frames: [Float]?
     /// One target per window: a standardised value (regression) or a class index (classification).
     public var behaviour: [Float]?
 }
@@ -28,14 +30,18 @@ public struct NeuroformerDataset: Sendable {
     public let modality: [[Float]]?
     /// Per window: the raw behaviour target.
     public let behaviour: [Double]?
+    /// Per window: `frameTokens × patchFeatures` patch pixels (see `framePatches`).
+    public let frames: [[Float]]?
 
     /// - Parameters:
     ///   - modalityPerBin: `raster.bins × configuration.modalityFeatures` values, bin-major.
     ///   - behaviourPerBin: one value per bin (class index when classifying); NaN marks missing values,
     ///     whose windows are dropped.
+    ///   - framesPerBin: `raster.bins × frameHeight × frameWidth` grey values, bin-major then row-major,
+    ///     when the configuration has a frame stream.
     public init(
         raster: SpikeRaster, configuration: NeuroformerConfiguration, bins: Range<Int>? = nil,
-        modalityPerBin: [Float]? = nil, behaviourPerBin: [Double]? = nil
+        modalityPerBin: [Float]? = nil, behaviourPerBin: [Double]? = nil, framesPerBin: [Float]? = nil
     ) throws {
         try configuration.validate()
         guard raster.neurons == configuration.neurons else {
@@ -51,6 +57,13 @@ public struct NeuroformerDataset: Sendable {
                 throw NeuroformerError.shapeMismatch(
                     what: "modality tokens", expected: "one per past and current bin (\(configuration.pastBins + configuration.currentBins))",
                     found: "\(configuration.modalityTokens)")
+            }
+        }
+        if configuration.hasFrames {
+            guard let frames = framesPerBin, frames.count == raster.bins * configuration.framePixels else {
+                throw NeuroformerError.shapeMismatch(
+                    what: "frames", expected: "\(raster.bins) bins × \(configuration.frameHeight ?? 0)×\(configuration.frameWidth ?? 0) pixels",
+                    found: "\(framesPerBin?.count ?? 0) values")
             }
         }
         if configuration.behaviourOutputs > 0 {
@@ -75,6 +88,31 @@ public struct NeuroformerDataset: Sendable {
             modality = nil
         }
         behaviour = configuration.behaviourOutputs > 0 ? ends.map { behaviourPerBin![$0 - 1] } : nil
+        if configuration.hasFrames, let framesPerBin {
+            frames = ends.map { Self.framePatches(framesPerBin, endingAt: $0, configuration: configuration) }
+        } else {
+            frames = nil
+        }
+    }
+
+    /// The frame tokens of the window whose current part ends at bin `end`: the frames of the past and
+    /// current bins in time order, each cut into `framePatch`-square patches in row-major patch order,
+    /// a patch's pixels row-major (`frameTokens × patchFeatures` values). This is the patch embedding's
+    /// input, the CPU-sized stand-in for the reference's Conv3d stem (kernel = stride, so a Conv3d with
+    /// a temporal kernel of 1 is exactly a Linear on these patches).
+    public static func framePatches(_ framesPerBin: [Float], endingAt end: Int, configuration c: NeuroformerConfiguration) -> [Float] {
+        guard let p = c.framePatch, let h = c.frameHeight, let w = c.frameWidth else { return [] }
+        let span = c.pastBins + c.currentBins, pixels = h * w
+        var out = [Float](); out.reserveCapacity(c.frameTokens * c.patchFeatures)
+        for bin in (end - span)..<end {
+            let frame = bin * pixels
+            for py in stride(from: 0, to: h, by: p) {
+                for px in stride(from: 0, to: w, by: p) {
+                    for y in py..<(py + p) { out += framesPerBin[(frame + y * w + px)..<(frame + y * w + px + p)] }
+                }
+            }
+        }
+        return out
     }
 
     public var count: Int { windows.count }
@@ -93,6 +131,7 @@ public struct NeuroformerDataset: Sendable {
             batch.pastOffsets += w.pastOffsets
         }
         if let modality { batch.modality = indices.flatMap { modality[$0] } }
+        if let frames { batch.frames = indices.flatMap { frames[$0] } }
         if let behaviour {
             batch.behaviour = indices.map { i in
                 c.behaviourIsClassification ? Float(behaviour[i]) : Float((behaviour[i] - c.behaviourMean) / c.behaviourScale)

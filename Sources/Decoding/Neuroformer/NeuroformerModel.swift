@@ -47,6 +47,15 @@ public struct NeuroformerModel: Layer {
     public let offsetHead: Linear
     public let contrastiveProjection: Linear?
     public let behaviourHead: Linear?
+    /// Video-frame stream: patch embedding Linear(p² → d) → LayerNorm → ReLU (the reference's Conv3d stem
+    /// → LayerNorm → ReLU, with kernel = stride), plus a sinusoidal code of the token index (the
+    /// reference computes one and then drops it; here frames keep their place in time and space), attended
+    /// by `frameLayers` cross-attention blocks of their own, between the past-window and modality blocks
+    /// as in the reference's order.
+    public let framePatchEmbedding: Linear?
+    public let frameNorm: LayerNorm?
+    public let framePosition: Tensor?
+    public let frameBlocks: [NeuroformerBlock]
 
     public init(configuration c: NeuroformerConfiguration, seed: UInt64) throws {
         try c.validate()
@@ -76,6 +85,15 @@ public struct NeuroformerModel: Layer {
         idHead = Linear(inFeatures: d, outFeatures: tok.idVocabulary, bias: false, generator: &g)
         offsetHead = Linear(inFeatures: d, outFeatures: tok.offsetVocabulary, bias: false, generator: &g)
         behaviourHead = c.behaviourOutputs > 0 ? Linear(inFeatures: d, outFeatures: c.behaviourOutputs, generator: &g) : nil
+        // Created last so that models without frames draw the same initial weights as before.
+        if c.hasFrames {
+            framePatchEmbedding = Linear(inFeatures: c.patchFeatures, outFeatures: d, generator: &g)
+            frameNorm = LayerNorm(dimension: d)
+            framePosition = SinusoidalPositionalEncoding(dimension: d, maxLength: c.frameTokens).table
+            frameBlocks = (0..<(c.frameLayers ?? 1)).map { _ in NeuroformerBlock(dimension: d, heads: c.heads, dropout: c.dropout, generator: &g) }
+        } else {
+            framePatchEmbedding = nil; frameNorm = nil; framePosition = nil; frameBlocks = []
+        }
     }
 
     /// The same network with a fresh behaviour head of `outputs` outputs (for fine-tuning a pretrained
@@ -99,6 +117,8 @@ public struct NeuroformerModel: Layer {
         modalityIn = m.modalityIn; modalityOut = m.modalityOut; modalityNorm = m.modalityNorm
         modalityPosition = m.modalityPosition; modalityBlocks = m.modalityBlocks; finalBlocks = m.finalBlocks
         idHead = m.idHead; offsetHead = m.offsetHead; contrastiveProjection = m.contrastiveProjection
+        framePatchEmbedding = m.framePatchEmbedding; frameNorm = m.frameNorm; framePosition = m.framePosition
+        frameBlocks = m.frameBlocks
         self.behaviourHead = behaviourHead
     }
 
@@ -116,6 +136,12 @@ public struct NeuroformerModel: Layer {
             let r = block.forward(x, keyValue: past, training: training)
             x = r.output
             attention.append(r.attention)
+        }
+        if let framePatchEmbedding, let frameNorm, let framePosition {
+            guard let frames = batch.frames else { preconditionFailure("NeuroformerModel: the model needs frame tokens") }
+            let patches = Tensor(frames, shape: [b, c.frameTokens, c.patchFeatures])
+            let tokens = frameNorm(framePatchEmbedding(patches)).relu() + framePosition
+            for block in frameBlocks { x = block.forward(x, keyValue: tokens, training: training).output }
         }
         var modalityPooled: Tensor?
         if let modalityIn, let modalityOut, let modalityNorm, let modalityPosition {
@@ -141,6 +167,10 @@ public struct NeuroformerModel: Layer {
             p += Self.prefixed("modalityIn", modalityIn) + Self.prefixed("modalityOut", modalityOut) + Self.prefixed("modalityNorm", modalityNorm)
         }
         for (i, blk) in modalityBlocks.enumerated() { p += Self.prefixed("modality.\(i)", blk) }
+        if let framePatchEmbedding, let frameNorm {
+            p += Self.prefixed("framePatch", framePatchEmbedding) + Self.prefixed("frameNorm", frameNorm)
+        }
+        for (i, blk) in frameBlocks.enumerated() { p += Self.prefixed("frame.\(i)", blk) }
         for (i, blk) in finalBlocks.enumerated() { p += Self.prefixed("final.\(i)", blk) }
         p += Self.prefixed("idHead", idHead) + Self.prefixed("offsetHead", offsetHead)
         if let contrastiveProjection { p += Self.prefixed("contrastiveProjection", contrastiveProjection) }

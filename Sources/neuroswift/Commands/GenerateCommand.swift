@@ -25,6 +25,8 @@ struct GenerateNeuroformer: ParsableCommand {
     @Option(help: "Windows generated per chain.") var windows = 100
     @Option(help: "Chains (started at evenly spaced held-out times).") var chains = 8
     @Option(help: "Sampling temperature.") var temperature: Float = 1
+    @Option(help: "Top-k sampling: draw among the k most probable tokens only.") var topK: Int?
+    @Option(help: "Nucleus sampling: draw among the most probable tokens covering this probability (0, 1].") var topP: Double?
     @Flag(help: "Condition every window on the recorded past instead of the generated one.") var truePast = false
     @Option(help: "Seed of the draws; the same seed gives the same spikes.") var seed: UInt64 = 0
     @Option(name: [.short, .long], help: "Write the generated counts here (HDF5: /generated/counts chains × bins × neurons).") var output: String?
@@ -33,6 +35,8 @@ struct GenerateNeuroformer: ParsableCommand {
     func validate() throws {
         guard windows >= 1, chains >= 1 else { throw ValidationError("--windows and --chains must be ≥ 1") }
         guard temperature > 0 else { throw ValidationError("--temperature must be > 0") }
+        if let topK, topK < 1 { throw ValidationError("--top-k must be ≥ 1, got \(topK)") }
+        if let topP, !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must be in (0, 1], got \(topP)") }
     }
 
     func run() throws {
@@ -49,7 +53,7 @@ struct GenerateNeuroformer: ParsableCommand {
         let starts = (0..<chains).map { k in first + (chains > 1 ? (last - first) * k / (chains - 1) : 0) }
         let progressStart = Date()
         let generated = try m.generate(from: input.raster, starts: starts, windows: windows, modalityPerBin: c.hasModality ? input.stimulus : nil,
-                                       options: .init(temperature: temperature, truePast: truePast, seed: seed))
+                                       options: .init(temperature: temperature, truePast: truePast, seed: seed, topK: topK, topP: topP))
         let seconds = Date().timeIntervalSince(progressStart)
         var generatedRates = [Double](repeating: 0, count: c.neurons), realRates = [Double](repeating: 0, count: c.neurons)
         for (k, g) in generated.enumerated() {
@@ -60,7 +64,9 @@ struct GenerateNeuroformer: ParsableCommand {
         let summary = GenerateSummary(
             chains: chains, windows: windows, seconds: seconds, realRates: realRates, generatedRates: generatedRates,
             rateCorrelation: (try? Statistics.pearsonCorrelation(generatedRates, realRates)) ?? .nan,
-            neuronsWithin20Percent: within, neurons: c.neurons)
+            neuronsWithin20Percent: within, neurons: c.neurons,
+            outside20Percent: (0..<c.neurons).filter { !(realRates[$0] > 0 && abs(generatedRates[$0] - realRates[$0]) <= 0.2 * realRates[$0]) },
+            topK: topK, topP: topP, temperature: temperature)
         if let output {
             let command = (["neuroswift"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
             try HDF5File.writeAtomically(to: URL(fileURLWithPath: output)) { file in
@@ -98,4 +104,10 @@ struct GenerateSummary: Codable {
     var rateCorrelation: Double
     var neuronsWithin20Percent: Int
     var neurons: Int
+    /// The neurons whose generated rate is more than 20 % off the recorded one.
+    var outside20Percent: [Int]
+    /// The sampling settings used.
+    var topK: Int?
+    var topP: Double?
+    var temperature: Float
 }

@@ -94,20 +94,26 @@ struct PretrainNeuroformer: ParsableCommand {
             seconds: seconds, tokensPerSecond: tokens / max(seconds, 1e-9),
             metrics: model.tokenMetrics(on: dataset, samples: test))
         if let truth = input.truth {
-            let attention = SpikeConnectivity.attention(model, on: dataset, samples: test)
-            let xcorr = SpikeConnectivity.laggedCrossCorrelation(input.raster, bins: 0..<Int(Double(input.raster.bins) * (1 - data.testFraction)))
-            summary.attentionHubAUROC = try SpikeConnectivity.auroc(attention, positive: truth.hubEdges, negative: truth.nonEdges)
-            summary.attentionAllEdgeAUROC = try SpikeConnectivity.auroc(attention, positive: truth.hubEdges + truth.weakEdges, negative: truth.nonEdges)
-            let normalised = SpikeConnectivity.sourceNormalised(attention, neurons: c.neurons)
-            summary.sourceNormalisedHubAUROC = try SpikeConnectivity.auroc(normalised, positive: truth.hubEdges, negative: truth.nonEdges)
-            summary.sourceNormalisedAllEdgeAUROC = try SpikeConnectivity.auroc(normalised, positive: truth.hubEdges + truth.weakEdges, negative: truth.nonEdges)
-            summary.crossCorrelationHubAUROC = try SpikeConnectivity.auroc(xcorr, positive: truth.hubEdges, negative: truth.nonEdges)
-            summary.crossCorrelationAllEdgeAUROC = try SpikeConnectivity.auroc(xcorr, positive: truth.hubEdges + truth.weakEdges, negative: truth.nonEdges)
             let n = c.neurons
+            let hub = truth.hubEdges, all = truth.hubEdges + truth.weakEdges, none = truth.nonEdges
+            let attention = SpikeConnectivity.attention(model, on: dataset, samples: test)
+            let final = SpikeConnectivity.doubleCentred(attention, neurons: n)
+            let shuffled = SpikeConnectivity.attention(model, on: dataset, samples: test, shufflePastSeed: seed &+ 1)
+            let xcorr = SpikeConnectivity.laggedCrossCorrelation(input.raster, bins: 0..<Int(Double(input.raster.bins) * (1 - data.testFraction)))
+            summary.attentionHubAUROC = try SpikeConnectivity.auroc(attention, positive: hub, negative: none)
+            summary.attentionAllEdgeAUROC = try SpikeConnectivity.auroc(attention, positive: all, negative: none)
+            let normalised = SpikeConnectivity.sourceNormalised(attention, neurons: n)
+            summary.sourceNormalisedHubAUROC = try SpikeConnectivity.auroc(normalised, positive: hub, negative: none)
+            summary.sourceNormalisedAllEdgeAUROC = try SpikeConnectivity.auroc(normalised, positive: all, negative: none)
+            summary.finalHubAUROC = try SpikeConnectivity.auroc(final, positive: hub, negative: none)
+            summary.finalAllEdgeAUROC = try SpikeConnectivity.auroc(final, positive: all, negative: none)
+            summary.shuffledAttentionHubAUROC = try SpikeConnectivity.auroc(shuffled, positive: hub, negative: none)
+            summary.shuffledFinalHubAUROC = try SpikeConnectivity.auroc(SpikeConnectivity.doubleCentred(shuffled, neurons: n), positive: hub, negative: none)
+            summary.crossCorrelationHubAUROC = try SpikeConnectivity.auroc(xcorr, positive: hub, negative: none)
+            summary.crossCorrelationAllEdgeAUROC = try SpikeConnectivity.auroc(xcorr, positive: all, negative: none)
             let outgoing = (0..<n).map { j in (0..<n).filter { $0 != j }.reduce(0.0) { $0 + attention[$1 * n + j] } }
             summary.topSources = Array(outgoing.indices.sorted { outgoing[$0] > outgoing[$1] }.prefix(truth.simulation.hubs))
-            let edges = truth.hubEdges + truth.weakEdges
-            summary.directionality = Double(edges.filter { e in attention[e] > attention[(e % n) * n + e / n] }.count) / Double(max(edges.count, 1))
+            summary.directionality = Double(all.filter { e in final[e] > final[(e % n) * n + e / n] }.count) / Double(max(all.count, 1))
         }
         if json {
             let encoder = JSONEncoder()
@@ -126,9 +132,11 @@ struct PretrainNeuroformer: ParsableCommand {
         if let a = summary.attentionHubAUROC, let x = summary.crossCorrelationHubAUROC {
             table.append(["hub-edge AUROC (attention)", fmt3(a), fmt3(x) + " (lagged xcorr)"])
             table.append(["hub-edge AUROC (attention / source mean)", fmt3(summary.sourceNormalisedHubAUROC ?? .nan), ""])
+            table.append(["hub-edge AUROC (final: double-centred)", fmt3(summary.finalHubAUROC ?? .nan), fmt3(x) + " (lagged xcorr)"])
+            table.append(["  shuffle control, raw / final", fmt3(summary.shuffledAttentionHubAUROC ?? .nan) + " / " + fmt3(summary.shuffledFinalHubAUROC ?? .nan), "0.5 (chance)"])
             table.append(["all-edge AUROC (attention)", fmt3(summary.attentionAllEdgeAUROC ?? .nan), fmt3(summary.crossCorrelationAllEdgeAUROC ?? .nan) + " (lagged xcorr)"])
             table.append(["top sources by attention", summary.topSources.map(String.init).joined(separator: ","), "hubs 0..<\(input.truth!.simulation.hubs)"])
-            table.append(["edges with A[i,j] > A[j,i]", fmt3(summary.directionality ?? .nan), "0.5 (chance)"])
+            table.append(["edges with S[i,j] > S[j,i] (final)", fmt3(summary.directionality ?? .nan), "0.5 (chance)"])
         }
         print(table.render())
     }
@@ -146,6 +154,12 @@ struct PretrainSummary: Codable {
     var attentionAllEdgeAUROC: Double?
     var sourceNormalisedHubAUROC: Double?
     var sourceNormalisedAllEdgeAUROC: Double?
+    /// The documented final read-out (`SpikeConnectivity.doubleCentred` of the attention enrichment).
+    var finalHubAUROC: Double?
+    var finalAllEdgeAUROC: Double?
+    /// Shuffle control: the same read-outs with the past window's neuron identities permuted.
+    var shuffledAttentionHubAUROC: Double?
+    var shuffledFinalHubAUROC: Double?
     var crossCorrelationHubAUROC: Double?
     var crossCorrelationAllEdgeAUROC: Double?
     var topSources: [Int] = []

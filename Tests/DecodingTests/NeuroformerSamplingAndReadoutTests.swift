@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import Decoding
+
+@Suite struct NeuroformerSamplingTests {
+    /// Draw frequencies of `sampleToken` over logits [0, 1, 2, 3].
+    private func frequencies(_ options: NeuroformerGenerationOptions, excluding: Int? = nil, draws: Int = 4000) -> [Double] {
+        var g = SeededGenerator(seed: 1)
+        var counts = [Double](repeating: 0, count: 4)
+        for _ in 0..<draws { counts[sampleToken([9, 0, 1, 2, 3], 1, count: 4, excluding: excluding, options: options, &g)] += 1 }
+        return counts.map { $0 / Double(draws) }
+    }
+
+    @Test func topKAndTopPRestrictTheDraw() {
+        // Softmax of [0, 1, 2, 3]: 0.032, 0.087, 0.237, 0.644.
+        let plain = frequencies(.init())
+        #expect(abs(plain[3] - 0.644) < 0.03 && abs(plain[0] - 0.032) < 0.015)
+        let k2 = frequencies(.init(topK: 2))
+        #expect(k2[0] == 0 && k2[1] == 0 && abs(k2[3] - Double.exp(1) / (1 + Double.exp(1))) < 0.03)
+        #expect(frequencies(.init(topK: 1)) == [0, 0, 0, 1])
+        #expect(frequencies(.init(topP: 0.5)) == [0, 0, 0, 1])  // 0.644 ≥ 0.5 already
+        let p7 = frequencies(.init(topP: 0.7))                  // needs 3 and 2 (0.881)
+        #expect(p7[0] == 0 && p7[1] == 0 && p7[2] > 0.2)
+        let p9 = frequencies(.init(topP: 0.9))                  // 3, 2, 1 (0.968)
+        #expect(p9[0] == 0 && p9[1] > 0.05)
+        // Exclusion happens before the restriction; top-k then top-p.
+        #expect(frequencies(.init(topK: 1), excluding: 3) == [0, 0, 1, 0])
+        #expect(frequencies(.init(topK: 3, topP: 1)).first == 0)
+        // A low temperature concentrates the draw like top-1.
+        #expect(frequencies(.init(temperature: 0.05))[3] > 0.99)
+    }
+
+    @Test func greedyGenerationIgnoresTheSeedAndOptionsAreChecked() throws {
+        let configuration = NeuroformerConfiguration(
+            neurons: 6, currentBins: 4, pastBins: 8, currentBlock: 12, pastBlock: 20, dimension: 32, heads: 2,
+            stateLayers: 1, historyLayers: 1, dropout: 0)
+        var g = SeededGenerator(seed: 2)
+        let counts = (0..<(6 * 200)).map { _ in UInt16(g.nextUnitInterval() < 0.1 ? 1 : 0) }
+        let raster = SpikeRaster(neurons: 6, bins: 200, binWidth: 0.01, counts: counts)
+        let model = try NeuroformerModel(configuration: configuration, seed: 3)
+        let a = try model.generate(from: raster, starts: [20, 60], windows: 3, options: .init(seed: 1, topK: 1))
+        let b = try model.generate(from: raster, starts: [20, 60], windows: 3, options: .init(seed: 2, topK: 1))
+        #expect(a == b)
+        let c = try model.generate(from: raster, starts: [20, 60], windows: 3, options: .init(seed: 1, topP: 0.95))
+        let d = try model.generate(from: raster, starts: [20, 60], windows: 3, options: .init(seed: 2, topP: 0.95))
+        #expect(c != d)
+        #expect(throws: ParameterError.self) { try model.generate(from: raster, starts: [20], windows: 1, options: .init(topK: 0)) }
+        #expect(throws: ParameterError.self) { try model.generate(from: raster, starts: [20], windows: 1, options: .init(topP: 0)) }
+        #expect(throws: ParameterError.self) { try model.generate(from: raster, starts: [20], windows: 1, options: .init(topP: 1.5)) }
+    }
+}
+
+@Suite struct NeuroformerConnectivityReadoutTests {
+    @Test func doubleCentringRemovesRowAndColumnEffects() {
+        // A[i, j] = exp(r_i + c_j) with one planted coupling 2 → 0 (×e) and a strongly attended source 5.
+        let n = 6
+        let r = [0.3, -0.2, 0.5, 0.0, 0.1, -0.4], c = [0.2, 0.0, -0.1, 0.4, -0.3, 2.0]
+        var a = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for j in 0..<n { a[i * n + j] = Double.exp(r[i] + c[j]) } }
+        let additive = SpikeConnectivity.doubleCentred(a, neurons: n)
+        #expect(additive.allSatisfy { abs($0) < 1e-9 }, "pure row + column effects must vanish: \(additive)")
+        a[2 * n + 0] *= Double.exp(1)
+        let s = SpikeConnectivity.doubleCentred(a, neurons: n)
+        let best = (0..<(n * n)).filter { $0 / n != $0 % n }.max { s[$0] < s[$1] }
+        #expect(best == 2 * n + 0)
+        for i in 0..<n {
+            #expect(abs((0..<n).reduce(0) { $0 + s[i * n + $1] }) < 1e-9)
+            #expect(abs((0..<n).reduce(0) { $0 + s[$1 * n + i] }) < 1e-9)
+        }
+        // Source 5's large column effect does not make its pairs look connected.
+        #expect((0..<5).allSatisfy { s[$0 * n + 5] < s[2 * n + 0] })
+    }
+
+    @Test func shuffleControlRelabelsThePastReproducibly() throws {
+        let configuration = NeuroformerConfiguration(
+            neurons: 6, currentBins: 4, pastBins: 8, currentBlock: 12, pastBlock: 20, dimension: 32, heads: 2,
+            stateLayers: 1, historyLayers: 1, dropout: 0)
+        var g = SeededGenerator(seed: 4)
+        let counts = (0..<(6 * 300)).map { _ in UInt16(g.nextUnitInterval() < 0.15 ? 1 : 0) }
+        let raster = SpikeRaster(neurons: 6, bins: 300, binWidth: 0.01, counts: counts)
+        let data = try NeuroformerDataset(raster: raster, configuration: configuration)
+        let model = try NeuroformerModel(configuration: configuration, seed: 5)
+        let samples = Array(0..<data.count)
+        let real = SpikeConnectivity.attention(model, on: data, samples: samples)
+        let once = SpikeConnectivity.attention(model, on: data, samples: samples, shufflePastSeed: 7)
+        let again = SpikeConnectivity.attention(model, on: data, samples: samples, shufflePastSeed: 7)
+        #expect(once == again)
+        #expect(once != real)
+        #expect(real.allSatisfy { $0.isFinite && $0 > 0 } && once.allSatisfy { $0.isFinite && $0 > 0 })
+    }
+}
