@@ -18,33 +18,12 @@ extension NWBWriter {
         try HDF5File.writeAtomically(to: url) { file in
             let root = file.root
             try writeFileLevel(root, session)
-            let table = try writeChannelElectrodes(root, signals, locations: locations ?? Array(repeating: "unknown", count: signals.channelCount))
+            let table = try writeElectrodeTable(
+                root, device: "amplifier", group: "electrodes_group", groupDescription: "all recorded channels",
+                locations: locations ?? Array(repeating: "unknown", count: signals.channelCount), labels: signals.channelNames).path
             try writeElectricalSeries(root, signals, electrodes: table, description: description)
             if !signals.annotations.isEmpty { try writeEpochs(root, signals.annotations) }
         }
-    }
-
-    static func writeChannelElectrodes(_ root: HDF5Group, _ signals: TimeSeries, locations: [String]) throws -> String {
-        let rows = signals.channelCount
-        let device = try root.createGroup("general/devices/amplifier")
-        try tag(device, "Device", namespace: "core")
-        let group = try root.createGroup("general/extracellular_ephys/electrodes_group")
-        try tag(group, "ElectrodeGroup", namespace: "core")
-        try group.setAttribute("description", "all recorded channels")
-        try group.setAttribute("location", "unknown")
-        try group.createSoftLink("device", to: device.path)
-        let table = try root.createGroup("general/extracellular_ephys/electrodes")
-        try tag(table, "DynamicTable", namespace: "hdmf-common")
-        try table.setAttribute("description", "metadata about extracellular electrodes")
-        try table.setAttribute("colnames", ["location", "group", "group_name", "label"])
-        try writeIDs(table, Array(0..<rows))
-        try vectorData(table.createStringDataset("location", values: locations), "the location of channel within the subject e.g. brain region")
-        try vectorData(table.createReferenceDataset("group", targets: Array(repeating: group.path, count: rows)),
-                       "a reference to the ElectrodeGroup this electrode is a part of")
-        try vectorData(table.createStringDataset("group_name", values: Array(repeating: group.name, count: rows)),
-                       "the name of the ElectrodeGroup this electrode is a part of")
-        try vectorData(table.createStringDataset("label", values: signals.channelNames), "the channel name")
-        return table.path
     }
 
     static func writeElectricalSeries(_ root: HDF5Group, _ signals: TimeSeries, electrodes table: String, description: String) throws {
@@ -52,25 +31,8 @@ extension NWBWriter {
         try tag(series, "ElectricalSeries", namespace: "core")
         try series.setAttribute("description", description)
         try series.setAttribute("comments", "no comments")
-        let n = signals.sampleCount, c = signals.channelCount
-        // TimeSeries is channel-major; NWB stores time first.
-        var timeFirst = [Float](repeating: 0, count: n * c)
-        signals.samples.withUnsafeBufferPointer { source in
-            timeFirst.withUnsafeMutableBufferPointer { target in
-                for ch in 0..<c {
-                    let row = ch &* n
-                    for t in 0..<n { target[t &* c &+ ch] = source[row &+ t] }
-                }
-            }
-        }
-        let data = try series.createDataset("data", shape: [n, c], values: timeFirst)
-        try data.setAttribute("conversion", 1.0)
-        try data.setAttribute("offset", 0.0)
-        try data.setAttribute("resolution", -1.0)
-        try data.setAttribute("unit", "volts")
-        let start = try series.createDataset("starting_time", shape: [], values: [0.0])
-        try start.setAttribute("rate", signals.samplingRate)
-        try start.setAttribute("unit", "seconds")
+        let c = signals.channelCount
+        try writeRegularData(series, rowMajor: signals.samples, rows: c, samples: signals.sampleCount, rate: signals.samplingRate, unit: "volts")
         let region = try series.createDataset("electrodes", shape: [c], values: (0..<c).map { Int64($0) })
         try tag(region, "DynamicTableRegion", namespace: "hdmf-common")
         try region.setAttribute("description", "the electrode of each channel")

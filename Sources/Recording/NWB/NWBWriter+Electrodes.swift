@@ -15,22 +15,9 @@ extension NWBWriter {
                 type: "SpikeTrains", field: "unit electrode", expected: "an electrode number in 0…100000", found: "\(bad)")
         }
         let rows = (numbers.max() ?? -1) + 1
-        let device = try root.createGroup("general/devices/probe")
-        try tag(device, "Device", namespace: "core")
-        let group = try root.createGroup("general/extracellular_ephys/electrode_group")
-        try tag(group, "ElectrodeGroup", namespace: "core")
-        try group.setAttribute("description", "electrodes of the spike-sorted units")
-        try group.setAttribute("location", "unknown")
-        try group.createSoftLink("device", to: device.path)
-
-        let table = try root.createGroup("general/extracellular_ephys/electrodes")
-        try tag(table, "DynamicTable", namespace: "hdmf-common")
-        try table.setAttribute("description", "metadata about extracellular electrodes")
-        try table.setAttribute("colnames", ["location", "group", "group_name"])
-        try writeIDs(table, Array(0..<rows))
-        try vectorData(table.createStringDataset("location", values: Array(repeating: "unknown", count: rows)), "the location of channel within the subject e.g. brain region")
-        try vectorData(table.createReferenceDataset("group", targets: Array(repeating: group.path, count: rows)), "a reference to the ElectrodeGroup this electrode is a part of")
-        try vectorData(table.createStringDataset("group_name", values: Array(repeating: group.name, count: rows)), "the name of the ElectrodeGroup this electrode is a part of")
+        let table = try writeElectrodeTable(
+            root, device: "probe", group: "electrode_group", groupDescription: "electrodes of the spike-sorted units",
+            locations: Array(repeating: "unknown", count: rows))
 
         let entries = spikes.units.compactMap { $0.electrode.map { Int64($0) } }
         var ends = [UInt64]()
@@ -45,5 +32,33 @@ extension NWBWriter {
         try region.setReferenceAttribute("table", to: table.path)
         let index = try units.createDataset("electrodes_index", shape: [ends.count], values: ends)
         try vectorIndex(index, target: region.path)
+    }
+
+    /// `/general/extracellular_ephys/electrodes`: one row per location, every row in one `ElectrodeGroup` on
+    /// one `Device` (both named by the caller), with an optional `label` column.
+    static func writeElectrodeTable(
+        _ root: HDF5Group, device deviceName: String, group groupName: String, groupDescription: String,
+        locations: [String], labels: [String]? = nil
+    ) throws -> HDF5Group {
+        let rows = locations.count
+        let device = try root.createGroup("general/devices/\(deviceName)")
+        try tag(device, "Device", namespace: "core")
+        let group = try root.createGroup("general/extracellular_ephys/\(groupName)")
+        try tag(group, "ElectrodeGroup", namespace: "core")
+        try group.setAttribute("description", groupDescription)
+        try group.setAttribute("location", "unknown")
+        try group.createSoftLink("device", to: device.path)
+        let table = try root.createGroup("general/extracellular_ephys/electrodes")
+        try tag(table, "DynamicTable", namespace: "hdmf-common")
+        try table.setAttribute("description", "metadata about extracellular electrodes")
+        try table.setAttribute("colnames", ["location", "group", "group_name"] + (labels == nil ? [] : ["label"]))
+        try writeIDs(table, Array(0..<rows))
+        try vectorData(table.createStringDataset("location", values: locations), "the location of channel within the subject e.g. brain region")
+        try vectorData(table.createReferenceDataset("group", targets: Array(repeating: group.path, count: rows)),
+                       "a reference to the ElectrodeGroup this electrode is a part of")
+        try vectorData(table.createStringDataset("group_name", values: Array(repeating: group.name, count: rows)),
+                       "the name of the ElectrodeGroup this electrode is a part of")
+        if let labels { try vectorData(table.createStringDataset("label", values: labels), "the channel name") }
+        return table
     }
 }

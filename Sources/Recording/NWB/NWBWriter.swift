@@ -269,29 +269,38 @@ public enum NWBWriter {
         try tag(series, "RoiResponseSeries", namespace: "core")
         try series.setAttribute("description", description)
         try series.setAttribute("comments", "no comments")
-        let frames = traces.frameCount
         let neurons = traces.neuronCount
+        try writeRegularData(series, rowMajor: values, rows: neurons, samples: traces.frameCount, rate: traces.frameRate, unit: unit)
+        let rois = try series.createDataset("rois", shape: [neurons], values: (0..<neurons).map { Int64($0) })
+        try tag(rois, "DynamicTableRegion", namespace: "hdmf-common")
+        try rois.setAttribute("description", "every ROI of the plane segmentation")
+        try rois.setReferenceAttribute("table", to: table)
+    }
+}
+
+extension NWBWriter {
+    /// A regularly sampled series' `data` and `starting_time`. Our value types hold one row per channel
+    /// or neuron; NWB stores time first, so the rows are transposed on the way out.
+    static func writeRegularData(
+        _ series: HDF5Group, rowMajor values: [Float], rows: Int, samples: Int, rate: Double, unit: String
+    ) throws {
         var timeFirst = [Float](repeating: 0, count: values.count)
         values.withUnsafeBufferPointer { source in
             timeFirst.withUnsafeMutableBufferPointer { target in
-                for n in 0..<neurons {
-                    let row = n &* frames
-                    for t in 0..<frames { target[t &* neurons &+ n] = source[row &+ t] }
+                for r in 0..<rows {
+                    let row = r &* samples
+                    for t in 0..<samples { target[t &* rows &+ r] = source[row &+ t] }
                 }
             }
         }
-        let data = try series.createDataset("data", shape: [frames, neurons], values: timeFirst)
+        let data = try series.createDataset("data", shape: [samples, rows], values: timeFirst)
         try data.setAttribute("conversion", 1.0)
         try data.setAttribute("offset", 0.0)
         try data.setAttribute("resolution", -1.0)
         try data.setAttribute("unit", unit)
         let start = try series.createDataset("starting_time", shape: [], values: [0.0])
-        try start.setAttribute("rate", traces.frameRate)
+        try start.setAttribute("rate", rate)
         try start.setAttribute("unit", "seconds")
-        let rois = try series.createDataset("rois", shape: [neurons], values: (0..<neurons).map { Int64($0) })
-        try tag(rois, "DynamicTableRegion", namespace: "hdmf-common")
-        try rois.setAttribute("description", "every ROI of the plane segmentation")
-        try rois.setReferenceAttribute("table", to: table)
     }
 }
 
