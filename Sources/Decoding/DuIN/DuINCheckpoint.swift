@@ -80,19 +80,22 @@ public enum DuINCheckpoint {
     }
 
     public static func loadVQVAE(_ url: URL) throws -> DuINVQVAE {
-        let (stage, configuration, _) = try inspect(url)
-        guard stage == .vqvae else { throw DuINCheckpointError.wrongStage(file: url.path, stored: stage.rawValue, expected: "vqvae") }
-        var g = SeededGenerator(seed: 0)
-        let model = DuINVQVAE(configuration: configuration, generator: &g)
-        try Checkpoint.load(from: url, into: model)
-        return model
+        try load(url, stage: .vqvae) { DuINVQVAE(configuration: $0, generator: &$1) }
     }
 
     public static func loadMAE(_ url: URL) throws -> DuINMAE {
+        try load(url, stage: .mae) { DuINMAE(configuration: $0, generator: &$1) }
+    }
+
+    /// Builds the stage's model from the stored configuration (any seed: every parameter is then
+    /// overwritten) and fills it from the checkpoint, refusing a checkpoint of another stage.
+    private static func load<Model: Layer>(
+        _ url: URL, stage expected: Stage, _ make: (DuINConfiguration, inout SeededGenerator) -> Model
+    ) throws -> Model {
         let (stage, configuration, _) = try inspect(url)
-        guard stage == .mae else { throw DuINCheckpointError.wrongStage(file: url.path, stored: stage.rawValue, expected: "mae") }
+        guard stage == expected else { throw DuINCheckpointError.wrongStage(file: url.path, stored: stage.rawValue, expected: expected.rawValue) }
         var g = SeededGenerator(seed: 0)
-        let model = DuINMAE(configuration: configuration, generator: &g)
+        let model = make(configuration, &g)
         try Checkpoint.load(from: url, into: model)
         return model
     }
