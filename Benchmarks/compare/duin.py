@@ -27,7 +27,7 @@ import platform
 import subprocess
 import sys
 
-from report import best_step, write_section  # noqa: E402
+from report import best_step, thread_environment, write_section  # noqa: E402
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
@@ -196,12 +196,6 @@ def torch_worker(threads, repeats, warmup, batch):
     return out
 
 
-def env(threads):
-    e = dict(os.environ)
-    e["OPENBLAS_NUM_THREADS"] = str(threads)
-    return e
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--swift", help="path to the neuro-bench-duin binary")
@@ -224,10 +218,10 @@ def main():
     for _ in range(args.rounds):
         sw = json.loads(subprocess.run([args.swift, "steps", "--repeats", str(args.repeats), "--warmup", str(args.warmup),
                                         "--batch", str(args.batch)], check=True, capture_output=True, text=True,
-                                       env=env(args.threads)).stdout)
+                                       env=thread_environment(args.threads)).stdout)
         tw = json.loads(subprocess.run([sys.executable, __file__, "--torch-worker", str(args.threads), "--repeats",
                                         str(args.repeats), "--warmup", str(args.warmup), "--batch", str(args.batch)],
-                                       check=True, capture_output=True, text=True, env=env(args.threads)).stdout.strip().splitlines()[-1])
+                                       check=True, capture_output=True, text=True, env=thread_environment(args.threads)).stdout.strip().splitlines()[-1])
         params = {"swift": sw["parameters"], "torch": tw["parameters"]}
         loads.append(os.getloadavg()[0])
         for s in stages:

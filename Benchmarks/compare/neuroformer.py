@@ -25,7 +25,7 @@ import platform
 import subprocess
 import sys
 
-from report import best_step, write_section  # noqa: E402
+from report import best_step, thread_environment, write_section  # noqa: E402
 
 N, T, TP, D, HEADS, BATCH, DROPOUT = 32, 24, 48, 64, 4, 64, 0.1
 V_ID, V_DT = N + 3, 18
@@ -123,14 +123,8 @@ def torch_worker(threads, repeats, warmup):
     print(json.dumps({"seconds": fastest, "cpuSeconds": least_cpu, "parameters": params, "torch": torch.__version__}))
 
 
-def environment(threads):
-    env = dict(os.environ)
-    env["OPENBLAS_NUM_THREADS"] = str(threads)
-    return env
-
-
 def run_json(command, threads):
-    out = subprocess.run(command, check=True, capture_output=True, text=True, env=environment(threads)).stdout
+    out = subprocess.run(command, check=True, capture_output=True, text=True, env=thread_environment(threads)).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 

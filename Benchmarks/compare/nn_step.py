@@ -29,7 +29,7 @@ import platform
 import subprocess
 import sys
 
-from report import best_step, write_section  # noqa: E402
+from report import best_step, thread_environment, write_section  # noqa: E402
 
 import torch  # noqa: E402
 
@@ -77,11 +77,7 @@ def torch_step_seconds(threads, repeats, warmup):
 
 
 def environment(threads, tuned):
-    env = {k: v for k, v in os.environ.items() if k not in TUNED_MALLOC}
-    env["OPENBLAS_NUM_THREADS"] = str(threads)
-    if tuned:
-        env.update(TUNED_MALLOC)
-    return env
+    return thread_environment(threads, drop=TUNED_MALLOC, extra=TUNED_MALLOC if tuned else None)
 
 
 def swift_step_seconds(binary, threads, tuned, repeats, warmup):

@@ -1,6 +1,16 @@
-"""Shared pieces of the comparison scripts: timing, and writing a marked section of docs/performance.md."""
+"""Shared pieces of the comparison scripts: timing, child environments, and writing a marked section of docs/performance.md."""
+import os
 import pathlib
 import time
+
+
+def thread_environment(threads, drop=(), extra=None):
+    """This process's environment for a child that must use `threads` BLAS threads (without the variables in
+    `drop`, plus `extra`)."""
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env["OPENBLAS_NUM_THREADS"] = str(threads)
+    env.update(extra or {})
+    return env
 
 
 def best(repeats, body, inner=1):
