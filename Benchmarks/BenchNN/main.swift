@@ -26,6 +26,10 @@ while let argument = arguments.next() {
     default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
     }
 }
+// The first warm-up step's loss is reported (JSON has no NaN), and the timing needs at least one step.
+guard warmup >= 1, repeats >= 1 else {
+    FileHandle.standardError.write(Data("--warmup and --repeats must be at least 1 (got \(warmup), \(repeats))\n".utf8)); exit(2)
+}
 
 var generator = SeededGenerator(seed: 5)
 let embedding = Embedding(count: vocabulary, dimension: dModel, generator: &generator)
