@@ -132,6 +132,9 @@ func configured(_ c: DuINConfiguration) -> DuINConfiguration {
     c.codeDimension = int("code-dim", c.codeDimension)
     c.commitmentCost = Float(double("beta", Double(c.commitmentCost)))
     if let dead = options["dead"].flatMap(Float.init) { c.deadCodeThreshold = dead > 0 ? dead : nil }
+    // `--spectral 0` is the reference's raw-signal-only stage 1; otherwise the weight of the patch
+    // log-amplitude-spectrum target (Du-IN-mini's default 1).
+    if let w = options["spectral"].flatMap(Float.init) { c.spectralWeight = w > 0 ? w : nil }
     return c
 }
 
@@ -181,6 +184,11 @@ func simulated() throws {
     stages["vqvaeDeadFraction"] = pre.vqLog.deadCodeFraction ?? .nan
     stages["vqvaeReconstructionFirst"] = pre.vqLog.reconstruction.prefix(5).reduce(0, +) / 5
     stages["vqvaeReconstructionLast"] = DuINStageLog.tail(pre.vqLog.reconstruction)
+    if !pre.vqLog.spectral.isEmpty {
+        stages["vqvaeSpectralFirst"] = pre.vqLog.spectral.prefix(5).reduce(0, +) / 5
+        stages["vqvaeSpectralLast"] = DuINStageLog.tail(pre.vqLog.spectral)
+    }
+    stages["spectralWeight"] = Double(configured(DuINConfiguration.mini(channels: 1, samplingRate: 250)).spectralWeight ?? 0)
     stages["maeMaskedTop1"] = DuINStageLog.tail(pre.maeLog.accuracy)
     stages["maeLossFirst"] = pre.maeLog.losses.prefix(5).reduce(0, +) / 5
     stages["maeLossLast"] = DuINStageLog.tail(pre.maeLog.losses)
@@ -252,7 +260,26 @@ func eegmmidb() throws {
     let steps = int("steps", 150), seed = UInt64(int("seed", 42))
     let files = ["R03", "R04", "R07", "R08", "R11", "R12"].map { root.appendingPathComponent("eeg/eegmmidb-S001/S001\($0).edf") }
     guard files.allSatisfy({ FileManager.default.fileExists(atPath: $0.path) }) else { try emit(["available": false]); return }
-    let data = try EpochExtraction(events: ["T1", "T2"], band: 8...30, window: 0.5...2.5, labelNames: ["T1": "left", "T2": "right"]).epochs(from: files)
+    let extraction = EpochExtraction(events: ["T1", "T2"], band: 8...30, window: 0.5...2.5, labelNames: ["T1": "left", "T2": "right"])
+    let full = try extraction.epochs(from: files)
+    // `--channels motor` (the 21 fronto-central/central/centro-parietal sensorimotor contacts) or
+    // `motor10` (the ten around C3/C4): Du-IN's region-level selection (vSMC/STG in the paper) by
+    // region labels; the geometric pipelines keep all 64 channels.
+    let regions: [String: [String]] = [
+        "motor": ["Fc5", "Fc3", "Fc1", "Fcz", "Fc2", "Fc4", "Fc6", "C5", "C3", "C1", "Cz", "C2", "C4", "C6",
+                  "Cp5", "Cp3", "Cp1", "Cpz", "Cp2", "Cp4", "Cp6"],
+        "motor10": ["Fc3", "Fc4", "C5", "C3", "C1", "C2", "C4", "C6", "Cp3", "Cp4"],
+    ]
+    let region = options["channels"] ?? "all"
+    let data: GroupedEpochs
+    if let wanted = regions[region] {
+        let names = full.epochs.channels.map(\.name).filter { wanted.contains($0.trimmingCharacters(in: CharacterSet(charactersIn: ". "))) }
+        var selective = extraction
+        selective.channels = names
+        data = try selective.epochs(from: files)
+    } else {
+        data = full
+    }
     // Unlabelled pretraining data: the six runs' continuous signals, band-passed like the epochs.
     var pool: DuINSignalPool? = nil
     for file in files {
@@ -265,7 +292,7 @@ func eegmmidb() throws {
     let cv = CrossValidation(scheme: .stratifiedKFold(folds: 5))
     var rows = [[String: Any]]()
     for pipeline in int("skip-geometric", 0) == 1 ? [] : [BenchmarkPipeline.tangentSpaceLR, .cspLDA] {
-        let report = try cv.run(pipeline.make(), on: data.epochs, seed: seed)
+        let report = try cv.run(pipeline.make(), on: full.epochs, seed: seed)
         rows.append(["pipeline": pipeline.name, "folds": report.folds.map(\.accuracy), "mean": report.meanAccuracy, "seconds": report.seconds])
     }
     let config = configured(DuINConfiguration.mini(channels: data.epochs.channelCount, samplingRate: data.epochs.samplingRate))
@@ -285,7 +312,8 @@ func eegmmidb() throws {
     try emit(["available": true, "maeMaskedTop1": DuINStageLog.tail(pre.maeLog.accuracy),
               "maeMajorityBaseline": DuINStageLog.tail(pre.maeLog.majorityBaseline), "codes": config.codes, "codeDimension": config.codeDimension,
               "commitment": Double(config.commitmentCost), "vqvaePerplexity": DuINStageLog.tail(pre.vqLog.perplexity),
-              "trials": data.epochs.trialCount, "channels": data.epochs.channelCount, "samples": data.epochs.sampleCount,
+              "trials": data.epochs.trialCount, "channels": data.epochs.channelCount, "region": region,
+              "spectralWeight": Double(config.spectralWeight ?? 0), "samples": data.epochs.sampleCount,
               "rate": data.epochs.samplingRate, "steps": steps, "seed": seed, "rows": rows])
 }
 

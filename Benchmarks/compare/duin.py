@@ -10,7 +10,9 @@ patches (25 samples) through Conv1d(16→32, k9, s5)+BN → Conv1d(32→32, k3)+
 QK-LayerNorm attention (4 heads × 32) and ReLU FFN 160; dropout 0.
   VQ-VAE step: 4 s crops (40 patches) → tanh pre-projection → ℓ2-normalised 32-d vectors → cosine
   codebook 512 × 32 (straight-through, commitment β = 1, EMA update) → LayerNorm → Linear → 2 regressor
-  blocks → per-token Linear(80 → 25·16) → Linear(16→16) → Linear(16→10) → MSE.
+  blocks → per-token Linear(80 → 25·16) → Linear(16→16) → Linear(16→10) → MSE, plus the spectral
+  target: per-token Linear(80 → 10·13) against each patch's log-amplitude spectrum per channel
+  (rfft of the 25 samples, log(0.05 + |X|/5), standardised per channel and bin over the batch) → MSE.
   MAE step: two complementary masked passes (ratio 0.5) of the encoder → Linear(80 → 512) → CE on codes.
   Classifier step: 3 s epochs (30 patches) → encoder → flatten 2400 → 128 → ReLU → 20 classes → CE.
 Batch 32, AdamW. Both sides at 1 thread (torch.set_num_threads(1), OPENBLAS_NUM_THREADS=1); best of N
@@ -38,6 +40,7 @@ D = STEPS * S
 LAYERS, HEADS, INNER, FFN, DECODER = 4, 4, 128, 160, 2
 CODES, CODE_DIM, CLASSES = 512, 32, 20
 CROP, EPOCH = 40, 30
+BINS = PATCH // 2 + 1
 
 
 def sincos(length, d):
@@ -107,6 +110,7 @@ class VQVAE(torch.nn.Module):
         self.regressor = Encoder(DECODER).blocks
         self.register_buffer("pe", sincos(64, D))
         self.head, self.mix, self.demix = torch.nn.Linear(D, PATCH * S), torch.nn.Linear(S, S), torch.nn.Linear(S, C)
+        self.spectral = torch.nn.Linear(D, C * BINS)
 
     def forward(self, x):
         b, _, t = x.shape
@@ -125,7 +129,13 @@ class VQVAE(torch.nn.Module):
         for block in self.regressor:
             h = block(h)
         y = self.demix(self.mix(self.head(h).reshape(b, t, S))).permute(0, 2, 1)
-        return F.mse_loss(y, x) + commit, idx
+        with torch.no_grad():  # standardised log-amplitude spectra, [b, M, C·bins]
+            m = t // PATCH
+            amp = torch.fft.rfft(x.reshape(b, C, m, PATCH), dim=-1).abs() / math.sqrt(PATCH)
+            spec = torch.log(0.05 + amp).permute(0, 2, 1, 3).reshape(b * m, C * BINS)
+            spec = (spec - spec.mean(0)) / spec.std(0, unbiased=False).clamp_min(1e-4)
+        spectral = F.mse_loss(self.spectral(h), spec.reshape(b, m, C * BINS))
+        return F.mse_loss(y, x) + spectral + commit, idx
 
 
 class MAE(torch.nn.Module):

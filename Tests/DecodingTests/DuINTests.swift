@@ -132,6 +132,36 @@ import TestSupport
         // 64 patches per batch from 8 prototypes over 32 codes: usage must not collapse onto a few codes.
         #expect(DuINStageLog.tail(log.perplexity, 5) > 5, "perplexity \(log.perplexity.suffix(5))")
         #expect((log.deadCodeFraction ?? 1) < 0.5)
+        // The spectral target (Du-IN-mini's default) is learned too: prototypes have distinct spectra.
+        #expect(log.spectral.count == 40)
+        let firstSpectral = log.spectral.prefix(3).reduce(0, +) / 3, lastSpectral = DuINStageLog.tail(log.spectral, 5)
+        #expect(lastSpectral < 0.6 * firstSpectral, "spectral \(firstSpectral) → \(lastSpectral)")
+    }
+
+    /// The spectral target: a patch holding a sinusoid at DFT bin k has its largest standardised
+    /// log amplitude at bin k, and every (channel, bin) column is standardised over the batch.
+    @Test func patchSpectraPutEachSinusoidInItsBin() throws {
+        let p = 20, m = 10, bins = p / 2 + 1
+        var g = SeededGenerator(seed: 8)
+        var values = [Float](repeating: 0, count: 2 * 1 * m * p)
+        var planted = [Int]()
+        for s in 0..<2 { for j in 0..<m {
+            let k = 1 + (s * m + j) % (bins - 2), phase = 6.28 * g.nextUnitInterval()
+            planted.append(k)
+            for i in 0..<p { values[(s * m + j) * p + i] = Float(3 * cos(2 * Double.pi * Double(k * i) / Double(p) + phase) + 0.05 * g.standardNormal()) }
+        } }
+        let spectra = DuINVQVAE.patchSpectra(Tensor(values, shape: [2, 1, m * p]), patchLength: p)
+        #expect(spectra.dimensions == [2, m, bins])
+        for row in 0..<(2 * m) {
+            // Bins 1 … bins−2 (where sinusoids were planted; DC and Nyquist hold only noise).
+            let r = Array(spectra.storage[(row * bins + 1)..<((row + 1) * bins - 1)])
+            #expect(r.indices.max { r[$0] < r[$1] }.map { $0 + 1 } == planted[row], "row \(row): \(r)")
+        }
+        for column in 0..<bins {
+            let c = (0..<(2 * m)).map { Double(spectra.storage[$0 * bins + column]) }
+            let mean = c.reduce(0, +) / Double(c.count), variance = c.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(c.count)
+            #expect(abs(mean) < 1e-4 && (abs(variance - 1) < 1e-3 || variance < 1e-6), "bin \(column): mean \(mean) variance \(variance)")
+        }
     }
 
     /// Trains a tiny from-scratch classifier on a 2/3 split and returns test accuracy and the fitted model.

@@ -30,6 +30,14 @@ public struct DuINConfiguration: Sendable, Codable, Hashable {
     public var codebookDecay: Float = 0.99
     public var decoderLayers: Int = 2
     public var deadCodeThreshold: Float? = 0.01
+    /// Stage 1: weight of a second reconstruction target, every patch's log-amplitude spectrum per
+    /// channel (standardised per channel and frequency over the batch), beside the raw-signal MSE.
+    /// nil is the reference (raw signal only). A zero-mean random carrier whose *envelope* carries the
+    /// information (high gamma) cannot be reconstructed in mean square — its best prediction is zero
+    /// whatever the envelope — so raw-signal codes spend themselves on the 1/f background; the
+    /// amplitude spectrum (as LaBraM's Fourier targets) makes the codes describe band power.
+    /// Optional so that checkpoints written before it existed decode as the reference.
+    public var spectralWeight: Float? = nil
     /// Stage 2: fraction of patches masked in the first pass (the second masks the complement).
     public var maskRatio: Double = 0.5
     /// Stage 3: hidden width of the flatten → hidden → classes head.
@@ -49,6 +57,7 @@ public struct DuINConfiguration: Sendable, Codable, Hashable {
         var c = DuINConfiguration(channels: channels, patchLength: patch)
         c.tokenizerStride = Swift.max(1, patch / 5)
         c.tokenizerKernel = Swift.min(2 * c.tokenizerStride - 1, patch)
+        c.spectralWeight = 1
         return c
     }
 
@@ -68,6 +77,9 @@ public struct DuINConfiguration: Sendable, Codable, Hashable {
                                   padding: tokenizerKernel / 2, dilation: 1) ?? 0
     }
 
+    /// Frequency bins of a patch's amplitude spectrum (0 … Nyquist).
+    public var spectralBins: Int { patchLength / 2 + 1 }
+
     /// Token width d = steps × spatial features (time-major flatten of the tokenizer output).
     public var modelDimension: Int { tokenSteps * spatialDimension }
 
@@ -82,6 +94,7 @@ public struct DuINConfiguration: Sendable, Codable, Hashable {
         try ParameterError.check(codes > 1 && codeDimension > 0, "codes", expected: "> 1 codes of dimension > 0", found: "\(codes)×\(codeDimension)")
         try ParameterError.check(maskRatio > 0 && maskRatio < 1, "maskRatio", expected: "in (0, 1)", found: maskRatio)
         try ParameterError.check(subjects > 0, "subjects", expected: "> 0", found: subjects)
+        try ParameterError.check((spectralWeight ?? 0) >= 0, "spectralWeight", expected: "≥ 0", found: spectralWeight ?? 0)
         try ParameterError.check((0..<1).contains(codebookDecay), "codebookDecay", expected: "in [0, 1)", found: codebookDecay)
     }
 }

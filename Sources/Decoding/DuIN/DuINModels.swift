@@ -1,5 +1,6 @@
 import NeuralNet
 import NeuroCore
+import RealModule
 
 /// What one stage-1 forward pass produced.
 public struct DuINVQVAEOutput {
@@ -7,9 +8,15 @@ public struct DuINVQVAEOutput {
     public let reconstruction: Tensor
     /// Channel-masked mean squared reconstruction error.
     public let reconstructionLoss: Tensor
+    /// MSE of the predicted against the standardised log-amplitude spectra of the patches, already
+    /// multiplied by `spectralWeight` (nil when the configuration has no spectral target).
+    public let spectralLoss: Tensor?
     public let quantizer: VectorQuantizerOutput
-    /// Reconstruction + commitment (both weighted 1, as in the reference).
-    public var loss: Tensor { reconstructionLoss + quantizer.commitmentLoss }
+    /// Reconstruction (+ weighted spectral reconstruction) + commitment.
+    public var loss: Tensor {
+        let base = reconstructionLoss + quantizer.commitmentLoss
+        return spectralLoss.map { base + $0 } ?? base
+    }
 }
 
 /// Stage 1, the Du-IN VQ-VAE ("neural tokenizer"): encoder → u = ℓ2norm(W₂ tanh(W₁h)) → cosine codebook
@@ -30,6 +37,9 @@ public struct DuINVQVAE: Layer {
     public let head: Linear
     public let mix: Linear
     public let demix: [Linear]
+    /// Per-token Linear(d → C · bins) predicting each patch's log-amplitude spectrum per channel, when
+    /// `configuration.spectralWeight` is set.
+    public let spectralHead: Linear?
 
     public init(configuration c: DuINConfiguration, generator: inout SeededGenerator) {
         configuration = c
@@ -46,6 +56,53 @@ public struct DuINVQVAE: Layer {
         head = Linear(inFeatures: d, outFeatures: c.patchLength * c.spatialDimension, generator: &generator)
         mix = Linear(inFeatures: c.spatialDimension, outFeatures: c.spatialDimension, generator: &generator)
         demix = (0..<c.subjects).map { _ in Linear(inFeatures: c.spatialDimension, outFeatures: c.channels, generator: &generator) }
+        spectralHead = c.spectralWeight == nil ? nil
+            : Linear(inFeatures: d, outFeatures: c.channels * c.spectralBins, generator: &generator)
+    }
+
+    /// Log-amplitude spectrum of every patch of every channel of `x` `[batch, C, M·patch]`, laid out
+    /// `[batch, M, C · bins]` (the spectral head's output), each (channel, bin) standardised over the
+    /// batch's patches so that every frequency weighs alike in the loss. A DFT on short patches, off the
+    /// graph (the targets need no gradient).
+    public static func patchSpectra(_ x: Tensor, patchLength p: Int) -> Tensor {
+        let b = x.dimensions[0], c = x.dimensions[1], t = x.dimensions[2], m = t / p, bins = p / 2 + 1
+        var cosines = [Float](repeating: 0, count: bins * p), sines = cosines
+        for k in 0..<bins {
+            for j in 0..<p {
+                let phase = 2 * Double.pi * Double(k * j) / Double(p)
+                cosines[k * p + j] = Float(Double.cos(phase)); sines[k * p + j] = Float(Double.sin(phase))
+            }
+        }
+        let scale = 1 / Float(p).squareRoot(), width = c * bins
+        var out = [Float](repeating: 0, count: b * m * width)
+        x.storage.withUnsafeBufferPointer { xs in
+            out.withUnsafeMutableBufferPointer { o in
+                for s in 0..<b {
+                    for ch in 0..<c {
+                        let row = (s &* c &+ ch) &* t
+                        for patch in 0..<m {
+                            let start = row &+ patch &* p, dst = (s &* m &+ patch) &* width &+ ch &* bins
+                            for k in 0..<bins {
+                                var re: Float = 0, im: Float = 0
+                                for j in 0..<p { re += xs[start &+ j] * cosines[k &* p &+ j]; im += xs[start &+ j] * sines[k &* p &+ j] }
+                                // A floor of 0.05 z-units keeps the log of near-empty bins bounded.
+                                o[dst &+ k] = Float.log(0.05 + scale * (re * re + im * im).squareRoot())
+                            }
+                        }
+                    }
+                }
+                // Standardise each (channel, bin) column over the batch × patches rows.
+                let rows = b * m
+                for column in 0..<width {
+                    var mean: Float = 0, square: Float = 0
+                    for r in 0..<rows { let v = o[r &* width &+ column]; mean += v; square += v * v }
+                    mean /= Float(rows)
+                    let sd = Swift.max(1e-4, (square / Float(rows) - mean * mean).squareRoot())
+                    for r in 0..<rows { o[r &* width &+ column] = (o[r &* width &+ column] - mean) / sd }
+                }
+            }
+        }
+        return Tensor(out, shape: [b, m, width])
     }
 
     /// The unit vectors the codebook quantises, `[batch, M, codeDimension]`.
@@ -72,7 +129,12 @@ public struct DuINVQVAE: Layer {
             let active = Swift.max(channelMask.reduce(0, +), 1)
             error = error * Tensor(channelMask.map { $0 * Float(c.channels) / active }, shape: [1, c.channels, 1])
         }
-        return DuINVQVAEOutput(reconstruction: y, reconstructionLoss: error.mean(), quantizer: q)
+        var spectral: Tensor? = nil
+        if let spectralHead, let weight = c.spectralWeight {
+            let target = Self.patchSpectra(x, patchLength: c.patchLength)
+            spectral = (spectralHead(h) - target).square().mean() * weight
+        }
+        return DuINVQVAEOutput(reconstruction: y, reconstructionLoss: error.mean(), spectralLoss: spectral, quantizer: q)
     }
 
     public var namedParameters: [(name: String, tensor: Tensor)] {
@@ -80,6 +142,7 @@ public struct DuINVQVAE: Layer {
             + Self.prefixed("postNorm", postNorm) + Self.prefixed("postProjection", postProjection) + Self.prefixed("regressor", regressor)
             + Self.prefixed("head", head) + Self.prefixed("mix", mix)
             + demix.enumerated().flatMap { Self.prefixed("demix\($0.offset)", $0.element) }
+            + (spectralHead.map { Self.prefixed("spectralHead", $0) } ?? [])
     }
 
     public var namedBuffers: [(name: String, tensor: Tensor)] {

@@ -60,6 +60,8 @@ public struct DuINStageLog: Sendable, Codable, Hashable {
     /// Stage 1: reconstruction MSE and codebook perplexity per step. Stage 2/3: accuracy per step
     /// (masked-code or label top-1 on the batch).
     public var reconstruction: [Double] = []
+    /// Stage 1 with a spectral target: its weighted MSE per step (standardised log amplitudes).
+    public var spectral: [Double] = []
     public var perplexity: [Double] = []
     public var accuracy: [Double] = []
     /// Stage 2: the share of the batch's most frequent target code per step — the accuracy of always
@@ -149,6 +151,7 @@ public enum DuINTraining {
             optimizer.step()
             log.losses.append(Double(loss.item))
             log.reconstruction.append(Double(out.reconstructionLoss.item))
+            if let spectral = out.spectralLoss { log.spectral.append(Double(spectral.item)) }
             log.perplexity.append(out.quantizer.perplexity)
             monitor.report(FitProgress(stage: "Du-IN VQ-VAE", iteration: step + 1, total: options.steps, objective: Double(loss.item)))
         }
