@@ -60,19 +60,20 @@ def simulated(args):
         r = run(args.harness, "simulated", "--steps", str(args.steps), "--seeds", str(args.seeds), "--pretrain-steps", str(args.pretrain_steps),
                 "--unlabelled-seconds", str(args.unlabelled_seconds), "--scarce", str(args.scarce),
                 "--encoder-lr-scale", str(args.encoder_lr_scale), "--frozen-fraction", str(args.frozen_fraction),
-                *(["--only-scarce", "1"] if args.scarce_only else []))
+                "--spectral", str(args.spectral), *(["--only-scarce", "1"] if args.scarce_only else []))
     chance = r["chance"]
     lines = [
         f"`neuro-bench-duin simulated --steps {args.steps} --seeds {args.seeds} --pretrain-steps {args.pretrain_steps} "
         f"--unlabelled-seconds {args.unlabelled_seconds:g} --scarce {args.scarce} --encoder-lr-scale {args.encoder_lr_scale:g} "
-        f"--frozen-fraction {args.frozen_fraction:g}` ({r['seconds']:.0f} s wall for stage 3 on a shared machine).",
+        f"--frozen-fraction {args.frozen_fraction:g} --spectral {args.spectral:g}` ({r['seconds']:.0f} s wall for stage 3 on a shared machine).",
         f"Simulator: {r['words']} words × {r['trialsPerWord']} trials, {r['channels']} channels (planted: {r['informative']}), "
         f"{r['unlabelledSeconds']:.0f} s unlabelled recording (seed {r['seed']}); epochs −0.5…2.5 s ({r['samples']} samples → 30 patches). "
         f"Du-IN-mini. Stages 1–2 run once, {r['pretrainSteps']} AdamW steps each (batch 32, 4 s crops, lr 1e-3 warm-up + cosine) "
         f"on the unlabelled span only; every classifier (stage 3) runs {r['steps']} steps on the fold's training trials "
         f"(lr 1e-3 warm-up + cosine). Fine-tuned pretrained encoders: the head alone for the first "
         f"{100 * args.frozen_fraction:.0f} % of the steps, then the encoder at {args.encoder_lr_scale:g}× the head's rate. "
-        f"Chance {chance:.3f}.",
+        f"Stage 1 reconstructs the raw signal (MSE) and, weighted {args.spectral:g}, every patch's standardised log-amplitude "
+        f"spectrum per channel (0 = the reference's raw signal only). Chance {chance:.3f}.",
         "",
     ]
     full = "fiveFold" in r
@@ -110,7 +111,10 @@ def simulated(args):
     lines += [f"Stage 1 on the unlabelled span: reconstruction MSE {stage.get('vqvaeReconstructionFirst', float('nan')):.3f} → "
               f"{stage.get('vqvaeReconstructionLast', float('nan')):.3f} (z-units), usage perplexity "
               f"{stage.get('vqvaePerplexity', float('nan')):.1f} of {stage.get('codes', 512)}, dead codes "
-              f"{100 * stage.get('vqvaeDeadFraction', float('nan')):.0f} %. Stage 2: cross-entropy {stage.get('maeLossFirst', float('nan')):.2f} → "
+              f"{100 * stage.get('vqvaeDeadFraction', float('nan')):.0f} %"
+              + (f", spectral-target MSE {stage['vqvaeSpectralFirst']:.3f} → {stage['vqvaeSpectralLast']:.3f} (standardised log amplitudes)"
+                 if 'vqvaeSpectralFirst' in stage else "")
+              + f". Stage 2: cross-entropy {stage.get('maeLossFirst', float('nan')):.2f} → "
               f"{stage.get('maeLossLast', float('nan')):.2f} (ln {stage.get('codes', 512):.0f} = {math.log(stage.get('codes', 512)):.2f}), masked-code top-1 "
               f"{stage.get('maeMaskedTop1', float('nan')):.3f} on training batches against {stage.get('maeMajorityBaseline', float('nan')):.3f} for always "
               f"predicting the batch's most frequent code."]
@@ -122,7 +126,8 @@ def simulated(args):
 
 
 def eegmmidb(args):
-    codebook = ["--codes", str(args.eeg_codes), "--code-dim", str(args.eeg_code_dim), "--beta", str(args.eeg_beta), "--dead", str(args.eeg_dead)]
+    codebook = ["--codes", str(args.eeg_codes), "--code-dim", str(args.eeg_code_dim), "--beta", str(args.eeg_beta), "--dead", str(args.eeg_dead),
+                "--spectral", str(args.spectral), "--channels", args.eeg_channels]
     if args.eegmmidb_json:
         r = json.loads(pathlib.Path(args.eegmmidb_json).read_text())
     else:
@@ -133,7 +138,8 @@ def eegmmidb(args):
         return
     lines = [
         f"`neuro-bench-duin eegmmidb --steps {args.steps} --pretrain-steps {args.pretrain_steps} {' '.join(codebook)}`: PhysioNet EEGMMIDB S001, left (T1) vs right (T2) fist, runs "
-        f"3/4/7/8/11/12 (executed and imagined), 8–30 Hz, 0.5–2.5 s: {r['trials']} trials × {r['channels']} channels × "
+        f"3/4/7/8/11/12 (executed and imagined), 8–30 Hz, 0.5–2.5 s: {r['trials']} trials; Du-IN reads {r['channels']} channels "
+        f"(region `{r.get('region', 'all')}`; the geometric pipelines all 64) × "
         f"{r['samples']} samples at {r['rate']:.0f} Hz. Identical epochs and stratified 5 folds (seed {r['seed']}) for every "
         f"pipeline. duin-mae / duin-mae-frozen start from one VQ-VAE → MAE pretraining on the six runs' continuous 8–30 Hz "
         f"signals without labels (transductive: the test trials' signals are in that unlabelled set, their labels are not); "
@@ -166,6 +172,8 @@ def main():
     parser.add_argument("--eeg-code-dim", type=int, default=8)
     parser.add_argument("--eeg-beta", type=float, default=0.25)
     parser.add_argument("--eeg-dead", type=float, default=0.5)
+    parser.add_argument("--spectral", type=float, default=1.0, help="stage-1 spectral-target weight (0: raw signal only, the reference)")
+    parser.add_argument("--eeg-channels", default="all", help="all | motor (21 sensorimotor contacts) | motor10")
     parser.add_argument("--skip-simulated", action="store_true")
     parser.add_argument("--skip-real-data", action="store_true")
     parser.add_argument("--scarce-only", action="store_true", help="only the scarce-label comparison (section duin-scarce)")

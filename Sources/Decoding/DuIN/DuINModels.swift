@@ -25,6 +25,8 @@ public struct DuINVQVAEOutput {
 ///
 /// The reference head is a stack of transposed convolutions without activations; a per-token linear
 /// map is the same function class restricted to each token's own patch, and much cheaper on a CPU.
+/// With `spectralWeight` set (Du-IN-mini) a second per-token head also reconstructs each patch's
+/// log-amplitude spectrum, so that the codes describe band power (high gamma), not only the waveform.
 public struct DuINVQVAE: Layer {
     public let configuration: DuINConfiguration
     public let encoder: DuINEncoder
