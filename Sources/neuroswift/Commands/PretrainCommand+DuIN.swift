@@ -33,6 +33,8 @@ struct PretrainDuIN: ParsableCommand {
     @Option(help: "Commitment weight β (default 1 as in the reference; 0.25 resists collapse).") var commitment: Float?
     @Option(help: "Restart codes whose EMA usage per batch falls below this many assignments (0 disables; default 0.01).")
     var deadCodeThreshold: Float?
+    @Option(help: "Weight of the patch log-amplitude-spectrum reconstruction target (default 1; 0 reconstructs the raw signal only, as the reference).")
+    var spectralWeight: Float?
 
     func validate() throws {
         guard steps > 0 else { throw ValidationError("--steps must be > 0, got \(steps)") }
@@ -42,6 +44,7 @@ struct PretrainDuIN: ParsableCommand {
         if let codes, codes < 2 { throw ValidationError("--codes must be ≥ 2, got \(codes)") }
         if let codeDimension, codeDimension < 1 { throw ValidationError("--code-dimension must be ≥ 1, got \(codeDimension)") }
         if let commitment, !(commitment >= 0) { throw ValidationError("--commitment must be ≥ 0, got \(commitment)") }
+        if let spectralWeight, !(spectralWeight >= 0) { throw ValidationError("--spectral-weight must be ≥ 0, got \(spectralWeight)") }
     }
 
     func run() throws {
@@ -69,6 +72,7 @@ struct PretrainDuIN: ParsableCommand {
         if let codeDimension { configuration.codeDimension = codeDimension }
         if let commitment { configuration.commitmentCost = commitment }
         if let deadCodeThreshold { configuration.deadCodeThreshold = deadCodeThreshold > 0 ? deadCodeThreshold : nil }
+        if let spectralWeight { configuration.spectralWeight = spectralWeight > 0 ? spectralWeight : nil }
         if let tokenizer { configuration = try DuINCheckpoint.inspect(URL(fileURLWithPath: tokenizer)).configuration }
         let crop = Int(cropSeconds * rate) / configuration.patchLength * configuration.patchLength
         guard crop >= configuration.patchLength, crop <= pool.shortestSegment else {
