@@ -60,12 +60,12 @@ def simulated(args):
         r = run(args.harness, "simulated", "--steps", str(args.steps), "--seeds", str(args.seeds), "--pretrain-steps", str(args.pretrain_steps),
                 "--unlabelled-seconds", str(args.unlabelled_seconds), "--scarce", str(args.scarce),
                 "--encoder-lr-scale", str(args.encoder_lr_scale), "--frozen-fraction", str(args.frozen_fraction),
-                "--spectral", str(args.spectral), *(["--only-scarce", "1"] if args.scarce_only else []))
+                "--spectral", str(args.spectral), *args.sim_codebook.split(), *(["--only-scarce", "1"] if args.scarce_only else []))
     chance = r["chance"]
     lines = [
         f"`neuro-bench-duin simulated --steps {args.steps} --seeds {args.seeds} --pretrain-steps {args.pretrain_steps} "
         f"--unlabelled-seconds {args.unlabelled_seconds:g} --scarce {args.scarce} --encoder-lr-scale {args.encoder_lr_scale:g} "
-        f"--frozen-fraction {args.frozen_fraction:g} --spectral {args.spectral:g}` ({r['seconds']:.0f} s wall for stage 3 on a shared machine).",
+        f"--frozen-fraction {args.frozen_fraction:g} --spectral {args.spectral:g}{' ' + args.sim_codebook if args.sim_codebook else ''}` ({r['seconds']:.0f} s wall for stage 3 on a shared machine).",
         f"Simulator: {r['words']} words × {r['trialsPerWord']} trials, {r['channels']} channels (planted: {r['informative']}), "
         f"{r['unlabelledSeconds']:.0f} s unlabelled recording (seed {r['seed']}); epochs −0.5…2.5 s ({r['samples']} samples → 30 patches). "
         f"Du-IN-mini. Stages 1–2 run once, {r['pretrainSteps']} AdamW steps each (batch 32, 4 s crops, lr 1e-3 warm-up + cosine) "
@@ -173,6 +173,7 @@ def main():
     parser.add_argument("--eeg-beta", type=float, default=0.25)
     parser.add_argument("--eeg-dead", type=float, default=0.5)
     parser.add_argument("--spectral", type=float, default=1.0, help="stage-1 spectral-target weight (0: raw signal only, the reference)")
+    parser.add_argument("--sim-codebook", default="", help="extra stage-1 flags for the simulator run, e.g. '--beta 0.25 --dead 0.5'")
     parser.add_argument("--eeg-channels", default="all", help="all | motor (21 sensorimotor contacts) | motor10")
     parser.add_argument("--skip-simulated", action="store_true")
     parser.add_argument("--skip-real-data", action="store_true")
