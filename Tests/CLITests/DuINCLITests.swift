@@ -46,5 +46,7 @@ import TestSupport
         #expect(window.status != 0 && window.stderr.contains("--window"))
         let noTokenizer = try NeuroSwiftBinary.run(["pretrain", "duin", "x.edf", "--output", "y.h5", "--stage", "mae"])
         #expect(noTokenizer.status != 0 && noTokenizer.stderr.contains("--tokenizer"))
+        let spectral = try NeuroSwiftBinary.run(["pretrain", "duin", "x.edf", "--output", "y.h5", "--spectral-weight=-1"])
+        #expect(spectral.status != 0 && spectral.stderr.contains("--spectral-weight must be ≥ 0"))
     }
 }
