@@ -173,7 +173,7 @@ def main():
     parser.add_argument("--eeg-beta", type=float, default=0.25)
     parser.add_argument("--eeg-dead", type=float, default=0.5)
     parser.add_argument("--spectral", type=float, default=1.0, help="stage-1 spectral-target weight (0: raw signal only, the reference)")
-    parser.add_argument("--sim-codebook", default="", help="extra stage-1 flags for the simulator run, e.g. '--beta 0.25 --dead 0.5'")
+    parser.add_argument("--sim-codebook", default="--beta 0.25 --dead 0.5", help="extra stage-1 flags for the simulator run, e.g. '--beta 0.25 --dead 0.5'")
     parser.add_argument("--eeg-channels", default="all", help="all | motor (21 sensorimotor contacts) | motor10")
     parser.add_argument("--skip-simulated", action="store_true")
     parser.add_argument("--skip-real-data", action="store_true")

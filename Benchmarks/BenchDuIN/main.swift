@@ -54,6 +54,7 @@ func time(repeats: Int, warmup: Int, _ body: () -> Float) -> (seconds: Double, c
 func steps() throws {
     let repeats = int("repeats", 5), warmup = int("warmup", 2), batch = int("batch", 32)
     var config = DuINConfiguration.mini(channels: 10, samplingRate: 250)
+    config.spectralWeight = 1  // the twin in compare/duin.py includes the spectral head
     config.dropout = 0
     config.attentionDropout = 0
     config.deadCodeThreshold = nil
@@ -132,8 +133,8 @@ func configured(_ c: DuINConfiguration) -> DuINConfiguration {
     c.codeDimension = int("code-dim", c.codeDimension)
     c.commitmentCost = Float(double("beta", Double(c.commitmentCost)))
     if let dead = options["dead"].flatMap(Float.init) { c.deadCodeThreshold = dead > 0 ? dead : nil }
-    // `--spectral 0` is the reference's raw-signal-only stage 1; otherwise the weight of the patch
-    // log-amplitude-spectrum target (Du-IN-mini's default 1).
+    // `--spectral W`: weight of the patch log-amplitude-spectrum target (0 or absent: the reference's
+    // raw-signal-only stage 1).
     if let w = options["spectral"].flatMap(Float.init) { c.spectralWeight = w > 0 ? w : nil }
     return c
 }

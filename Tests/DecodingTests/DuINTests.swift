@@ -125,7 +125,7 @@ import TestSupport
         var options = DuINStageOptions.vqvae(steps: 40)
         options.batchSize = 8
         options.learningRate = 3e-3
-        // The reference loss (raw signal only), then Du-IN-mini's spectral target beside it.
+        // The reference loss (raw signal only), then the opt-in spectral target beside it.
         for weight in [nil, Float(1)] {
             var c = config
             c.spectralWeight = weight

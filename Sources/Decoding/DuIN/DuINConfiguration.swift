@@ -36,6 +36,8 @@ public struct DuINConfiguration: Sendable, Codable, Hashable {
     /// information (high gamma) cannot be reconstructed in mean square — its best prediction is zero
     /// whatever the envelope — so raw-signal codes spend themselves on the 1/f background; the
     /// amplitude spectrum (as LaBraM's Fourier targets) makes the codes describe band power.
+    /// Opt-in (nil in `.mini` too): with the reference codebook settings (β = 1) it made stage 1 collapse
+    /// on the simulator in 150-step runs, and it has not yet beaten training from scratch (docs/duin.md).
     /// Optional so that checkpoints written before it existed decode as the reference.
     public var spectralWeight: Float? = nil
     /// Stage 2: fraction of patches masked in the first pass (the second masks the complement).
@@ -57,7 +59,6 @@ public struct DuINConfiguration: Sendable, Codable, Hashable {
         var c = DuINConfiguration(channels: channels, patchLength: patch)
         c.tokenizerStride = Swift.max(1, patch / 5)
         c.tokenizerKernel = Swift.min(2 * c.tokenizerStride - 1, patch)
-        c.spectralWeight = 1
         return c
     }
 

@@ -33,7 +33,7 @@ struct PretrainDuIN: ParsableCommand {
     @Option(help: "Commitment weight β (default 1 as in the reference; 0.25 resists collapse).") var commitment: Float?
     @Option(help: "Restart codes whose EMA usage per batch falls below this many assignments (0 disables; default 0.01).")
     var deadCodeThreshold: Float?
-    @Option(help: "Weight of the patch log-amplitude-spectrum reconstruction target (default 1; 0 reconstructs the raw signal only, as the reference).")
+    @Option(help: "Weight of the patch log-amplitude-spectrum reconstruction target (default 0: the raw signal only, as the reference).")
     var spectralWeight: Float?
 
     func validate() throws {
