@@ -113,6 +113,19 @@ NOTES = """## Implementation notes and known issues
   (Dahl), exact MH ratio with the MFM prior V_N(t)·Π Γ(n_c + γ)/Γ(γ) and the Laplace marginals; the new
   cluster's trajectory is drawn from G0 (so G0 cancels). Correct (tests above) but with the AR(1) G0 a
   random trajectory practically never wins a split at T = 500.
+- **Dispersion r (session 6).** The low r̄ ≈ 5.5 is the paper's prior, not the update and not the
+  states: with the *true* rates held fixed (`BiClusteringDispersionTests`), the exact posterior mean of
+  each neuron's own r_i under r_i ~ Exp(1), computed by quadrature on the paper's simulation, averages
+  **5.77** over the 30 neurons (3.1–9.4), and the MH chain reproduces it. A neuron's 500 bins hardly
+  constrain a large r (the NB likelihood flattens once r ≫ μ, and the mean count is 1.6), so the Exp(1)
+  prior, whose mean is 1, pulls every r_i down. With one r shared by all neurons
+  (`sharedDispersion`, CLI `--shared-dispersion`) the same quadrature gives **10.5** (posterior sd of
+  log r 0.08) and the chain matches it. Flatter per-neuron priors overshoot instead (Gamma(1, 0.1): 13.1;
+  Gamma(1, 0.01): 53), because the per-neuron likelihood is one-sided.
+- **State restart (session 6, start only).** `stateRestartSweep` (CLI `--state-restart-sweep`) sets the
+  state sequence once more by the excursion rule at that burn-in sweep, from the chain's own latents
+  instead of the smoothed-rate start, and refits the dynamics; it is skipped unless it falls inside
+  the burn-in, so the recorded chain is ordinary MCMC.
 - Not done: a data-informed split proposal with a computable proposal density; a state move that also
   integrates the dynamics out; the ≥ 50× speed goal.
 """
