@@ -126,6 +126,21 @@ NOTES = """## Implementation notes and known issues
   state sequence once more by the excursion rule at that burn-in sweep, from the chain's own latents
   instead of the smoothed-rate start, and refits the dynamics; it is skipped unless it falls inside
   the burn-in, so the recorded chain is ordinary MCMC.
+- **States, session 6 (2026-11-24).** Re-checked against the methods note, no bug found in: the state
+  index (ξ_t governs x_{t−1} → x_t everywhere: HMM likelihoods, FFBS prediction and backward step, MNIW
+  pairs, with ξ_0 carrying x_0 ~ N(b, AAᵀ + Q)), the MNIW posterior (S_n includes M0K0M0ᵀ = k0·I), the
+  sticky weak-limit update (CRT counts, override thinning with ρ/(ρ + β_j(1 − ρ)), β ~ Dir(γ/L + m̄),
+  rows Dir(αβ + κe_j + n_j)), and the information filter with per-bin (A, b, Q)_{ξ_t}. The failing
+  chains are a start/mixing problem: on the paper's simulation (2 chains × 120 sweeps, collapsed moves,
+  excursion start, shared r) one chain of two never separated the regimes (state ARI −0.001, the other
+  0.695); with the burn-in restart from the chain's own latents at sweep 20 both did (0.595, 0.719).
+- **Where a sweep's time goes** (perf, defaults, N = 30, T = 500, 25 sweeps, release): Pólya-Gamma draws
+  ≈ 26 % of the run (Devroye terms for ⌊y + r⌋ plus the gamma series of the fractional part), the MFM
+  label step ≈ 27 % (Newton/Laplace marginals: exp and log1p per bin per iteration), FFBS ≈ 1 %, states
+  and dynamics ≈ 3 %, dispersion ≈ 3 %, the end-of-run maxPEAR on the 500 × 500 bin similarity ≈ 20 %.
+  The collapsed state moves, when on, cost ≈ 20 forward-filter passes from the proposal's first bin to
+  the end (≈ 10 full passes) per sweep, 15–25× the default sweep; a backward information filter would
+  make each proposal cost its own length only (not done).
 - Not done: a data-informed split proposal with a computable proposal density; a state move that also
   integrates the dynamics out; the ≥ 50× speed goal.
 """

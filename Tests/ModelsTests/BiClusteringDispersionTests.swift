@@ -25,7 +25,7 @@ import Testing
     /// Posterior mean of r_i by quadrature on a log-r grid (Exp(1) prior, the chain's own likelihood).
     static func quadratureMean(_ chain: BiClusteringChain, neuron i: Int) -> Double {
         chain.computeLinearPredictor()
-        let grid = (0..<600).map { Double.exp(Double.log(0.05) + Double($0) * (Double.log(2000) - Double.log(0.05)) / 599) }
+        let grid = (0..<240).map { Double.exp(Double.log(0.05) + Double($0) * (Double.log(2000) - Double.log(0.05)) / 239) }
         let logw = grid.map { chain.dispersionLogPosterior(i, $0) + Double.log($0) }
         let top = logw.max()!
         var num = 0.0, den = 0.0
@@ -36,16 +36,16 @@ import Testing
     @Test func sharedDispersionRecoversTheTruthFromTheTrueRates() throws {
         let (chain, _) = try Self.chainAtTruth(shared: true, seed: 3)
         var sum = 0.0, kept = 0
-        for sweep in 0..<250 {
+        for sweep in 0..<120 {
             chain.updateDispersions()
             #expect(Set(chain.state.dispersions).count == 1)
-            if sweep >= 50 { sum += chain.state.dispersions[0]; kept += 1 }
+            if sweep >= 20 { sum += chain.state.dispersions[0]; kept += 1 }
         }
         let mean = sum / Double(kept)
         // Quadrature of the shared posterior (Exp(1) prior) on a log-r grid: 10.5 on these data, posterior
         // sd of log r ≈ 0.08. The chain matches it, and it is within the 10 ± 3.
         chain.computeLinearPredictor()
-        let grid = (0..<200).map { Double.exp(Double.log(3) + Double($0) * (Double.log(40) - Double.log(3)) / 199) }
+        let grid = (0..<100).map { Double.exp(Double.log(3) + Double($0) * (Double.log(40) - Double.log(3)) / 99) }
         let logw = grid.map { chain.sharedDispersionLogPosterior($0) + Double.log($0) }
         let top = logw.max()!
         var num = 0.0, den = 0.0
@@ -63,9 +63,9 @@ import Testing
         // the exact posterior means average well below r = 10.
         #expect(exactMean > 4.5 && exactMean < 7, "quadrature r̄ \(exactMean)")
         var sums = [Double](repeating: 0, count: 30), kept = 0
-        for sweep in 0..<400 {
+        for sweep in 0..<150 {
             chain.updateDispersions()
-            if sweep >= 50 {
+            if sweep >= 30 {
                 for i in 0..<30 { sums[i] += chain.state.dispersions[i] }
                 kept += 1
             }
