@@ -202,10 +202,11 @@ extension BiClusteringChain {
         case .metropolis:
             var current = r
             var currentLog = sharedDispersionLogPosterior(current)
-            for _ in 0..<3 {
-                // Pooled over N·T counts the posterior of log r is narrow (sd ≈ 0.08 on the paper's
-                // simulation), so the step is ≈ 2.4 of those sds rather than the per-neuron step.
-                let proposed = current * Double.exp(0.2 * generator.standardNormal())
+            // Pooled over N·T counts the posterior of log r is narrow (sd ≈ 0.08 on the paper's simulation),
+            // so the step is ≈ 3 of those sds; six steps per sweep let r climb from its start (r = 1) to
+            // the data's value (log 10 ≈ 2.3 away) within two or three sweeps.
+            for _ in 0..<6 {
+                let proposed = current * Double.exp(0.25 * generator.standardNormal())
                 let proposedLog = sharedDispersionLogPosterior(proposed)
                 if Double.log(generator.nextOpenUnitInterval()) < proposedLog + Double.log(proposed) - currentLog - Double.log(current) {
                     current = proposed
