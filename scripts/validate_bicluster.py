@@ -134,6 +134,10 @@ NOTES = """## Implementation notes and known issues
   chains are a start/mixing problem: on the paper's simulation (2 chains × 120 sweeps, collapsed moves,
   excursion start, shared r) one chain of two never separated the regimes (state ARI −0.001, the other
   0.695); with the burn-in restart from the chain's own latents at sweep 20 both did (0.595, 0.719).
+- **Allen recording, session 6.** With the simulation's options (shared r, 120 sweeps) the states no
+  longer follow the movie/spontaneous epochs (ARI −0.044; the session-5 run with per-neuron r and 300
+  sweeps had 0.170) and the neuron clusters do not follow anatomy (ARI 0.007; one cluster holds 47 of 63
+  units). A shared r is the wrong model there (rates 1–44 Hz; r̄ 3.1): use per-neuron r on real data.
 - **Where a sweep's time goes** (perf, defaults, N = 30, T = 500, 25 sweeps, release): Pólya-Gamma draws
   ≈ 26 % of the run (Devroye terms for ⌊y + r⌋ plus the gamma series of the fractional part), the MFM
   label step ≈ 27 % (Newton/Laplace marginals: exp and log1p per bin per iteration), FFBS ≈ 1 %, states
