@@ -138,6 +138,10 @@ NOTES = """## Implementation notes and known issues
   longer follow the movie/spontaneous epochs (ARI −0.044; the session-5 run with per-neuron r and 300
   sweeps had 0.170) and the neuron clusters do not follow anatomy (ARI 0.007; one cluster holds 47 of 63
   units). A shared r is the wrong model there (rates 1–44 Hz; r̄ 3.1): use per-neuron r on real data.
+  The same run with per-neuron r (`--collapsed-state-proposals 10 --initial-states excursions
+  --state-restart-sweep 20`, 2 chains × 120 sweeps, seed 1): states vs epochs ARI **0.368** pooled
+  (chains −0.008 and 0.370), neuron clusters vs region 0.042, between-chain ARI neurons 0.343 / states
+  −0.006, r̄ 5.70. One chain of two finds the movie/spontaneous split; the chains disagree.
 - **Where a sweep's time goes** (perf, defaults, N = 30, T = 500, 25 sweeps, release): Pólya-Gamma draws
   ≈ 26 % of the run (Devroye terms for ⌊y + r⌋ plus the gamma series of the fractional part), the MFM
   label step ≈ 27 % (Newton/Laplace marginals: exp and log1p per bin per iteration), FFBS ≈ 1 %, states
