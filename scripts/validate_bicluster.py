@@ -134,6 +134,14 @@ NOTES = """## Implementation notes and known issues
   chains are a start/mixing problem: on the paper's simulation (2 chains × 120 sweeps, collapsed moves,
   excursion start, shared r) one chain of two never separated the regimes (state ARI −0.001, the other
   0.695); with the burn-in restart from the chain's own latents at sweep 20 both did (0.595, 0.719).
+- **Paper simulation, 4 chains × 300 sweeps (session 6)**, `fit bicluster sim.h5 --sweeps 300 --burn-in 75
+  --chains 4 --seed 1 --collapsed-state-proposals 10 --initial-states excursions --state-restart-sweep 40
+  --shared-dispersion`: neuron ARI 1.000 in every chain, P(K = 3) = 1.00; state ARI pooled **0.674**,
+  per chain 0.617, 0.704, 0.665, 0.655 (session 5 without the restart: 0.67, 0.64, 0.24, −0.00, pooled
+  0.698); r̄ **9.33**; occupied states 3 (P 0.49), 4 (0.26), 2 (0.17). Every chain now separates the
+  regimes, but none reaches 0.8: the chains keep one or two small extra states, and from the true
+  state the full sweep sits at 0.72–0.75 per sweep (session 5), so the remaining gap is the posterior's
+  spread over boundaries and spurious states at this run length, not a chain stuck in a wrong mode.
 - **Allen recording, session 6.** With the simulation's options (shared r, 120 sweeps) the states no
   longer follow the movie/spontaneous epochs (ARI −0.044; the session-5 run with per-neuron r and 300
   sweeps had 0.170) and the neuron clusters do not follow anatomy (ARI 0.007; one cluster holds 47 of 63
