@@ -113,6 +113,52 @@ NOTES = """## Implementation notes and known issues
   (Dahl), exact MH ratio with the MFM prior V_N(t)·Π Γ(n_c + γ)/Γ(γ) and the Laplace marginals; the new
   cluster's trajectory is drawn from G0 (so G0 cancels). Correct (tests above) but with the AR(1) G0 a
   random trajectory practically never wins a split at T = 500.
+- **Dispersion r (session 6).** The low r̄ ≈ 5.5 is the paper's prior, not the update and not the
+  states: with the *true* rates held fixed (`BiClusteringDispersionTests`), the exact posterior mean of
+  each neuron's own r_i under r_i ~ Exp(1), computed by quadrature on the paper's simulation, averages
+  **5.77** over the 30 neurons (3.1–9.4), and the MH chain reproduces it. A neuron's 500 bins hardly
+  constrain a large r (the NB likelihood flattens once r ≫ μ, and the mean count is 1.6), so the Exp(1)
+  prior, whose mean is 1, pulls every r_i down. With one r shared by all neurons
+  (`sharedDispersion`, CLI `--shared-dispersion`) the same quadrature gives **10.5** (posterior sd of
+  log r 0.08) and the chain matches it. Flatter per-neuron priors overshoot instead (Gamma(1, 0.1): 13.1;
+  Gamma(1, 0.01): 53), because the per-neuron likelihood is one-sided.
+- **State restart (session 6, start only).** `stateRestartSweep` (CLI `--state-restart-sweep`) sets the
+  state sequence once more by the excursion rule at that burn-in sweep, from the chain's own latents
+  instead of the smoothed-rate start, and refits the dynamics; it is skipped unless it falls inside
+  the burn-in, so the recorded chain is ordinary MCMC.
+- **States, session 6 (2026-11-24).** Re-checked against the methods note, no bug found in: the state
+  index (ξ_t governs x_{t−1} → x_t everywhere: HMM likelihoods, FFBS prediction and backward step, MNIW
+  pairs, with ξ_0 carrying x_0 ~ N(b, AAᵀ + Q)), the MNIW posterior (S_n includes M0K0M0ᵀ = k0·I), the
+  sticky weak-limit update (CRT counts, override thinning with ρ/(ρ + β_j(1 − ρ)), β ~ Dir(γ/L + m̄),
+  rows Dir(αβ + κe_j + n_j)), and the information filter with per-bin (A, b, Q)_{ξ_t}. The failing
+  chains are a start/mixing problem: on the paper's simulation (2 chains × 120 sweeps, collapsed moves,
+  excursion start, shared r) one chain of two never separated the regimes (state ARI −0.001, the other
+  0.695); with the burn-in restart from the chain's own latents at sweep 20 both did (0.595, 0.719).
+- **Paper simulation, 4 chains × 300 sweeps (session 6)**, `fit bicluster sim.h5 --sweeps 300 --burn-in 75
+  --chains 4 --seed 1 --collapsed-state-proposals 10 --initial-states excursions --state-restart-sweep 40
+  --shared-dispersion`: neuron ARI 1.000 in every chain, P(K = 3) = 1.00; state ARI pooled **0.674**,
+  per chain 0.617, 0.704, 0.665, 0.655 (session 5 without the restart: 0.67, 0.64, 0.24, −0.00, pooled
+  0.698); r̄ **9.33**; occupied states 3 (P 0.49), 4 (0.26), 2 (0.17). Every chain now separates the
+  regimes, but none reaches 0.8: the chains keep one or two small extra states, and from the true
+  state the full sweep sits at 0.72–0.75 per sweep (session 5), so the remaining gap is the posterior's
+  spread over boundaries and spurious states at this run length, not a chain stuck in a wrong mode.
+- **Allen recording, session 6.** With the simulation's options (shared r, 120 sweeps) the states no
+  longer follow the movie/spontaneous epochs (ARI −0.044; the session-5 run with per-neuron r and 300
+  sweeps had 0.170) and the neuron clusters do not follow anatomy (ARI 0.007; one cluster holds 47 of 63
+  units). A shared r is the wrong model there (rates 1–44 Hz; r̄ 3.1): use per-neuron r on real data.
+  The same run with per-neuron r (`--collapsed-state-proposals 10 --initial-states excursions
+  --state-restart-sweep 20`, 2 chains × 120 sweeps, seed 1): states vs epochs ARI **0.368** pooled
+  (chains −0.008 and 0.370), neuron clusters vs region 0.042, between-chain ARI neurons 0.343 / states
+  −0.006, r̄ 5.70. One chain of two finds the movie/spontaneous split; the chains disagree.
+- **Where a sweep's time goes** (perf, defaults, N = 30, T = 500, 25 sweeps, release): Pólya-Gamma draws
+  ≈ 26 % of the run (Devroye terms for ⌊y + r⌋ plus the gamma series of the fractional part), the MFM
+  label step ≈ 27 % (Newton/Laplace marginals: exp and log1p per bin per iteration), FFBS ≈ 1 %, states
+  and dynamics ≈ 3 %, dispersion ≈ 3 %, the end-of-run maxPEAR on the 500 × 500 bin similarity ≈ 20 %.
+  The collapsed state moves, when on, cost ≈ 20 forward-filter passes from the proposal's first bin to
+  the end (≈ 10 full passes) per sweep: measured by CPU time (`/usr/bin/time`, 20 sweeps, 1 chain, set-up
+  and export included) 2.22 s against 1.26 s for the defaults, i.e. about 2× the CPU of a default sweep
+  (≈ 95 against ≈ 50 ms). Wall times on the loaded machine (load 25–33) are 10× larger and say little.
+  A backward information filter would make each proposal cost its own length only (not done).
 - Not done: a data-informed split proposal with a computable proposal density; a state move that also
   integrates the dynamics out; the ≥ 50× speed goal.
 """

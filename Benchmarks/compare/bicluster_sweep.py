@@ -45,7 +45,8 @@ def main():
     lines = [f"`neuroswift fit bicluster`, {args.sweeps} sweeps, 1 chain, OPENBLAS_NUM_THREADS=1; the neuron clusters "
              "the chain holds (and so the stacked latent dimension D) vary between sizes. The whole-run CPU includes "
              "loading, the end-of-run maxPEAR (average linkage on the T × T bin similarity, O(T³)) and the export, "
-             "which dominate at T = 2000 in a short run; the sweep-only column is wall time on a shared machine.", ""] + rows
+             "which dominate at T = 2000 in a short run; the sweep-only column is wall time on a shared machine "
+             f"(load average {os.getloadavg()[0]:.1f} at the end of the run, so wall times are upper bounds; the CPU column is the figure to compare).", ""] + rows
     print(write_section(args.output, "bicluster_sweep", "Bayesian bi-clustering: cost per sweep", lines))
 
 

@@ -136,8 +136,16 @@ import Testing
         sim.bins = 200
         let data = try sim.simulate(seed: 2)
         #expect(BiClusteringChain.estimatedClusterCount(counts: data.counts.counts, neurons: 30, bins: 200, maxGroups: 10) == 3)
-        let fit = try BiClustering(configuration: Self.config(sweeps: 10, burnIn: 4)).fit(data.counts, seed: 11)
+        var config = Self.config(sweeps: 10, burnIn: 4)
+        config.sharedDispersion = true
+        let fit = try BiClustering(configuration: config).fit(data.counts, seed: 11)
         let ari = try Metrics.adjustedRandIndex(data.neuronLabels, fit.neuronLabels)
+        // The shared dispersion is identified by the pooled counts (per-neuron r_i under the paper's Exp(1)
+        // prior sit near 5.5 even at the true rates; BiClusteringDispersionTests). Here it reaches 6.8 after
+        // 10 sweeps: with the partition only half recovered, rate misfit is absorbed as extra dispersion.
+        // At paper size (docs/bicluster.md) the shared r̄ is 9.2.
+        let meanR = fit.meanDispersions.reduce(0, +) / Double(fit.meanDispersions.count)
+        #expect(meanR > 3, "mean r \(meanR)")
         #expect(fit.clusterCountMode == 3)
         #expect(fit.neuronSimilarity.count == 30 * 30 && fit.binSimilarity.count == 200 * 200)
         #expect(fit.chainSummaries[0].recorded == 6)
@@ -151,6 +159,9 @@ import Testing
         }
         withKnownIssue("state-sequence mixing: see docs/bicluster.md") {
             #expect(stateARI >= 0.8, "state ARI \(stateARI)")
+        }
+        withKnownIssue("r follows the rate fit, which is partial at this size: see docs/bicluster.md") {
+            #expect(abs(meanR - 10) < 3, "mean r \(meanR)")
         }
     }
 

@@ -141,6 +141,25 @@ final class BiClusteringChain {
             latents: latents, states: states, dynamics: dynamics, hmm: hmm, sweep: 0)
     }
 
+    /// The `stateRestartSweep` re-start: the `.excursions` rule on the current latents. The two labels
+    /// keep whichever assignment agrees more with the current sequence's most occupied state, so the
+    /// restart does not swap labels needlessly.
+    func restartStatesFromLatents() {
+        var fresh = Self.excursionStates(latents: state.latents, bins: bins)
+        var counts = [Int](repeating: 0, count: config.statesTruncation)
+        for s in state.states { counts[s] += 1 }
+        let major = counts.indices.max { counts[$0] < counts[$1] } ?? 0
+        let other = major == 0 ? 1 : 0
+        var agreeA = 0, agreeB = 0
+        for t in 0..<bins where state.states[t] == major {
+            if fresh[t] == 0 { agreeA += 1 } else { agreeB += 1 }
+        }
+        // Label 0 of the rule goes to `major` when that matches more bins, else label 1 does.
+        let (zero, one) = agreeA >= agreeB ? (major, other) : (other, major)
+        for t in 0..<bins { fresh[t] = fresh[t] == 0 ? zero : one }
+        state.states = fresh
+    }
+
     /// Two starting states from stacked latents (T × D): 1 where the distance to the per-coordinate
     /// median, averaged over ±4 bins, exceeds its median, else 0.
     static func excursionStates(latents: [Double], bins: Int) -> [Int] {
@@ -229,6 +248,11 @@ final class BiClusteringChain {
     /// two steps that are not exact conditionals of one target: the label step (Laplace marginal,
     /// auxiliary-trajectory prior) and the identifiability projection (a reparametrisation).
     func sweep(updatingLabels: Bool = true, projecting: Bool = true) throws -> Double {
+        if config.stateRestartSweep > 0 && state.sweep == config.stateRestartSweep && config.stateRestartSweep < config.burnIn
+            && config.statesTruncation >= 2 {
+            restartStatesFromLatents()
+            try resampleDynamics()
+        }
         try updateLatents()
         try updateStatesAndDynamics()
         updateLoadings()

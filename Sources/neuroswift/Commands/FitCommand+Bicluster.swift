@@ -31,6 +31,8 @@ struct FitBicluster: ParsableCommand {
     var initialClusters = 0
     @Option(help: "Split–merge proposals per sweep (0 = off).") var splitMerge: Int?
     @Option(help: "Blocked-Gibbs passes of states and dynamics on the starting latents.") var initialStateSweeps: Int?
+    @Option(help: "Burn-in sweep at which the states are set again by the excursion rule from the current latents (0 = off).")
+    var stateRestartSweep: Int?
     @Option(help: "Starting state sequence: single, random or excursions (two states from the starting latents' distance to their median).")
     var initialStates: BiClusteringConfiguration.InitialStates?
     @Option(help: "During the start's passes only this many states may be occupied (0 = all L).") var initialStateCount: Int?
@@ -40,6 +42,8 @@ struct FitBicluster: ParsableCommand {
     var candidatePoolWeight: Double?
     @Option(help: "Dispersion update: metropolis (exact) or crtGamma (the reference's approximate step).")
     var dispersionUpdate: BiClusteringConfiguration.DispersionUpdate = .metropolis
+    @Flag(inversion: .prefixedNo, help: "One NB dispersion r shared by all neurons (default: the library's setting).")
+    var sharedDispersion: Bool?
     @Option(help: "Folder for checkpoints; an existing checkpoint for the same data and settings is resumed.", completion: .directory)
     var checkpoint: String?
     @Option(name: .shortAndLong, help: "Output HDF5 file.") var output: String
@@ -61,9 +65,11 @@ struct FitBicluster: ParsableCommand {
         config.statesTruncation = states
         config.clusterCountGeometric = clusterPrior
         config.dispersionUpdate = dispersionUpdate
+        if let sharedDispersion { config.sharedDispersion = sharedDispersion }
         config.initialClusters = initialClusters
         if let splitMerge { config.splitMergeProposals = splitMerge }
         if let initialStateSweeps { config.initialStateSweeps = initialStateSweeps }
+        if let stateRestartSweep { config.stateRestartSweep = stateRestartSweep }
         if let initialStates { config.initialStates = initialStates }
         if let initialStateCount { config.initialStateCount = initialStateCount }
         if let collapsedStateProposals { config.collapsedStateProposals = collapsedStateProposals }
