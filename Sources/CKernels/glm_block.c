@@ -162,6 +162,14 @@ CK_AVX2 static inline __attribute__((always_inline)) __m256d log1p_avx2(__m256d 
     return _mm256_sub_pd(log_avx2(u), _mm256_div_pd(_mm256_sub_pd(_mm256_sub_pd(u, one), x), u));
 }
 
+/// ln(1 + x) as above when r = 1/(1 + x) is already known (the sigmoid links compute it anyway):
+/// the correction multiplies by r instead of dividing by 1 + x.
+CK_AVX2 static inline __attribute__((always_inline)) __m256d log1p_inverse_avx2(__m256d x, __m256d r) {
+    const __m256d one = _mm256_set1_pd(1.0);
+    __m256d u = _mm256_add_pd(one, x);
+    return _mm256_fnmadd_pd(_mm256_sub_pd(_mm256_sub_pd(u, one), x), r, log_avx2(u));
+}
+
 CK_AVX2 static inline __attribute__((always_inline)) __m256d abs_avx2(__m256d x) {
     return _mm256_andnot_pd(_mm256_set1_pd(-0.0), x);
 }
@@ -177,7 +185,7 @@ CK_AVX2 static inline __attribute__((always_inline)) __m256d element_avx2(int em
         __m256d r = _mm256_div_pd(one, _mm256_add_pd(one, e));
         __m256d positive = _mm256_cmp_pd(eta, zero, _CMP_GE_OQ);
         __m256d f = _mm256_blendv_pd(_mm256_mul_pd(e, r), r, positive);
-        __m256d log_f = _mm256_sub_pd(_mm256_min_pd(eta, zero), log1p_avx2(e));
+        __m256d log_f = _mm256_sub_pd(_mm256_min_pd(eta, zero), log1p_inverse_avx2(e, r));
         __m256d floored = _mm256_cmp_pd(f, floor_rate, _CMP_LT_OQ);
         __m256d ll = _mm256_fmsub_pd(x, log_f, f);
         *d = _mm256_andnot_pd(floored, _mm256_mul_pd(_mm256_sub_pd(x, f), _mm256_sub_pd(one, f)));
@@ -188,7 +196,7 @@ CK_AVX2 static inline __attribute__((always_inline)) __m256d element_avx2(int em
         __m256d r = _mm256_div_pd(one, _mm256_add_pd(one, e));
         __m256d positive = _mm256_cmp_pd(eta, zero, _CMP_GE_OQ);
         __m256d s = _mm256_blendv_pd(_mm256_mul_pd(e, r), r, positive);
-        __m256d f = _mm256_add_pd(_mm256_max_pd(eta, zero), log1p_avx2(e));
+        __m256d f = _mm256_add_pd(_mm256_max_pd(eta, zero), log1p_inverse_avx2(e, r));
         __m256d floored = _mm256_cmp_pd(f, floor_rate, _CMP_LT_OQ);
         __m256d safe = _mm256_blendv_pd(f, floor_rate, floored);
         __m256d ll = _mm256_fmsub_pd(x, log_avx2(safe), f);
@@ -211,7 +219,7 @@ CK_AVX2 static inline __attribute__((always_inline)) __m256d element_avx2(int em
         __m256d positive = _mm256_cmp_pd(eta, zero, _CMP_GE_OQ);
         __m256d p = _mm256_blendv_pd(_mm256_mul_pd(e, r), r, positive);
         *d = _mm256_sub_pd(x, p);
-        return _mm256_fmsub_pd(x, eta, _mm256_add_pd(_mm256_max_pd(eta, zero), log1p_avx2(e)));
+        return _mm256_fmsub_pd(x, eta, _mm256_add_pd(_mm256_max_pd(eta, zero), log1p_inverse_avx2(e, r)));
     }
     }
 }
