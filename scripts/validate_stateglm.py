@@ -47,7 +47,7 @@ PRIOR_FLAGS = {
 }
 
 
-def recover_all(harness, seeds, restarts, jobs, folder=None):
+def recover_all(harness, seeds, restarts, jobs, folder=None, extra=()):
     """One `recover` process per (simulation seed, prior), `jobs` at a time; JSON figures per run. With
     `folder`, each run's JSON is kept there as <prior>-<seed>.json and an existing file is reused."""
     runs = [(seed, prior) for seed in seeds for prior in ("naive", "gaussian", "onehot")]
@@ -65,7 +65,7 @@ def recover_all(harness, seeds, restarts, jobs, folder=None):
         while pending and len(active) < jobs:
             seed, prior = pending.pop(0)
             command = [harness, "recover", "--prior", prior, "--sim-seed", str(seed), "--schedule", "reference",
-                       "--restarts", str(restarts), "--epochs", "10", *PRIOR_FLAGS[prior]]
+                       "--restarts", str(restarts), "--epochs", "10", *PRIOR_FLAGS[prior], *extra]
             active.append(((seed, prior), subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)))
         key, process = active.pop(0)
         out, _ = process.communicate()
@@ -112,15 +112,18 @@ def main():
     parser.add_argument("--skip-real-data", action="store_true")
     parser.add_argument("--skip-simulation", action="store_true")
     parser.add_argument("--results", help="folder keeping each recovery run's JSON (existing files are reused)")
+    parser.add_argument("--fit-args", default="", help="extra `recover` arguments for every run, e.g. \"--precision double\"")
     args = parser.parse_args()
     if not args.skip_simulation:
         seeds = [int(x) for x in args.seeds.split(",")]
-        results = recover_all(args.harness, seeds, args.restarts, args.jobs, args.results)
+        extra = args.fit_args.split()
+        results = recover_all(args.harness, seeds, args.restarts, args.jobs, args.results, extra)
         flags = "; ".join(f"{p}: `{' '.join(f)}`" for p, f in PRIOR_FLAGS.items() if f)
         intro = [
             f"Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by `scripts/validate_stateglm.py` "
             f"(fit seconds are wall-clock on the shared 2-core machine, {args.jobs} fits at a time):",
-            f"`neuro-bench-stateglm recover --prior <p> --sim-seed <seed> --schedule reference --restarts {args.restarts} --epochs 10` "
+            f"`neuro-bench-stateglm recover --prior <p> --sim-seed <seed> --schedule reference --restarts {args.restarts} --epochs 10"
+            f"{' ' + ' '.join(extra) if extra else ''}` "
             f"per row ({flags}).",
             "Demo generator: S = 5, N = 20, K = 5, 50 sequences × 2000 bins, 30 training / 20 held-out; reference schedule",
             "(per sequence: E-step + 50 Adam steps, lr 0.01), 10 epochs, one start; log-priors counted once for the whole",

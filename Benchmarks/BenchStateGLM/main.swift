@@ -48,13 +48,16 @@ func fitOptions(prior: String, seed: UInt64) -> StateGLMFitOptions {
         ? .lbfgs(iterations: int("steps", 50), memory: 10) : .adam(steps: int("steps", 50), learningRate: double("lr", 0.01))
     let warm = int("warm", prior == "onehot" ? 5 : 0)
     let warmPrior: any InteractionPrior = string("warm-prior", "gaussian") == "naive" ? NaivePrior() : GaussianPrior(standardDeviation: double("sigma", 1.0 / 3.0), learnsStandardDeviation: string("learn-sigma", "no") == "yes")
-    return StateGLMFitOptions(
+    var fitOptions = StateGLMFitOptions(
         epochs: int(prior.hasPrefix("onehot") ? "onehot-epochs" : "epochs", int("epochs", 10)), optimizer: optimizer,
         schedule: string("schedule", "batch") == "batch" ? .batch : .perSequence,
         restarts: int("restarts", 1), seed: seed,
         priorScale: options["prior-scale"].flatMap(Double.init),
         warmStart: warm > 0 && prior.hasPrefix("onehot") ? .init(prior: warmPrior, epochs: warm) : nil,
         mapHardTypes: string("map-types", "yes") == "yes", posteriorCutoff: double("cutoff", 1e-10))
+    // --precision single|double: the M-step's likelihood terms in float32 or float64 (default: the library's).
+    if let precision = options["precision"] { fitOptions.singlePrecisionMStep = precision == "single" }
+    return fitOptions
 }
 
 func recover(prior name: String, sim: StateGLMSimulation.Result, seed: UInt64) throws -> [String: Double] {
@@ -143,7 +146,7 @@ do {
                 var options = StateGLMFitOptions(
                     epochs: 1, optimizer: .adam(steps: 50, learningRate: 0.01), schedule: .perSequence, seed: 1,
                     parallel: string("parallel", "no") == "yes", mapHardTypes: false, posteriorCutoff: double("cutoff", 1e-10))
-                options.singlePrecisionMStep = string("precision", "double") == "single"
+                options.singlePrecisionMStep = string("precision", "single") == "single"
                 let fitter = StateGLMFitter(configuration: configuration, prior: makePrior(name == "onehot" ? "onehot" : name), options: options)
                 let sequences = Array(sim.counts.prefix(measured))
                 let start = processSeconds(), wallStart = Date()

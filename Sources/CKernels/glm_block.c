@@ -162,6 +162,14 @@ CK_AVX2 static inline __attribute__((always_inline)) __m256d log1p_avx2(__m256d 
     return _mm256_sub_pd(log_avx2(u), _mm256_div_pd(_mm256_sub_pd(_mm256_sub_pd(u, one), x), u));
 }
 
+/// ln(1 + x) as above when r = 1/(1 + x) is already known (the sigmoid links compute it anyway):
+/// the correction multiplies by r instead of dividing by 1 + x.
+CK_AVX2 static inline __attribute__((always_inline)) __m256d log1p_inverse_avx2(__m256d x, __m256d r) {
+    const __m256d one = _mm256_set1_pd(1.0);
+    __m256d u = _mm256_add_pd(one, x);
+    return _mm256_fnmadd_pd(_mm256_sub_pd(_mm256_sub_pd(u, one), x), r, log_avx2(u));
+}
+
 CK_AVX2 static inline __attribute__((always_inline)) __m256d abs_avx2(__m256d x) {
     return _mm256_andnot_pd(_mm256_set1_pd(-0.0), x);
 }
@@ -177,7 +185,7 @@ CK_AVX2 static inline __attribute__((always_inline)) __m256d element_avx2(int em
         __m256d r = _mm256_div_pd(one, _mm256_add_pd(one, e));
         __m256d positive = _mm256_cmp_pd(eta, zero, _CMP_GE_OQ);
         __m256d f = _mm256_blendv_pd(_mm256_mul_pd(e, r), r, positive);
-        __m256d log_f = _mm256_sub_pd(_mm256_min_pd(eta, zero), log1p_avx2(e));
+        __m256d log_f = _mm256_sub_pd(_mm256_min_pd(eta, zero), log1p_inverse_avx2(e, r));
         __m256d floored = _mm256_cmp_pd(f, floor_rate, _CMP_LT_OQ);
         __m256d ll = _mm256_fmsub_pd(x, log_f, f);
         *d = _mm256_andnot_pd(floored, _mm256_mul_pd(_mm256_sub_pd(x, f), _mm256_sub_pd(one, f)));
@@ -188,7 +196,7 @@ CK_AVX2 static inline __attribute__((always_inline)) __m256d element_avx2(int em
         __m256d r = _mm256_div_pd(one, _mm256_add_pd(one, e));
         __m256d positive = _mm256_cmp_pd(eta, zero, _CMP_GE_OQ);
         __m256d s = _mm256_blendv_pd(_mm256_mul_pd(e, r), r, positive);
-        __m256d f = _mm256_add_pd(_mm256_max_pd(eta, zero), log1p_avx2(e));
+        __m256d f = _mm256_add_pd(_mm256_max_pd(eta, zero), log1p_inverse_avx2(e, r));
         __m256d floored = _mm256_cmp_pd(f, floor_rate, _CMP_LT_OQ);
         __m256d safe = _mm256_blendv_pd(f, floor_rate, floored);
         __m256d ll = _mm256_fmsub_pd(x, log_avx2(safe), f);
@@ -211,7 +219,7 @@ CK_AVX2 static inline __attribute__((always_inline)) __m256d element_avx2(int em
         __m256d positive = _mm256_cmp_pd(eta, zero, _CMP_GE_OQ);
         __m256d p = _mm256_blendv_pd(_mm256_mul_pd(e, r), r, positive);
         *d = _mm256_sub_pd(x, p);
-        return _mm256_fmsub_pd(x, eta, _mm256_add_pd(_mm256_max_pd(eta, zero), log1p_avx2(e)));
+        return _mm256_fmsub_pd(x, eta, _mm256_add_pd(_mm256_max_pd(eta, zero), log1p_inverse_avx2(e, r)));
     }
     }
 }
@@ -319,4 +327,215 @@ double ck_glm_block(int emission, const double *design, const double *counts, co
     if (ck_cpu_has_avx2_fma())
         return ck_glm_block_avx2(emission, design, counts, gamma, rows, n, coupling, gradient);
     return ck_glm_block_generic(emission, design, counts, gamma, rows, n, coupling, gradient);
+}
+
+// ---------------------------------------------------------------------------------------------
+// One-hot prior pass (Models/StateGLM/OneHotPrior.evaluate), see ck_glm.h.
+
+static inline void onehot_entry_generic(int mode, double inv_tau, const double *psi, double omega, const double *uniforms,
+                                        const double *log_alpha, const double *alpha, double tau, double log_tau,
+                                        double *types, double *strength, double *sigmoid_omega, double *weight,
+                                        double *d_psi, double *d_rho, double *log_prior) {
+    const double m = fmax(psi[0], fmax(psi[1], psi[2]));
+    const double e0 = exp(psi[0] - m), e1 = exp(psi[1] - m), e2 = exp(psi[2] - m);
+    const double t = e0 + e1 + e2, inv = 1.0 / t, lse = m + log(t);
+    const double q[3] = {e0 * inv, e1 * inv, e2 * inv};
+    const double log_a[3] = {psi[0] - lse, psi[1] - lse, psi[2] - lse};
+    if (mode == CK_ONEHOT_HARD) {
+        int arg = 0;
+        if (psi[1] > psi[arg]) arg = 1;
+        if (psi[2] > psi[arg]) arg = 2;
+        types[0] = types[1] = types[2] = 0;
+        types[arg] = 1;
+    } else if (mode == CK_ONEHOT_EXPECTED) {
+        types[0] = q[0]; types[1] = q[1]; types[2] = q[2];
+    } else {
+        double z[3];
+        for (int c = 0; c < 3; c++) z[c] = (psi[c] - log(-log(uniforms[c]))) * inv_tau;
+        const double mz = fmax(z[0], fmax(z[1], z[2]));
+        const double f0 = exp(z[0] - mz), f1 = exp(z[1] - mz), f2 = exp(z[2] - mz);
+        const double iz = 1.0 / (f0 + f1 + f2);
+        types[0] = f0 * iz; types[1] = f1 * iz; types[2] = f2 * iz;
+    }
+    const double e = exp(-fabs(omega)), r = 1.0 / (1.0 + e);
+    const double sp = fmax(omega, 0.0) + log1p(e);
+    *strength = sp;
+    *sigmoid_omega = omega >= 0 ? r : e * r;
+    *weight = (types[2] - types[0]) * sp;
+    // Concrete log-density at q with probabilities α and its gradients (ConcreteDistribution).
+    double u[3];
+    for (int c = 0; c < 3; c++) u[c] = log_alpha[c] - tau * log_a[c];
+    const double mu = fmax(u[0], fmax(u[1], u[2]));
+    const double g0 = exp(u[0] - mu), g1 = exp(u[1] - mu), g2 = exp(u[2] - mu);
+    const double tu = g0 + g1 + g2, iu = 1.0 / tu, lse_u = mu + log(tu);
+    const double qq[3] = {g0 * iu, g1 * iu, g2 * iu};
+    double rest = 0, da[3], dal[3];
+    for (int c = 0; c < 3; c++) {
+        rest += log_alpha[c] - (tau + 1) * log_a[c];
+        da[c] = 3 * tau * qq[c] - (tau + 1);
+        dal[c] = 1 - 3 * qq[c];
+    }
+    *log_prior += 0.6931471805599453 + 2 * log_tau - 3 * lse_u + rest;
+    const double ga = da[0] + da[1] + da[2], gal = dal[0] + dal[1] + dal[2];
+    for (int c = 0; c < 3; c++) {
+        d_psi[c] = da[c] - q[c] * ga;
+        d_rho[c] += dal[c] - alpha[c] * gal;
+    }
+}
+
+double ck_onehot_prior_generic(int mode, double inv_tau, int64_t states, int64_t pairs, const double *psi, const double *omega,
+                               const double *uniforms, const double *log_alpha, const double *alpha, double tau,
+                               double *types, double *strength, double *sigmoid_omega, double *weights,
+                               double *d_psi, double *d_rho) {
+    const double log_tau = log(tau);
+    double total = 0;
+    for (int64_t s = 0; s < states; s++) {
+        for (int64_t k = 0; k < pairs; k++) {
+            const int64_t idx = s * pairs + k;
+            onehot_entry_generic(mode, inv_tau, psi + idx * 3, omega[idx], uniforms ? uniforms + idx * 3 : 0, log_alpha + k * 3,
+                                 alpha + k * 3, tau, log_tau, types + idx * 3, strength + idx, sigmoid_omega + idx,
+                                 weights + idx, d_psi + idx * 3, d_rho + k * 3, &total);
+        }
+    }
+    return total;
+}
+
+#ifdef CK_GLM_HAVE_X86
+/// Three interleaved values (x[3i + c], i = 0..3) of four entries as one vector per class.
+CK_AVX2 static inline __attribute__((always_inline)) void load3x4(const double *x, __m256d *v0, __m256d *v1, __m256d *v2) {
+    *v0 = _mm256_setr_pd(x[0], x[3], x[6], x[9]);
+    *v1 = _mm256_setr_pd(x[1], x[4], x[7], x[10]);
+    *v2 = _mm256_setr_pd(x[2], x[5], x[8], x[11]);
+}
+
+CK_AVX2 static inline __attribute__((always_inline)) void store3x4(double *x, __m256d v0, __m256d v1, __m256d v2) {
+    double a[4], b[4], c[4];
+    _mm256_storeu_pd(a, v0);
+    _mm256_storeu_pd(b, v1);
+    _mm256_storeu_pd(c, v2);
+    for (int i = 0; i < 4; i++) {
+        x[3 * i] = a[i];
+        x[3 * i + 1] = b[i];
+        x[3 * i + 2] = c[i];
+    }
+}
+
+CK_AVX2 static inline __attribute__((always_inline)) __m256d max3(__m256d a, __m256d b, __m256d c) {
+    return _mm256_max_pd(a, _mm256_max_pd(b, c));
+}
+
+__attribute__((target("avx2,fma"))) double ck_onehot_prior_avx2(int mode, double inv_tau, int64_t states, int64_t pairs,
+                                                                const double *psi, const double *omega, const double *uniforms,
+                                                                const double *log_alpha, const double *alpha, double tau,
+                                                                double *types, double *strength, double *sigmoid_omega,
+                                                                double *weights, double *d_psi, double *d_rho) {
+    const double log_tau = log(tau);
+    const __m256d one = _mm256_set1_pd(1.0), zero = _mm256_setzero_pd(), three = _mm256_set1_pd(3.0);
+    const __m256d vtau = _mm256_set1_pd(tau), tau1 = _mm256_set1_pd(tau + 1), three_tau = _mm256_set1_pd(3 * tau);
+    const __m256d vinv_tau = _mm256_set1_pd(inv_tau);
+    __m256d sum = zero;
+    double total = 0;
+    for (int64_t s = 0; s < states; s++) {
+        int64_t k = 0;
+        for (; k + 4 <= pairs; k += 4) {
+            const int64_t idx = s * pairs + k;
+            __m256d p0, p1, p2;
+            load3x4(psi + idx * 3, &p0, &p1, &p2);
+            __m256d m = max3(p0, p1, p2);
+            __m256d e0 = exp_avx2(_mm256_sub_pd(p0, m)), e1 = exp_avx2(_mm256_sub_pd(p1, m)), e2 = exp_avx2(_mm256_sub_pd(p2, m));
+            __m256d t = _mm256_add_pd(e0, _mm256_add_pd(e1, e2));
+            __m256d inv = _mm256_div_pd(one, t);
+            __m256d lse = _mm256_add_pd(m, log_avx2(t));
+            __m256d q0 = _mm256_mul_pd(e0, inv), q1 = _mm256_mul_pd(e1, inv), q2 = _mm256_mul_pd(e2, inv);
+            __m256d la0 = _mm256_sub_pd(p0, lse), la1 = _mm256_sub_pd(p1, lse), la2 = _mm256_sub_pd(p2, lse);
+            __m256d a0, a1, a2;
+            if (mode == CK_ONEHOT_HARD) {
+                __m256d c1 = _mm256_cmp_pd(p1, p0, _CMP_GT_OQ);
+                __m256d best = _mm256_blendv_pd(p0, p1, c1);
+                __m256d c2 = _mm256_cmp_pd(p2, best, _CMP_GT_OQ);
+                a2 = _mm256_and_pd(c2, one);
+                a1 = _mm256_and_pd(_mm256_andnot_pd(c2, c1), one);
+                a0 = _mm256_andnot_pd(_mm256_or_pd(c1, c2), one);
+            } else if (mode == CK_ONEHOT_EXPECTED) {
+                a0 = q0; a1 = q1; a2 = q2;
+            } else {
+                __m256d u0, u1, u2;
+                load3x4(uniforms + idx * 3, &u0, &u1, &u2);
+                // Gumbel noise −log(−log u): both logs of positive normals.
+                __m256d z0 = _mm256_mul_pd(_mm256_sub_pd(p0, log_avx2(_mm256_sub_pd(zero, log_avx2(u0)))), vinv_tau);
+                __m256d z1 = _mm256_mul_pd(_mm256_sub_pd(p1, log_avx2(_mm256_sub_pd(zero, log_avx2(u1)))), vinv_tau);
+                __m256d z2 = _mm256_mul_pd(_mm256_sub_pd(p2, log_avx2(_mm256_sub_pd(zero, log_avx2(u2)))), vinv_tau);
+                __m256d mz = max3(z0, z1, z2);
+                __m256d f0 = exp_avx2(_mm256_sub_pd(z0, mz)), f1 = exp_avx2(_mm256_sub_pd(z1, mz)), f2 = exp_avx2(_mm256_sub_pd(z2, mz));
+                __m256d iz = _mm256_div_pd(one, _mm256_add_pd(f0, _mm256_add_pd(f1, f2)));
+                a0 = _mm256_mul_pd(f0, iz); a1 = _mm256_mul_pd(f1, iz); a2 = _mm256_mul_pd(f2, iz);
+            }
+            store3x4(types + idx * 3, a0, a1, a2);
+            __m256d w = _mm256_loadu_pd(omega + idx);
+            __m256d e = exp_avx2(_mm256_sub_pd(zero, abs_avx2(w)));
+            __m256d r = _mm256_div_pd(one, _mm256_add_pd(one, e));
+            __m256d sp = _mm256_add_pd(_mm256_max_pd(w, zero), log1p_inverse_avx2(e, r));
+            _mm256_storeu_pd(strength + idx, sp);
+            _mm256_storeu_pd(sigmoid_omega + idx, _mm256_blendv_pd(_mm256_mul_pd(e, r), r, _mm256_cmp_pd(w, zero, _CMP_GE_OQ)));
+            _mm256_storeu_pd(weights + idx, _mm256_mul_pd(_mm256_sub_pd(a2, a0), sp));
+            // Concrete log-density at q and its gradients.
+            __m256d l0, l1, l2, al0, al1, al2;
+            load3x4(log_alpha + k * 3, &l0, &l1, &l2);
+            load3x4(alpha + k * 3, &al0, &al1, &al2);
+            __m256d u0 = _mm256_fnmadd_pd(vtau, la0, l0), u1 = _mm256_fnmadd_pd(vtau, la1, l1), u2 = _mm256_fnmadd_pd(vtau, la2, l2);
+            __m256d mu = max3(u0, u1, u2);
+            __m256d g0 = exp_avx2(_mm256_sub_pd(u0, mu)), g1 = exp_avx2(_mm256_sub_pd(u1, mu)), g2 = exp_avx2(_mm256_sub_pd(u2, mu));
+            __m256d tu = _mm256_add_pd(g0, _mm256_add_pd(g1, g2));
+            __m256d iu = _mm256_div_pd(one, tu);
+            __m256d lse_u = _mm256_add_pd(mu, log_avx2(tu));
+            __m256d qq0 = _mm256_mul_pd(g0, iu), qq1 = _mm256_mul_pd(g1, iu), qq2 = _mm256_mul_pd(g2, iu);
+            __m256d rest = _mm256_add_pd(_mm256_fnmadd_pd(tau1, la0, l0),
+                                         _mm256_add_pd(_mm256_fnmadd_pd(tau1, la1, l1), _mm256_fnmadd_pd(tau1, la2, l2)));
+            sum = _mm256_add_pd(sum, _mm256_fnmadd_pd(three, lse_u, rest));
+            __m256d da0 = _mm256_fmsub_pd(three_tau, qq0, tau1), da1 = _mm256_fmsub_pd(three_tau, qq1, tau1), da2 = _mm256_fmsub_pd(three_tau, qq2, tau1);
+            __m256d dl0 = _mm256_fnmadd_pd(three, qq0, one), dl1 = _mm256_fnmadd_pd(three, qq1, one), dl2 = _mm256_fnmadd_pd(three, qq2, one);
+            __m256d ga = _mm256_add_pd(da0, _mm256_add_pd(da1, da2)), gl = _mm256_add_pd(dl0, _mm256_add_pd(dl1, dl2));
+            store3x4(d_psi + idx * 3, _mm256_fnmadd_pd(q0, ga, da0), _mm256_fnmadd_pd(q1, ga, da1), _mm256_fnmadd_pd(q2, ga, da2));
+            double r0[4], r1[4], r2[4];
+            _mm256_storeu_pd(r0, _mm256_fnmadd_pd(al0, gl, dl0));
+            _mm256_storeu_pd(r1, _mm256_fnmadd_pd(al1, gl, dl1));
+            _mm256_storeu_pd(r2, _mm256_fnmadd_pd(al2, gl, dl2));
+            for (int i = 0; i < 4; i++) {
+                d_rho[(k + i) * 3] += r0[i];
+                d_rho[(k + i) * 3 + 1] += r1[i];
+                d_rho[(k + i) * 3 + 2] += r2[i];
+            }
+        }
+        for (; k < pairs; k++) {
+            const int64_t idx = s * pairs + k;
+            onehot_entry_generic(mode, inv_tau, psi + idx * 3, omega[idx], uniforms ? uniforms + idx * 3 : 0, log_alpha + k * 3,
+                                 alpha + k * 3, tau, log_tau, types + idx * 3, strength + idx, sigmoid_omega + idx,
+                                 weights + idx, d_psi + idx * 3, d_rho + k * 3, &total);
+        }
+    }
+    double lanes[4];
+    _mm256_storeu_pd(lanes, sum);
+    // The constant log Γ(3) + 2 log τ once per vectorised entry.
+    const int64_t vector_entries = states * (pairs - pairs % 4);
+    return total + (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + (double)vector_entries * (0.6931471805599453 + 2 * log_tau);
+}
+#else
+double ck_onehot_prior_avx2(int mode, double inv_tau, int64_t states, int64_t pairs, const double *psi, const double *omega,
+                            const double *uniforms, const double *log_alpha, const double *alpha, double tau,
+                            double *types, double *strength, double *sigmoid_omega, double *weights,
+                            double *d_psi, double *d_rho) {
+    return ck_onehot_prior_generic(mode, inv_tau, states, pairs, psi, omega, uniforms, log_alpha, alpha, tau, types, strength,
+                                   sigmoid_omega, weights, d_psi, d_rho);
+}
+#endif
+
+double ck_onehot_prior(int mode, double inv_tau, int64_t states, int64_t pairs, const double *psi, const double *omega,
+                       const double *uniforms, const double *log_alpha, const double *alpha, double tau,
+                       double *types, double *strength, double *sigmoid_omega, double *weights,
+                       double *d_psi, double *d_rho) {
+    if (ck_cpu_has_avx2_fma())
+        return ck_onehot_prior_avx2(mode, inv_tau, states, pairs, psi, omega, uniforms, log_alpha, alpha, tau, types, strength,
+                                    sigmoid_omega, weights, d_psi, d_rho);
+    return ck_onehot_prior_generic(mode, inv_tau, states, pairs, psi, omega, uniforms, log_alpha, alpha, tau, types, strength,
+                                   sigmoid_omega, weights, d_psi, d_rho);
 }

@@ -67,6 +67,45 @@ import Testing
         }
     }
 
+    /// The one-hot prior pass (`ck_onehot_prior`, behind `OneHotPrior.evaluate`): AVX2 against portable
+    /// C in all three type modes, with pair counts with and without a partial group of four and logits
+    /// large enough that softmax classes saturate.
+    @Test(.enabled(if: CPUFeatures.hasAVX2FMA, "needs AVX2 + FMA"), arguments: [CK_ONEHOT_HARD, CK_ONEHOT_EXPECTED, CK_ONEHOT_SAMPLE])
+    func oneHotPriorAVX2AgreesWithPortableC(mode: Int32) {
+        for (states, pairs) in [(1, 1), (2, 4), (3, 23), (5, 400)] {
+            var rng = SeededGenerator(seed: UInt64(states * 1000 + pairs))
+            let sm = states * pairs
+            let psi = (0..<(sm * 3)).map { i in (rng.nextUnitInterval() - 0.5) * (i % 5 == 0 ? 40 : 4) }
+            let omega = (0..<sm).map { i in (rng.nextUnitInterval() - 0.5) * (i % 3 == 0 ? 30 : 3) }
+            let uniforms = (0..<(sm * 3)).map { _ in rng.nextOpenUnitInterval() }
+            var logAlpha = [Double](repeating: 0, count: pairs * 3), alpha = logAlpha
+            for k in 0..<pairs {
+                let rho = (0..<3).map { _ in (rng.nextUnitInterval() - 0.5) * 10 }
+                let lse = log(rho.map { exp($0) }.reduce(0, +))
+                for c in 0..<3 { logAlpha[k * 3 + c] = rho[c] - lse; alpha[k * 3 + c] = exp(rho[c] - lse) }
+            }
+            func run(_ avx2: Bool) -> (Double, [[Double]]) {
+                var types = [Double](repeating: -1, count: sm * 3), strength = [Double](repeating: -1, count: sm)
+                var sigmoid = strength, weights = strength, dPsi = types
+                var dRho = [Double](repeating: 0.25, count: pairs * 3)
+                let f = avx2 ? ck_onehot_prior_avx2 : ck_onehot_prior_generic
+                let v = f(mode, 1 / 0.3, Int64(states), Int64(pairs), psi, omega, uniforms, logAlpha, alpha, 0.2,
+                          &types, &strength, &sigmoid, &weights, &dPsi, &dRho)
+                return (v, [types, strength, sigmoid, weights, dPsi, dRho])
+            }
+            let (v1, a) = run(false), (v2, b) = run(true)
+            #expect(v1.isFinite && abs(v1 - v2) <= 1e-12 * max(1, abs(v1)), "mode \(mode), \(states)×\(pairs): \(v1) vs \(v2)")
+            for (name, (x, y)) in zip(["types", "strength", "sigmoid", "weights", "dPsi", "dRho"], zip(a, b)) {
+                let gap = zip(x, y).map { abs($0 - $1) / max(1, abs($0)) }.max()!
+                #expect(gap <= 1e-12, "mode \(mode), \(states)×\(pairs): \(name) differ by \(gap)")
+                #expect(!x.contains(-1) || name == "dRho", "mode \(mode): \(name) not written everywhere")
+            }
+            // Types are distributions; d_rho accumulated onto its initial 0.25.
+            for i in 0..<sm { #expect(abs(a[0][i * 3] + a[0][i * 3 + 1] + a[0][i * 3 + 2] - 1) < 1e-12) }
+            #expect(a[5].contains { $0 != 0.25 })
+        }
+    }
+
     /// The float32 M-step (fit option `singlePrecisionMStep`) against the double one through the whole loss.
     @Test func singlePrecisionMStepLossMatchesDouble() throws {
         let (truth, sequences, posteriors, _) = try StateGLMSpeedPathTests.peakedProblem()

@@ -47,4 +47,31 @@ double ck_glm_block_f32_avx2(int emission, const float *design, const float *cou
 double ck_glm_block_f32(int emission, const float *design, const float *counts, const float *gamma,
                         int64_t rows, int64_t n, const float *coupling, double *gradient);
 
+/// One-hot prior pass (Models/StateGLM/OneHotPrior): for every (state s, pair k) entry idx = s·pairs + k,
+/// from type logits psi[idx·3 + c], strength logits omega[idx] and the state-shared log_alpha[k·3 + c]
+/// = log-softmax(ρ_k), alpha = softmax(ρ_k):
+///   types[idx·3 + c]   forward types: one-hot argmax ψ (CK_ONEHOT_HARD), softmax ψ (CK_ONEHOT_EXPECTED), or
+///                      the Gumbel-softmax sample softmax((ψ − log(−log u))·inv_tau) with uniforms u in (0, 1)
+///                      (CK_ONEHOT_SAMPLE; `uniforms` may be NULL otherwise);
+///   strength[idx] = softplus(ω), sigmoid_omega[idx] = σ(ω), weights[idx] = (a_exc − a_inh)·softplus(ω);
+///   d_psi[idx·3 + c]   ∂ log Concrete(softmax ψ | α, tau) / ∂ψ (written);
+///   d_rho[k·3 + c]     ∂ log Concrete / ∂ρ, added to (summed over the states in order);
+/// and returns Σ log Concrete(softmax ψ | α, tau) over all entries.
+#define CK_ONEHOT_HARD 0
+#define CK_ONEHOT_EXPECTED 1
+#define CK_ONEHOT_SAMPLE 2
+double ck_onehot_prior_generic(int mode, double inv_tau, int64_t states, int64_t pairs, const double *psi, const double *omega,
+                               const double *uniforms, const double *log_alpha, const double *alpha, double tau,
+                               double *types, double *strength, double *sigmoid_omega, double *weights,
+                               double *d_psi, double *d_rho);
+/// AVX2 + FMA: four entries per vector (its exp/log within a few ulp of libm).
+double ck_onehot_prior_avx2(int mode, double inv_tau, int64_t states, int64_t pairs, const double *psi, const double *omega,
+                            const double *uniforms, const double *log_alpha, const double *alpha, double tau,
+                            double *types, double *strength, double *sigmoid_omega, double *weights,
+                            double *d_psi, double *d_rho);
+double ck_onehot_prior(int mode, double inv_tau, int64_t states, int64_t pairs, const double *psi, const double *omega,
+                       const double *uniforms, const double *log_alpha, const double *alpha, double tau,
+                       double *types, double *strength, double *sigmoid_omega, double *weights,
+                       double *d_psi, double *d_rho);
+
 #endif

@@ -27,7 +27,7 @@ public enum ConcreteDistribution {
     /// ∂ log p / ∂ log a_i = kτ u_i − (τ + 1) and ∂ log p / ∂ log α_i = 1 − k u_i, u = softmax(log α − τ log a).
     static func logDensityGradients(
         logPoint: UnsafePointer<Double>, logProbabilities: UnsafePointer<Double>, temperature tau: Double,
-        dLogPoint: UnsafeMutablePointer<Double>, dLogProbabilities: UnsafeMutablePointer<Double>
+        logTemperature: Double, dLogPoint: UnsafeMutablePointer<Double>, dLogProbabilities: UnsafeMutablePointer<Double>
     ) -> Double {
         let u0 = logProbabilities[0] - tau * logPoint[0]
         let u1 = logProbabilities[1] - tau * logPoint[1]
@@ -36,7 +36,8 @@ public enum ConcreteDistribution {
         let e0 = FastExpLog.exp(u0 - m), e1 = FastExpLog.exp(u1 - m), e2 = FastExpLog.exp(u2 - m)
         let total = e0 + e1 + e2
         let lse = m + FastExpLog.log(total)
-        let q = (e0 / total, e1 / total, e2 / total)
+        let inverse = 1 / total
+        let q = (e0 * inverse, e1 * inverse, e2 * inverse)
         dLogPoint[0] = 3 * tau * q.0 - (tau + 1)
         dLogPoint[1] = 3 * tau * q.1 - (tau + 1)
         dLogPoint[2] = 3 * tau * q.2 - (tau + 1)
@@ -45,8 +46,8 @@ public enum ConcreteDistribution {
         dLogProbabilities[2] = 1 - 3 * q.2
         var rest = 0.0
         for i in 0..<3 { rest += logProbabilities[i] - (tau + 1) * logPoint[i] }
-        // log Γ(3) = log 2; log τ with the fast log (τ is a positive normal).
-        return 0.6931471805599453 + 2 * FastExpLog.log(tau) - 3 * lse + rest
+        // log Γ(3) = log 2; log τ passed in (computed once per prior evaluation).
+        return 0.6931471805599453 + 2 * logTemperature - 3 * lse + rest
     }
 }
 
@@ -57,4 +58,20 @@ public enum ConcreteDistribution {
     out[0] = x[0] - lse
     out[1] = x[1] - lse
     out[2] = x[2] - lse
+}
+
+/// Log-softmax of three logits into `out` and the softmax itself into `probabilities`, from the same
+/// three exponentials.
+@inline(__always) func logSoftmax3(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ probabilities: UnsafeMutablePointer<Double>) {
+    let m = Swift.max(x[0], Swift.max(x[1], x[2]))
+    let e0 = FastExpLog.exp(x[0] - m), e1 = FastExpLog.exp(x[1] - m), e2 = FastExpLog.exp(x[2] - m)
+    let total = e0 + e1 + e2
+    let lse = m + FastExpLog.log(total)
+    let inverse = 1 / total
+    out[0] = x[0] - lse
+    out[1] = x[1] - lse
+    out[2] = x[2] - lse
+    probabilities[0] = e0 * inverse
+    probabilities[1] = e1 * inverse
+    probabilities[2] = e2 * inverse
 }

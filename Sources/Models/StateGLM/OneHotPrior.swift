@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import RealModule
 
@@ -81,53 +82,38 @@ public struct OneHotPrior: InteractionPrior {
             }
         }
         for i in 0..<(m * 3) { alphaAll[i] = FastExpLog.exp(logAlphaAll[i]) }
+        // Per step this runs once per (state, pair): the CKernels pass (AVX2 + FMA, four entries per
+        // vector, or its portable C version) does the types, strengths, weights and the Concrete prior
+        // with its gradients. The Gumbel noise's uniforms come from `generator`, three per entry in order.
+        var sigmoidOmega = [Double](repeating: 0, count: sm)  // σ(ω) = softplus′(ω), for the pullback
+        let modeCode: Int32
+        var uniforms: [Double] = []
+        switch mode {
+        case .hard: modeCode = Int32(CK_ONEHOT_HARD)
+        case .expected: modeCode = Int32(CK_ONEHOT_EXPECTED)
+        case .sample(let tau):
+            modeCode = Int32(CK_ONEHOT_SAMPLE)
+            typeScale = 1 / tau
+            uniforms = [Double](repeating: 0, count: sm * 3)
+            for i in 0..<(sm * 3) { uniforms[i] = generator.nextOpenUnitInterval() }
+        }
         parameters.withUnsafeBufferPointer { p in
-            var buffer = [Double](repeating: 0, count: 12)
-            buffer.withUnsafeMutableBufferPointer { b in
-                let logA = b.baseAddress!, logAlpha = b.baseAddress! + 3, dA = b.baseAddress! + 6, dAlpha = b.baseAddress! + 9
-                for s in 0..<states {
-                    for k in 0..<m {
-                        let idx = s * m + k, psi = p.baseAddress! + idx * 3
-                        // Forward types.
-                        switch mode {
-                        case .hard:
-                            var arg = 0
-                            if psi[1] > psi[arg] { arg = 1 }
-                            if psi[2] > psi[arg] { arg = 2 }
-                            types[idx * 3 + arg] = 1
-                        case .expected, .sample:
-                            var z = (psi[0], psi[1], psi[2])
-                            if case .sample(let tau) = mode {
-                                typeScale = 1 / tau
-                                // Standard Gumbel noise −log(−log u), u ∈ (0, 1) (both logs of positive normals).
-                                z.0 = (z.0 - FastExpLog.log(-FastExpLog.log(generator.nextOpenUnitInterval()))) / tau
-                                z.1 = (z.1 - FastExpLog.log(-FastExpLog.log(generator.nextOpenUnitInterval()))) / tau
-                                z.2 = (z.2 - FastExpLog.log(-FastExpLog.log(generator.nextOpenUnitInterval()))) / tau
+            uniforms.withUnsafeBufferPointer { u in
+                logAlphaAll.withUnsafeBufferPointer { la in
+                    alphaAll.withUnsafeBufferPointer { al in
+                        types.withUnsafeMutableBufferPointer { ty in
+                            strength.withUnsafeMutableBufferPointer { st in
+                                sigmoidOmega.withUnsafeMutableBufferPointer { so in
+                                    weights.withUnsafeMutableBufferPointer { w in
+                                        dLogPrior.withUnsafeMutableBufferPointer { d in
+                                            logPrior = ck_onehot_prior(
+                                                modeCode, typeScale, Int64(states), Int64(m), p.baseAddress!, p.baseAddress! + omegaBase,
+                                                u.baseAddress, la.baseAddress!, al.baseAddress!, priorTemperature, ty.baseAddress!,
+                                                st.baseAddress!, so.baseAddress!, w.baseAddress!, d.baseAddress!, d.baseAddress! + rhoBase)
+                                        }
+                                    }
+                                }
                             }
-                            let mx = Swift.max(z.0, Swift.max(z.1, z.2))
-                            let e0 = FastExpLog.exp(z.0 - mx), e1 = FastExpLog.exp(z.1 - mx), e2 = FastExpLog.exp(z.2 - mx)
-                            let t = e0 + e1 + e2
-                            types[idx * 3] = e0 / t
-                            types[idx * 3 + 1] = e1 / t
-                            types[idx * 3 + 2] = e2 / t
-                        }
-                        let omega = p[omegaBase + idx]
-                        let sp = Swift.max(omega, 0) + FastExpLog.log1p(FastExpLog.exp(-Swift.abs(omega)))
-                        strength[idx] = sp
-                        weights[idx] = (types[idx * 3 + 2] - types[idx * 3]) * sp
-                        // Prior at q = softmax(ψ) with α = softmax(ρ).
-                        logSoftmax3(psi, logA)
-                        logAlpha[0] = logAlphaAll[k * 3]
-                        logAlpha[1] = logAlphaAll[k * 3 + 1]
-                        logAlpha[2] = logAlphaAll[k * 3 + 2]
-                        logPrior += ConcreteDistribution.logDensityGradients(
-                            logPoint: logA, logProbabilities: logAlpha, temperature: priorTemperature,
-                            dLogPoint: dA, dLogProbabilities: dAlpha)
-                        // Chain rule through log-softmax: ∂/∂x_j = g_j − softmax_j Σ g.
-                        let gA = dA[0] + dA[1] + dA[2], gAlpha = dAlpha[0] + dAlpha[1] + dAlpha[2]
-                        for c in 0..<3 {
-                            dLogPrior[idx * 3 + c] += dA[c] - FastExpLog.exp(logA[c]) * gA
-                            dLogPrior[rhoBase + k * 3 + c] += dAlpha[c] - alphaAll[k * 3 + c] * gAlpha
                         }
                     }
                 }
@@ -139,9 +125,8 @@ public struct OneHotPrior: InteractionPrior {
             var out = [Double](repeating: 0, count: parameters.count)
             for idx in 0..<sm {
                 let g = gradient[idx], sp = strength[idx]
-                let omega = parameters[omegaBase + idx]
                 let a0 = types[idx * 3], a1 = types[idx * 3 + 1], a2 = types[idx * 3 + 2]
-                out[omegaBase + idx] = g * (a2 - a0) / (1 + FastExpLog.exp(-omega))
+                out[omegaBase + idx] = g * (a2 - a0) * sigmoidOmega[idx]
                 if !isHard {
                     // ∂/∂a = (−g·sp, 0, g·sp); softmax Jacobian with 1/τ.
                     let d0 = -g * sp, d2 = g * sp
@@ -165,6 +150,9 @@ public struct OneHotPrior: InteractionPrior {
             while true {
                 let x0 = parameters[base], x1 = parameters[base + 1], x2 = parameters[base + 2]
                 let mx = Swift.max(x0, Swift.max(x1, x2))
+                // log-sum-exp ≤ max + log 3, so min − lse ≥ min − max − log 3: a spread below
+                // limit − log 3 cannot saturate (the common case, decided without exp or log).
+                if mx - Swift.min(x0, Swift.min(x1, x2)) < saturationLimit - 1.0986122886681098 { break }
                 let lse = mx + Double.log(Double.exp(x0 - mx) + Double.exp(x1 - mx) + Double.exp(x2 - mx))
                 let minLog = Swift.min(x0, Swift.min(x1, x2)) - lse
                 guard minLog < -saturationLimit, minLog.isFinite else { break }

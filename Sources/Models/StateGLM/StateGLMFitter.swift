@@ -53,10 +53,12 @@ public struct StateGLMFitOptions: Sendable {
     /// 1e−10 changes the loss by < 1e−5 nats per reference-size sequence; larger values trade a
     /// bounded approximation (≤ cutoff · Σ|log p| per skipped pair) for speed.
     public var posteriorCutoff: Double
-    /// Evaluate the M-step's likelihood terms in float32, the reference implementation's precision
+    /// Evaluate the Adam M-step's likelihood terms in float32, the reference implementation's precision
     /// (its fused kernel is ~2× faster than double; sums and gradients still accumulate in double).
-    /// Only the M-step changes: E-steps, the objective trace and all exports stay double. Off by default.
-    public var singlePrecisionMStep: Bool = false
+    /// Only the Adam steps change: E-steps, the objective trace, the monotone-EM guard, L-BFGS and all
+    /// exports stay double. On by default: at the reference demo size the fits match the float64 ones
+    /// (docs/stateglm.md); set it to false for a float64 M-step.
+    public var singlePrecisionMStep: Bool = true
 
     public init(
         epochs: Int = 10, optimizer: Optimizer = .adam(steps: 50, learningRate: 0.01), schedule: Schedule = .batch,
@@ -247,11 +249,14 @@ public struct StateGLMFitter: Sendable {
                 projectFlat(&theta, model: model)
                 if monotone {
                     // Generalised EM only needs the M-step not to lose ground: keep the start otherwise.
+                    // The comparison is in double even with a float32 M-step.
                     var g = generator
-                    let endLoss = objective.evaluate(theta, mode: mode, generator: &g).value
+                    let endLoss = objective.evaluate(theta, mode: mode, generator: &g, exact: true).value
                     var reference = start
                     projectFlat(&reference, model: model)
-                    let startProjected = objective.evaluate(reference, mode: mode, generator: &g).value
+                    let startProjected = objective.evaluate(reference, mode: mode, generator: &g, exact: true).value
+                    // Step 0 evaluated the projected start, in float32 when that is on: compare in double.
+                    if objective.singlePrecision { startLoss = startProjected }
                     if !(endLoss <= Swift.min(startLoss, startProjected)) || !endLoss.isFinite {
                         theta = startProjected <= startLoss || !startLoss.isFinite ? reference : start
                     }
@@ -259,8 +264,9 @@ public struct StateGLMFitter: Sendable {
             case .lbfgs(let iterations, let memory):
                 projectFlat(&theta, model: model)
                 var g = generator
+                // The line search compares nearby losses: always in double.
                 let result = LimitedMemoryBFGS(memory: memory, maxIterations: iterations).minimize(theta) { x in
-                    objective.evaluate(x, mode: mode, generator: &g)
+                    objective.evaluate(x, mode: mode, generator: &g, exact: true)
                 }
                 theta = result.minimizer
             }

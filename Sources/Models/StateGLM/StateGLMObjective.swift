@@ -196,8 +196,11 @@ final class StateGLMObjective {
         return total
     }
 
-    /// Loss and gradient at θ. `generator` supplies the noise of stochastic weight modes.
-    func evaluate(_ theta: [Double], mode: WeightMode, generator: inout SeededGenerator) -> (value: Double, gradient: [Double]) {
+    /// Loss and gradient at θ. `generator` supplies the noise of stochastic weight modes. `exact`
+    /// evaluates in double even when `singlePrecision` is on (the monotone-EM guard compares losses
+    /// that way, so the guarantee does not rest on float32 rounding).
+    func evaluate(_ theta: [Double], mode: WeightMode, generator: inout SeededGenerator, exact: Bool = false) -> (value: Double, gradient: [Double]) {
+        let singlePrecision = self.singlePrecision && !exact
         template.flatParameters = theta
         let s = template.states, n = template.neurons, k = n + 1, stride = k * n
         let perStateBias = template.configuration.perStateBias

@@ -41,6 +41,8 @@ struct FitStateGLM: ParsableCommand {
     @Option(help: "Dirichlet pseudo-count added to self-transitions (sticky HMM).") var stickiness = 0.0
     @Flag(help: "One bias per state and neuron instead of one per neuron.") var perStateBias = false
     @Option(help: "One-hot only: epochs of a Gaussian fit used as a warm start (0: none).") var warmStart = 5
+    @Flag(help: "Run the Adam M-step's likelihood terms in float64 instead of float32 (E-steps and exports are double either way).")
+    var doublePrecision = false
 
     func validate() throws {
         guard StateGLMLikelihood(rawValue: likelihood) != nil else { throw ValidationError("--likelihood must be poisson or bernoulli, got \(likelihood)") }
@@ -105,11 +107,12 @@ struct FitStateGLM: ParsableCommand {
         case .gaussian: chosen = GaussianPrior()
         case .onehot: chosen = OneHotPrior()
         }
-        let options = StateGLMFitOptions(
+        var options = StateGLMFitOptions(
             epochs: epochs,
             optimizer: optimizer == .adam ? .adam(steps: steps, learningRate: learningRate) : .lbfgs(iterations: steps, memory: 10),
             schedule: schedule == .batch ? .batch : .perSequence, restarts: restarts, seed: seed,
             warmStart: prior == .onehot && warmStart > 0 ? .init(prior: GaussianPrior(), epochs: warmStart) : nil)
+        options.singlePrecisionMStep = !doublePrecision
         let sequences = try counts.map { try StateGLMSequence(counts: $0, basis: configuration.basis, emission: emission) }
         let progress = TerminalProgress()
         let start = Date()
