@@ -130,9 +130,13 @@ def simulated(args, folder):
         sampling += ["--top-p", str(args.top_p)]
     pending_gen = start(args.neuroswift, "generate", "neuroformer", sim, "--model", model, "--windows", str(args.windows),
                         "--chains", str(args.chains), "--seed", "1", *sampling, "--json")
+    # The reference's independent ID / offset draws on the same model, for comparison.
+    pending_gen_independent = start(args.neuroswift, "generate", "neuroformer", sim, "--model", model, "--windows", str(args.windows),
+                                    "--chains", str(args.chains), "--seed", "1", *sampling, "--token-sampling", "independent", "--json")
     pending_dec = start(args.neuroswift, "decode", "neuroformer", sim, "--behaviour", sim, "--model", model, "--json")
     glm, hub, none, edges, sklearn_version = poisson_glm_connectivity(sim)
     gen, gen_s = pending_gen()
+    gen_independent, _ = pending_gen_independent()
     dec, dec_s = pending_dec()
     ablations = [(label, wait()[0]) for label, wait in ablations]
     m = pre["metrics"]
@@ -141,6 +145,13 @@ def simulated(args, folder):
     setting = ", ".join(f"{k} {v}" for k, v in [("temperature", gen["temperature"]), ("top-k", gen.get("topK")), ("top-p", gen.get("topP"))]
                         if v is not None)
     missed = [f"{i} ({gen['generatedRates'][i]:.2f} vs {gen['realRates'][i]:.2f} Hz)" for i in gen.get("outside20Percent", [])]
+    missed_independent = [f"{i} ({gen_independent['generatedRates'][i]:.2f} vs {gen_independent['realRates'][i]:.2f} Hz)"
+                          for i in gen_independent.get("outside20Percent", [])]
+    expected, observed = gen["teacherForcedExpectedSpikes"], gen["teacherForcedObservedSpikes"]
+    calibrated = sum(1 for e, o in zip(expected, observed) if o > 0 and abs(e - o) <= 0.2 * o)
+    import numpy as np
+    calibration_r = float(np.corrcoef(expected, observed)[0, 1])
+    worst_calibration = max(range(len(observed)), key=lambda i: abs(expected[i] / observed[i] - 1) if observed[i] > 0 else 0)
     lines = [
         f"Run {datetime.date.today().isoformat()}: `simulate neuroformer --seed 1 --duration 1200`; "
         f"`pretrain neuroformer --config mini --steps {args.steps}` on spikes with the stimulus stream, behaviour decoded by "
@@ -166,11 +177,18 @@ def simulated(args, folder):
         f"| true edges with S[i,j] > S[j,i] (final read-out) | {f3(pre['directionality'])} | ≥ 0.9 | {'yes' if pre['directionality'] >= 0.9 else 'no'} |",
         f"| generated rates within 20 % ({args.chains} chains × {args.windows} windows, free-running; {setting}) | "
         f"{within} / {gen['neurons']} neurons, r = {f3(gen['rateCorrelation'])} | all neurons | {'yes' if within == gen['neurons'] else 'no'} |",
+        f"| same, the reference's independent ID and offset draws (`--token-sampling independent`) | "
+        f"{gen_independent['neuronsWithin20Percent']} / {gen_independent['neurons']} neurons, r = {f3(gen_independent['rateCorrelation'])} | (comparison) | |",
+        f"| one-step calibration: expected spikes given the true prefixes vs spikes in the held-out windows | "
+        f"{calibrated} / {len(observed)} neurons within 20 %, r = {f3(calibration_r)} (worst: neuron {worst_calibration}, "
+        f"{expected[worst_calibration]:.0f} vs {observed[worst_calibration]:.0f}) | (diagnostic) | |",
     ]
     for row in dec["rows"]:
         lines.append(f"| behaviour (lagged group rate), {row['decoder']} | r = {f3(row['pearson'])} | | |")
     if missed:
         lines += ["", "Neurons outside 20 % in generation: " + ", ".join(missed) + "."]
+    if missed_independent:
+        lines += ["", "With independent draws: " + ", ".join(missed_independent) + "."]
     lines += [
         "",
         "Connectivity (hub-edge AUROC unless stated; one read-out with and without the stimulus stream; baselines on the "

@@ -112,6 +112,10 @@ public struct NeuroformerDataset: Sendable {
                 }
             }
         }
+        if c.framePixelMean != nil || c.framePixelScale != nil {
+            let mean = Float(c.framePixelMean ?? 0), inverse = Float(1 / (c.framePixelScale ?? 1))
+            for k in out.indices { out[k] = (out[k] - mean) * inverse }
+        }
         return out
     }
 

@@ -12,13 +12,19 @@ public struct NeuroformerGenerationOptions: Sendable {
     /// Nucleus (top-p) sampling: draw only among the most probable tokens whose probabilities first sum
     /// to at least `topP` (nil: all). Applied after `topK`, as in the reference's `top_k_top_p_filtering`.
     public var topP: Double?
+    /// How each spike's (ID, offset) pair is drawn from the two heads.
+    public var tokenSampling: NeuroformerTokenSampling
 
-    public init(temperature: Float = 1, truePast: Bool = false, seed: UInt64 = 0, topK: Int? = nil, topP: Double? = nil) {
+    public init(
+        temperature: Float = 1, truePast: Bool = false, seed: UInt64 = 0, topK: Int? = nil, topP: Double? = nil,
+        tokenSampling: NeuroformerTokenSampling = .ordered
+    ) {
         self.temperature = temperature
         self.truePast = truePast
         self.seed = seed
         self.topK = topK
         self.topP = topP
+        self.tokenSampling = tokenSampling
     }
 
     public func validate() throws {
@@ -26,6 +32,18 @@ public struct NeuroformerGenerationOptions: Sendable {
         if let topK { try ParameterError.check(topK >= 1, "topK", expected: "≥ 1", found: topK) }
         if let topP { try ParameterError.check(topP > 0 && topP <= 1, "topP", expected: "in (0, 1]", found: topP) }
     }
+}
+
+/// How generation draws a spike's (neuron ID, offset) pair. The two heads predict the next ID and the
+/// next offset separately from the same position, so their product can put mass on pairs the tokeniser
+/// never emits: a spike in an earlier bin than the previous one, or a lower neuron in the same bin.
+public enum NeuroformerTokenSampling: String, Sendable, CaseIterable, Codable {
+    /// ID then offset, independently (the reference's `generate_spikes`): sequences can step back in time.
+    case independent
+    /// The pair drawn jointly from p_id(n) · p_dt(τ) restricted to the continuations of the tokeniser's
+    /// order (τ after the previous offset, or the same offset and a neuron ≥ the previous one), EOS with
+    /// weight p_id(EOS): every generated window is a sequence the model could have been trained on.
+    case ordered
 }
 
 extension NeuroformerModel {
@@ -43,6 +61,15 @@ extension NeuroformerModel {
         from raster: SpikeRaster, starts: [Int], windows: Int, modalityPerBin: [Float]? = nil,
         framesPerBin: [Float]? = nil, options: NeuroformerGenerationOptions = .init()
     ) throws -> [SpikeRaster] {
+        try generateWithTokens(from: raster, starts: starts, windows: windows, modalityPerBin: modalityPerBin,
+                               framesPerBin: framesPerBin, options: options).rasters
+    }
+
+    /// `generate`, also returning each chain's generated token sequences window by window, in draw order.
+    func generateWithTokens(
+        from raster: SpikeRaster, starts: [Int], windows: Int, modalityPerBin: [Float]? = nil,
+        framesPerBin: [Float]? = nil, options: NeuroformerGenerationOptions = .init()
+    ) throws -> (rasters: [SpikeRaster], tokens: [[[SpikeToken]]]) {
         let c = configuration, tok = c.tokenizer, t = c.currentBlock
         try options.validate()
         try ParameterError.check(windows >= 1, "windows", expected: "≥ 1", found: windows)
@@ -71,6 +98,7 @@ extension NeuroformerModel {
         }
         let b = starts.count
         let maxCurrentOffset = c.currentBins - 1
+        var tokens = [[[SpikeToken]]](repeating: [], count: b)
         try withNoGrad {
             for w in 0..<windows {
                 var batch = NeuroformerBatch(size: b, inputIDs: [], inputOffsets: [], targetIDs: [], targetOffsets: [], pastIDs: [], pastOffsets: [])
@@ -91,16 +119,27 @@ extension NeuroformerModel {
                     }
                 }
                 var done = [Bool](repeating: false, count: b)
+                var previous = [SpikeToken?](repeating: nil, count: b)
+                for k in 0..<b { tokens[k].append([]) }
                 for position in 0..<(t - 1) {
                     if done.allSatisfy({ $0 }) { break }
                     let out = forward(batch)
                     let li = out.idLogits.storage, ld = out.offsetLogits.storage
                     for k in 0..<b where !done[k] {
                         let row = k * t + position
-                        let id = sampleToken(li, row * tok.idVocabulary, count: tok.neurons + 2, excluding: tok.sos, options: options, &generator)
+                        let id: Int, dt: Int
+                        switch options.tokenSampling {
+                        case .independent:
+                            id = sampleToken(li, row * tok.idVocabulary, count: tok.neurons + 2, excluding: tok.sos, options: options, &generator)
+                            dt = id == tok.eos ? 0 : sampleToken(ld, row * tok.offsetVocabulary, count: maxCurrentOffset + 1, excluding: nil,
+                                                                 options: options, &generator)
+                        case .ordered:
+                            (id, dt) = sampleOrderedToken(li, row * tok.idVocabulary, ld, row * tok.offsetVocabulary, neurons: tok.neurons,
+                                                          offsets: maxCurrentOffset + 1, after: previous[k], options: options, &generator)
+                        }
                         if id == tok.eos { done[k] = true; continue }
-                        let dt = sampleToken(ld, row * tok.offsetVocabulary, count: maxCurrentOffset + 1, excluding: nil,
-                                             options: options, &generator)
+                        previous[k] = SpikeToken(neuron: id, offset: dt)
+                        tokens[k][w].append(SpikeToken(neuron: id, offset: dt))
                         batch.inputIDs[row + 1] = id
                         batch.inputOffsets[row + 1] = dt
                         let bin = starts[k] + w * c.currentBins + dt
@@ -109,12 +148,13 @@ extension NeuroformerModel {
                 }
             }
         }
-        return starts.indices.map { k in
+        let rasters = starts.indices.map { k in
             let first = starts[k], count = windows * c.currentBins
             return SpikeRaster(neurons: c.neurons, bins: count, binWidth: raster.binWidth,
                                start: raster.start + Double(first) * raster.binWidth,
                                counts: Array(working[k].counts[(first * c.neurons)..<((first + count) * c.neurons)]))
         }
+        return (rasters, tokens)
     }
 }
 
@@ -125,6 +165,20 @@ func sampleToken(
     _ logits: [Float], _ offset: Int, count: Int, excluding: Int?, options: NeuroformerGenerationOptions,
     _ generator: inout SeededGenerator
 ) -> Int {
+    let (weights, total) = filteredWeights(logits, offset, count: count, excluding: excluding, options: options)
+    var u = generator.nextUnitInterval() * total
+    for j in 0..<count where j != excluding && weights[j] > 0 {
+        u -= weights[j]
+        if u < 0 { return j }
+    }
+    return (0..<count).last { $0 != excluding && weights[$0] > 0 } ?? 0
+}
+
+/// Unnormalised softmax weights of `logits[offset ..< offset + count]` at the options' temperature, with
+/// `excluding` at 0 and the top-k / top-p restriction applied; and their sum.
+func filteredWeights(
+    _ logits: [Float], _ offset: Int, count: Int, excluding: Int?, options: NeuroformerGenerationOptions
+) -> (weights: [Double], total: Double) {
     var m = -Float.infinity
     for j in 0..<count where j != excluding { m = max(m, logits[offset + j]) }
     var weights = [Double](repeating: 0, count: count)
@@ -148,10 +202,49 @@ func sampleToken(
             if rank >= keep { weights[j] = 0 } else { total += weights[j] }
         }
     }
-    var u = generator.nextUnitInterval() * total
-    for j in 0..<count where j != excluding && weights[j] > 0 {
-        u -= weights[j]
-        if u < 0 { return j }
+    return (weights, total)
+}
+
+/// A (neuron, offset) draw for `.ordered` sampling, or `(EOS, 0)`: weights p_id(n)·p_dt(τ) over the pairs
+/// that may follow `previous` in the tokeniser's (bin, neuron) order, and p_id(EOS) for the end of the
+/// window. `idLogits` cover neurons 0..<neurons, then SOS (never drawn) and EOS; `offsetLogits` the
+/// current window's offsets 0..<offsets. Each head is filtered (temperature, top-k, top-p) on its own first.
+func sampleOrderedToken(
+    _ idLogits: [Float], _ idOffset: Int, _ offsetLogits: [Float], _ offsetOffset: Int, neurons: Int, offsets: Int,
+    after previous: SpikeToken?, options: NeuroformerGenerationOptions, _ generator: inout SeededGenerator
+) -> (id: Int, offset: Int) {
+    let eos = neurons + 1
+    let (pid, idTotal) = filteredWeights(idLogits, idOffset, count: neurons + 2, excluding: neurons, options: options)
+    let (pdt, dtTotal) = filteredWeights(offsetLogits, offsetOffset, count: offsets, excluding: nil, options: options)
+    let lastOffset = previous?.offset ?? 0, lastNeuron = previous?.neuron ?? 0
+    // Σ over allowed pairs, in units of (idTotal · dtTotal); the EOS weight is p_id(EOS) · dtTotal.
+    var later = 0.0
+    for tau in (lastOffset + 1)..<max(offsets, lastOffset + 1) { later += pdt[tau] }
+    var allNeurons = 0.0, fromLast = 0.0
+    for n in 0..<neurons {
+        allNeurons += pid[n]
+        if n >= lastNeuron { fromLast += pid[n] }
     }
-    return (0..<count).last { $0 != excluding && weights[$0] > 0 } ?? 0
+    let sameBin = lastOffset < offsets ? pdt[lastOffset] : 0
+    let eosWeight = pid[eos] * dtTotal
+    let total = eosWeight + allNeurons * later + fromLast * sameBin
+    guard total > 0, idTotal > 0 else { return (eos, 0) }
+    var u = generator.nextUnitInterval() * total
+    u -= eosWeight
+    if u < 0 { return (eos, 0) }
+    // Same bin, neurons from the previous one up.
+    for n in lastNeuron..<neurons where pid[n] > 0 {
+        u -= pid[n] * sameBin
+        if u < 0 { return (n, lastOffset) }
+    }
+    for tau in (lastOffset + 1)..<max(offsets, lastOffset + 1) where pdt[tau] > 0 {
+        for n in 0..<neurons where pid[n] > 0 {
+            u -= pid[n] * pdt[tau]
+            if u < 0 { return (n, tau) }
+        }
+    }
+    // Rounding left a sliver: the last allowed pair, or EOS.
+    if later > 0, let tau = (0..<offsets).last(where: { $0 > lastOffset && pdt[$0] > 0 }),
+       let n = (0..<neurons).last(where: { pid[$0] > 0 }) { return (n, tau) }
+    return (eos, 0)
 }
