@@ -27,8 +27,8 @@ struct GenerateNeuroformer: ParsableCommand {
     @Option(help: "Sampling temperature.") var temperature: Float = 1
     @Option(help: "Top-k sampling: draw among the k most probable tokens only.") var topK: Int?
     @Option(help: "Nucleus sampling: draw among the most probable tokens covering this probability (0, 1].") var topP: Double?
-    @Option(help: "How a spike's (ID, offset) pair is drawn: ordered (jointly, only continuations of the tokeniser's time-then-neuron order) or independent (the reference's separate draws).")
-    var tokenSampling: NeuroformerTokenSampling = .ordered
+    @Option(help: "How a spike's (ID, offset) pair is drawn: independent (the reference's separate draws) or ordered (the offset restricted to continuations of the tokeniser's time-then-neuron order; a diagnostic).")
+    var tokenSampling: NeuroformerTokenSampling = .independent
     @Flag(help: "Condition every window on the recorded past instead of the generated one.") var truePast = false
     @Option(help: "Seed of the draws; the same seed gives the same spikes.") var seed: UInt64 = 0
     @Option(name: [.short, .long], help: "Write the generated counts here (HDF5: /generated/counts chains × bins × neurons).") var output: String?
