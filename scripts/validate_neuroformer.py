@@ -110,16 +110,19 @@ def simulated(args, folder):
     subprocess.run([args.neuroswift, "simulate", "neuroformer", "--seed", "1", "--duration", "1200", "-o", sim], check=True,
                    capture_output=True)
     warmup = str(min(200, args.steps // 5))
+    # Token budgets that hold the simulator's windows (mini's 24 / 48 cut 5 % of current windows, 13 % at
+    # stimulus peaks, and 16 % of past windows; the cut windows taught the model to under-generate busy windows).
+    blocks = ["--current-block", str(args.current_block), "--past-block", str(args.past_block)]
     # Main run: spikes + the stimulus modality; the behaviour is then decoded by few-shot fine-tuning of a
     # fresh head on frozen features (`decode`). The multitask variant (behaviour as a pretraining target,
     # weight 1) and a run without the stimulus stream go into the connectivity table.
-    pending_pre = start(args.neuroswift, "pretrain", "neuroformer", sim, "--config", "mini",
+    pending_pre = start(args.neuroswift, "pretrain", "neuroformer", sim, "--config", "mini", *blocks,
                         "--steps", str(args.steps), "--warmup", warmup, "-o", model, "--json")
     ablations = []
     if not args.skip_ablation:
         for label, extra in [("no stimulus stream (`--no-stimulus`)", ["--no-stimulus"]),
                              ("stimulus + behaviour as a pretraining target (multitask, weight 1)", ["--behaviour", sim])]:
-            ablations.append((label, start(args.neuroswift, "pretrain", "neuroformer", sim, *extra, "--config", "mini",
+            ablations.append((label, start(args.neuroswift, "pretrain", "neuroformer", sim, *extra, "--config", "mini", *blocks,
                                            "--steps", str(args.steps), "--warmup", warmup,
                                            "-o", str(folder / f"sim-ablation{len(ablations)}.h5"), "--json")))
     pre, pre_s = pending_pre()
@@ -154,7 +157,9 @@ def simulated(args, folder):
     worst_calibration = max(range(len(observed)), key=lambda i: abs(expected[i] / observed[i] - 1) if observed[i] > 0 else 0)
     lines = [
         f"Run {datetime.date.today().isoformat()}: `simulate neuroformer --seed 1 --duration 1200`; "
-        f"`pretrain neuroformer --config mini --steps {args.steps}` on spikes with the stimulus stream, behaviour decoded by "
+        f"`pretrain neuroformer --config mini --current-block {args.current_block} --past-block {args.past_block} --steps {args.steps}` "
+        f"on spikes with the stimulus stream (training windows cut by the blocks: {pre.get('truncatedCurrentWindows', float('nan')):.2%} current, "
+        f"{pre.get('truncatedPastWindows', float('nan')):.2%} past), behaviour decoded by "
         f"fine-tuning a fresh head on the frozen features "
         f"({pre['parameters']:,} parameters, "
         f"{pre['trainWindows']:,} training / {pre['testWindows']:,} held-out windows; {pre['seconds']:.0f} s, "
@@ -250,6 +255,8 @@ def main():
     parser.add_argument("--skip-simulated", action="store_true")
     parser.add_argument("--skip-ablation", action="store_true", help="skip the no-stimulus and multitask connectivity runs")
     parser.add_argument("--chains", type=int, default=8)
+    parser.add_argument("--current-block", type=int, default=40, help="current-window token budget of the simulated runs")
+    parser.add_argument("--past-block", type=int, default=80, help="past-window token budget of the simulated runs")
     parser.add_argument("--windows", type=int, default=200)
     parser.add_argument("--top-k", type=int, default=None)
     parser.add_argument("--top-p", type=float, default=None)

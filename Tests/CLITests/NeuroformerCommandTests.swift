@@ -14,17 +14,19 @@ import TestSupport
 
         let pretrain = try NeuroSwiftBinary.run([
             "pretrain", "neuroformer", data.path, "--behaviour", data.path, "--config", "tiny", "--steps", "3", "--warmup", "1",
-            "--batch-size", "8", "-o", model.path, "--json",
+            "--batch-size", "8", "--current-block", "20", "-o", model.path, "--json",
         ])
         #expect(pretrain.status == 0, "\(pretrain.stderr)")
         let summary = try JSONSerialization.jsonObject(with: Data(pretrain.stdout.utf8)) as? [String: Any]
         #expect(summary?["steps"] as? Int == 3)
+        #expect((summary?["truncatedCurrentWindows"] as? Double).map { (0..<0.5).contains($0) } == true)
         #expect((summary?["attentionHubAUROC"] as? Double).map { (0...1).contains($0) } == true)
         for key in ["finalHubAUROC", "shuffledAttentionHubAUROC", "shuffledFinalHubAUROC"] {
             #expect((summary?[key] as? Double).map { (0...1).contains($0) } == true, "\(key)")
         }
         let file = try HDF5File.open(at: model)
         #expect(try file.root.attribute("neuroformer_configuration").string?.contains("\"modalityFeatures\":1") == true)
+        #expect(try file.root.attribute("neuroformer_configuration").string?.contains("\"currentBlock\":20") == true)
         #expect(try file.root.attribute("command").string?.contains("pretrain neuroformer") == true)
         try file.close()
 

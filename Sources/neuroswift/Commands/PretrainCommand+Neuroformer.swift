@@ -99,6 +99,8 @@ struct PretrainNeuroformer: ParsableCommand {
     @Option(help: "Peak learning rate.") var learningRate: Float = 1e-3
     @Option(help: "Linear warm-up steps.") var warmup = 200
     @Option(help: "Weight of the behaviour head's loss (with --behaviour).") var behaviourWeight: Float = 1
+    @Option(help: "Token budget of the current window (default: the preset's; windows with more spikes keep their last ones).") var currentBlock: Int?
+    @Option(help: "Token budget of the past window (default: the preset's).") var pastBlock: Int?
     @Option(help: "Side of the square frame patches that become frame tokens (must divide the frame height and width).") var framePatch: Int?
     @Option(help: "Cross-attention blocks onto the frame tokens.") var frameLayers = 1
     @Option(help: "Seed of the initialisation, batching and dropout.") var seed: UInt64 = 0
@@ -107,6 +109,8 @@ struct PretrainNeuroformer: ParsableCommand {
     func validate() throws {
         if data.frames == nil && framePatch != nil { throw ValidationError("--frame-patch needs --frames") }
         if let framePatch, framePatch < 1 { throw ValidationError("--frame-patch must be ≥ 1, got \(framePatch)") }
+        if let currentBlock, currentBlock < 3 { throw ValidationError("--current-block must be ≥ 3, got \(currentBlock)") }
+        if let pastBlock, pastBlock < 3 { throw ValidationError("--past-block must be ≥ 3, got \(pastBlock)") }
         guard frameLayers >= 1 else { throw ValidationError("--frame-layers must be ≥ 1, got \(frameLayers)") }
         guard NeuroformerConfiguration.preset(config, neurons: 1) != nil else { throw ValidationError("--config must be mini or tiny, got \(config)") }
         guard steps >= 1, batchSize >= 2, warmup >= 0, warmup < steps else {
@@ -118,6 +122,8 @@ struct PretrainNeuroformer: ParsableCommand {
         let input = try data.load()
         var c = NeuroformerConfiguration.preset(config, neurons: input.raster.neurons)!
         c.binWidth = input.raster.binWidth
+        if let currentBlock { c.currentBlock = currentBlock }
+        if let pastBlock { c.pastBlock = pastBlock }
         if input.stimulus != nil {
             c.modalityFeatures = 1
             c.modalityTokens = c.pastBins + c.currentBins
@@ -170,6 +176,9 @@ struct PretrainNeuroformer: ParsableCommand {
             parameters: model.parameterCount, trainWindows: train.count, testWindows: test.count, steps: report.progress.step,
             seconds: seconds, tokensPerSecond: tokens / max(seconds, 1e-9),
             metrics: model.tokenMetrics(on: dataset, samples: test))
+        let truncated = dataset.truncatedWindows(train)
+        summary.truncatedCurrentWindows = truncated.current
+        summary.truncatedPastWindows = truncated.past
         if let truth = input.truth {
             let n = c.neurons
             let hub = truth.hubEdges, all = truth.hubEdges + truth.weakEdges, none = truth.nonEdges
@@ -239,6 +248,9 @@ struct PretrainSummary: Codable {
     var shuffledFinalHubAUROC: Double?
     var crossCorrelationHubAUROC: Double?
     var crossCorrelationAllEdgeAUROC: Double?
+    /// Fractions of the training windows with more spikes than the current / past block holds.
+    var truncatedCurrentWindows: Double?
+    var truncatedPastWindows: Double?
     var topSources: [Int] = []
     var directionality: Double?
 }
