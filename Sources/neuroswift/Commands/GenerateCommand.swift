@@ -67,7 +67,10 @@ struct GenerateNeuroformer: ParsableCommand {
             for n in 0..<c.neurons { generatedRates[n] += gr[n] / Double(chains); realRates[n] += rr[n] / Double(chains) }
         }
         // Calibration check on the held-out windows: the model's one-step expected spikes given the true prefixes.
-        let dataset = try NeuroformerDataset(raster: input.raster, configuration: c, modalityPerBin: c.hasModality ? input.stimulus : nil,
+        var tokensOnly = c
+        tokensOnly.behaviourOutputs = 0  // the check needs no behaviour targets
+        tokensOnly.behaviourIsClassification = false
+        let dataset = try NeuroformerDataset(raster: input.raster, configuration: tokensOnly, modalityPerBin: c.hasModality ? input.stimulus : nil,
                                              framesPerBin: frames)
         let (_, test) = splitWindows(dataset, testMask: mask)
         let (expected, observed) = m.expectedSpikeCounts(on: dataset, samples: test)
