@@ -110,16 +110,19 @@ def simulated(args, folder):
     subprocess.run([args.neuroswift, "simulate", "neuroformer", "--seed", "1", "--duration", "1200", "-o", sim], check=True,
                    capture_output=True)
     warmup = str(min(200, args.steps // 5))
+    # Token budgets that hold the simulator's windows (mini's 24 / 48 cut 5 % of current windows, 13 % at
+    # stimulus peaks, and 16 % of past windows; the cut windows taught the model to under-generate busy windows).
+    blocks = ["--current-block", str(args.current_block), "--past-block", str(args.past_block)]
     # Main run: spikes + the stimulus modality; the behaviour is then decoded by few-shot fine-tuning of a
     # fresh head on frozen features (`decode`). The multitask variant (behaviour as a pretraining target,
     # weight 1) and a run without the stimulus stream go into the connectivity table.
-    pending_pre = start(args.neuroswift, "pretrain", "neuroformer", sim, "--config", "mini",
+    pending_pre = start(args.neuroswift, "pretrain", "neuroformer", sim, "--config", "mini", *blocks,
                         "--steps", str(args.steps), "--warmup", warmup, "-o", model, "--json")
     ablations = []
     if not args.skip_ablation:
         for label, extra in [("no stimulus stream (`--no-stimulus`)", ["--no-stimulus"]),
                              ("stimulus + behaviour as a pretraining target (multitask, weight 1)", ["--behaviour", sim])]:
-            ablations.append((label, start(args.neuroswift, "pretrain", "neuroformer", sim, *extra, "--config", "mini",
+            ablations.append((label, start(args.neuroswift, "pretrain", "neuroformer", sim, *extra, "--config", "mini", *blocks,
                                            "--steps", str(args.steps), "--warmup", warmup,
                                            "-o", str(folder / f"sim-ablation{len(ablations)}.h5"), "--json")))
     pre, pre_s = pending_pre()
@@ -130,9 +133,13 @@ def simulated(args, folder):
         sampling += ["--top-p", str(args.top_p)]
     pending_gen = start(args.neuroswift, "generate", "neuroformer", sim, "--model", model, "--windows", str(args.windows),
                         "--chains", str(args.chains), "--seed", "1", *sampling, "--json")
+    # Offsets restricted to the tokeniser's order on the same model, for comparison.
+    pending_gen_ordered = start(args.neuroswift, "generate", "neuroformer", sim, "--model", model, "--windows", str(args.windows),
+                                    "--chains", str(args.chains), "--seed", "1", *sampling, "--token-sampling", "ordered", "--json")
     pending_dec = start(args.neuroswift, "decode", "neuroformer", sim, "--behaviour", sim, "--model", model, "--json")
     glm, hub, none, edges, sklearn_version = poisson_glm_connectivity(sim)
     gen, gen_s = pending_gen()
+    gen_ordered, _ = pending_gen_ordered()
     dec, dec_s = pending_dec()
     ablations = [(label, wait()[0]) for label, wait in ablations]
     m = pre["metrics"]
@@ -141,9 +148,18 @@ def simulated(args, folder):
     setting = ", ".join(f"{k} {v}" for k, v in [("temperature", gen["temperature"]), ("top-k", gen.get("topK")), ("top-p", gen.get("topP"))]
                         if v is not None)
     missed = [f"{i} ({gen['generatedRates'][i]:.2f} vs {gen['realRates'][i]:.2f} Hz)" for i in gen.get("outside20Percent", [])]
+    missed_ordered = [f"{i} ({gen_ordered['generatedRates'][i]:.2f} vs {gen_ordered['realRates'][i]:.2f} Hz)"
+                          for i in gen_ordered.get("outside20Percent", [])]
+    expected, observed = gen["teacherForcedExpectedSpikes"], gen["teacherForcedObservedSpikes"]
+    calibrated = sum(1 for e, o in zip(expected, observed) if o > 0 and abs(e - o) <= 0.2 * o)
+    import numpy as np
+    calibration_r = float(np.corrcoef(expected, observed)[0, 1])
+    worst_calibration = max(range(len(observed)), key=lambda i: abs(expected[i] / observed[i] - 1) if observed[i] > 0 else 0)
     lines = [
         f"Run {datetime.date.today().isoformat()}: `simulate neuroformer --seed 1 --duration 1200`; "
-        f"`pretrain neuroformer --config mini --steps {args.steps}` on spikes with the stimulus stream, behaviour decoded by "
+        f"`pretrain neuroformer --config mini --current-block {args.current_block} --past-block {args.past_block} --steps {args.steps}` "
+        f"on spikes with the stimulus stream (training windows cut by the blocks: {pre.get('truncatedCurrentWindows', float('nan')):.2%} current, "
+        f"{pre.get('truncatedPastWindows', float('nan')):.2%} past), behaviour decoded by "
         f"fine-tuning a fresh head on the frozen features "
         f"({pre['parameters']:,} parameters, "
         f"{pre['trainWindows']:,} training / {pre['testWindows']:,} held-out windows; {pre['seconds']:.0f} s, "
@@ -166,11 +182,22 @@ def simulated(args, folder):
         f"| true edges with S[i,j] > S[j,i] (final read-out) | {f3(pre['directionality'])} | ≥ 0.9 | {'yes' if pre['directionality'] >= 0.9 else 'no'} |",
         f"| generated rates within 20 % ({args.chains} chains × {args.windows} windows, free-running; {setting}) | "
         f"{within} / {gen['neurons']} neurons, r = {f3(gen['rateCorrelation'])} | all neurons | {'yes' if within == gen['neurons'] else 'no'} |",
+        f"| same, offsets restricted to the tokeniser's order (`--token-sampling ordered`) | "
+        f"{gen_ordered['neuronsWithin20Percent']} / {gen_ordered['neurons']} neurons, r = {f3(gen_ordered['rateCorrelation'])} | (comparison) | |",
+        f"| one-step calibration: expected spikes given the true prefixes vs spikes in the held-out windows | "
+        f"{calibrated} / {len(observed)} neurons within 20 %, r = {f3(calibration_r)} (worst: neuron {worst_calibration}, "
+        f"{expected[worst_calibration]:.0f} vs {observed[worst_calibration]:.0f}) | (diagnostic) | |",
     ]
     for row in dec["rows"]:
         lines.append(f"| behaviour (lagged group rate), {row['decoder']} | r = {f3(row['pearson'])} | | |")
     if missed:
         lines += ["", "Neurons outside 20 % in generation: " + ", ".join(missed) + "."]
+    ratios = [g / r if r > 0 else float("nan") for g, r in zip(gen["generatedRates"], gen["realRates"])]
+    lines += ["", f"Generated / recorded rate against the neuron's index (its place in the within-bin token order; the "
+              f"simulator's stimulus-driven neurons are the last {8}): Pearson r = {f3(float(np.corrcoef(ratios, range(len(ratios)))[0, 1]))}; "
+              f"mean ratio of neurons 0–7 / 8–23 / 24–31: {np.mean(ratios[:8]):.3f} / {np.mean(ratios[8:24]):.3f} / {np.mean(ratios[24:]):.3f}."]
+    if missed_ordered:
+        lines += ["", f"With ordered offsets: {len(missed_ordered)} neurons outside 20 %."]
     lines += [
         "",
         "Connectivity (hub-edge AUROC unless stated; one read-out with and without the stimulus stream; baselines on the "
@@ -228,6 +255,8 @@ def main():
     parser.add_argument("--skip-simulated", action="store_true")
     parser.add_argument("--skip-ablation", action="store_true", help="skip the no-stimulus and multitask connectivity runs")
     parser.add_argument("--chains", type=int, default=8)
+    parser.add_argument("--current-block", type=int, default=40, help="current-window token budget of the simulated runs")
+    parser.add_argument("--past-block", type=int, default=80, help="past-window token budget of the simulated runs")
     parser.add_argument("--windows", type=int, default=200)
     parser.add_argument("--top-k", type=int, default=None)
     parser.add_argument("--top-p", type=float, default=None)

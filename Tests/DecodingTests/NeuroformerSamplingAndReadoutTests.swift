@@ -30,6 +30,79 @@ import Testing
         #expect(frequencies(.init(temperature: 0.05))[3] > 0.99)
     }
 
+    /// `.ordered` draws the ID from the ID head (EOS keeps its probability), then the offset from the offset
+    /// head restricted to the bins that keep the tokeniser's (bin, neuron) order: frequencies match that
+    /// closed form.
+    @Test func orderedDrawsFollowTheTruncatedProduct() {
+        let idLogits: [Float] = [9, 0.5, 0, 1, 0.2, 3, -0.5]   // a leading value skipped by the offset; neurons 0..<4, SOS, EOS
+        let dtLogits: [Float] = [0.3, 1, 0]
+        let p0: [Double] = [0.5, 0, 1, 0.2, -0.5].map { Double.exp($0) }   // neurons then EOS (SOS never drawn)
+        let q0: [Double] = dtLogits.map { Double.exp(Double($0)) }
+        let p = p0.map { $0 / p0.reduce(0, +) }, q = q0.map { $0 / q0.reduce(0, +) }
+        func frequencies(after previous: SpikeToken?, draws: Int = 40_000) -> [String: Double] {
+            var g = SeededGenerator(seed: 3)
+            var counts: [String: Double] = [:]
+            for _ in 0..<draws {
+                let (n, tau) = sampleOrderedToken(idLogits, 1, dtLogits, 0, neurons: 4, offsets: 3, after: previous, options: .init(), &g)
+                counts[n == 5 ? "EOS" : "\(n),\(tau)", default: 0] += 1 / Double(draws)
+            }
+            return counts
+        }
+        // After neuron 2 in bin 1: neurons ≥ 2 in bins 1–2, lower neurons in bin 2 only, or EOS (p unchanged).
+        var allowed: [String: Double] = ["EOS": p[4]]
+        for n in 0..<4 {
+            if n >= 2 {
+                allowed["\(n),1"] = p[n] * q[1] / (q[1] + q[2])
+                allowed["\(n),2"] = p[n] * q[2] / (q[1] + q[2])
+            } else {
+                allowed["\(n),2"] = p[n]
+            }
+        }
+        let after = frequencies(after: SpikeToken(neuron: 2, offset: 1))
+        #expect(Set(after.keys).isSubset(of: Set(allowed.keys)), "\(after.keys.sorted())")
+        for (key, weight) in allowed { #expect(abs((after[key] ?? 0) - weight) < 0.01, "\(key)") }
+        // At the start of a window every pair is allowed: the plain product of the two heads.
+        let first = frequencies(after: nil)
+        #expect(abs((first["EOS"] ?? 0) - p[4]) < 0.01)
+        for n in 0..<4 { for tau in 0..<3 { #expect(abs((first["\(n),\(tau)"] ?? 0) - p[n] * q[tau]) < 0.01, "\(n),\(tau)") } }
+        // Nothing may follow the last neuron in the last bin but itself (a count > 1) or EOS, in the ratio of
+        // their ID probabilities.
+        let last = frequencies(after: SpikeToken(neuron: 3, offset: 2))
+        #expect(Set(last.keys).isSubset(of: ["EOS", "3,2"]))
+        #expect(abs((last["EOS"] ?? 0) - p[4] / (p[4] + p[3])) < 0.01)
+    }
+
+    /// Generated windows are token sequences the tokeniser could have produced (time, then neuron, order)
+    /// only with `.ordered` draws: an untrained model's independent draws step back in time.
+    @Test func orderedGenerationKeepsTheTokeniserOrder() throws {
+        let configuration = NeuroformerConfiguration(
+            neurons: 6, currentBins: 4, pastBins: 8, currentBlock: 12, pastBlock: 20, dimension: 32, heads: 2,
+            stateLayers: 1, historyLayers: 1, dropout: 0)
+        var g = SeededGenerator(seed: 2)
+        let counts = (0..<(6 * 200)).map { _ in UInt16(g.nextUnitInterval() < 0.1 ? 1 : 0) }
+        let raster = SpikeRaster(neurons: 6, bins: 200, binWidth: 0.01, counts: counts)
+        let model = try NeuroformerModel(configuration: configuration, seed: 3)
+        func outOfOrder(_ sampling: NeuroformerTokenSampling) throws -> (violations: Int, spikes: Int) {
+            let (rasters, tokens) = try model.generateWithTokens(from: raster, starts: [20, 60, 100], windows: 4, options: .init(seed: 4, tokenSampling: sampling))
+            var violations = 0, spikes = 0
+            for (k, chain) in tokens.enumerated() {
+                for (w, window) in chain.enumerated() {
+                    spikes += window.count
+                    for (a, b) in zip(window, window.dropFirst()) where b.offset < a.offset || (b.offset == a.offset && b.neuron < a.neuron) {
+                        violations += 1
+                    }
+                    // The raster holds exactly the drawn tokens.
+                    let tok = configuration.tokenizer
+                    #expect(tok.spikes(in: rasters[k], firstBin: w * 4, count: 4).count == window.count)
+                }
+            }
+            return (violations, spikes)
+        }
+        let ordered = try outOfOrder(.ordered), independent = try outOfOrder(.independent)
+        #expect(ordered.violations == 0 && ordered.spikes > 20, "\(ordered)")
+        #expect(independent.violations > 5, "\(independent)")
+    }
+
     @Test func greedyGenerationIgnoresTheSeedAndOptionsAreChecked() throws {
         let configuration = NeuroformerConfiguration(
             neurons: 6, currentBins: 4, pastBins: 8, currentBlock: 12, pastBlock: 20, dimension: 32, heads: 2,

@@ -42,6 +42,10 @@ public struct NeuroformerConfiguration: Sendable, Equatable, Codable {
     public var framePatch: Int?
     /// Cross-attention blocks onto the frame tokens (default 1 when there are frames).
     public var frameLayers: Int?
+    /// Pixel standardisation of the frame stream, (v − mean) / scale, fixed at pretraining so that later
+    /// videos are scaled as the model saw its training video (nil: pixels used as given).
+    public var framePixelMean: Double?
+    public var framePixelScale: Double?
 
     public init(
         neurons: Int, binWidth: Double = 0.01, currentBins: Int = 5, pastBins: Int = 15, currentBlock: Int = 24,
@@ -121,6 +125,7 @@ public struct NeuroformerConfiguration: Sendable, Equatable, Codable {
             try ParameterError.check(p >= 1 && h >= p && w >= p && h % p == 0 && w % p == 0, "framePatch",
                                      expected: "a patch side ≥ 1 dividing the frame size \(h)×\(w)", found: p)
             try ParameterError.check((frameLayers ?? 1) >= 1, "frameLayers", expected: "≥ 1", found: frameLayers ?? 1)
+            if let s = framePixelScale { try ParameterError.check(s > 0 && s.isFinite, "framePixelScale", expected: "> 0", found: s) }
         } else {
             try ParameterError.check(frameHeight == nil && frameWidth == nil && frameLayers == nil, "framePatch",
                                      expected: "set whenever the frame size or frame layers are", found: "nil")

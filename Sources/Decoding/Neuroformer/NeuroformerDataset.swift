@@ -112,10 +112,28 @@ public struct NeuroformerDataset: Sendable {
                 }
             }
         }
+        if c.framePixelMean != nil || c.framePixelScale != nil {
+            let mean = Float(c.framePixelMean ?? 0), inverse = Float(1 / (c.framePixelScale ?? 1))
+            for k in out.indices { out[k] = (out[k] - mean) * inverse }
+        }
         return out
     }
 
     public var count: Int { windows.count }
+
+    /// Fractions of the windows `samples` whose current / past window holds more spikes than its block
+    /// (`block − 2`): those lose their earliest spikes, and a model trained on many of them learns that
+    /// busy windows start late and end after `block − 2` spikes, so it generates too few spikes there.
+    public func truncatedWindows(_ samples: [Int]) -> (current: Double, past: Double) {
+        guard !samples.isEmpty else { return (0, 0) }
+        var current = 0, past = 0
+        for i in samples {
+            let w = windows[i]
+            if w.spikeCount > configuration.currentBlock - 2 { current += 1 }
+            if w.pastSpikeCount > configuration.pastBlock - 2 { past += 1 }
+        }
+        return (Double(current) / Double(samples.count), Double(past) / Double(samples.count))
+    }
 
     public func batch(_ indices: [Int]) -> NeuroformerBatch {
         let c = configuration

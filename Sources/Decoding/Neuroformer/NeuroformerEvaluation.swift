@@ -49,6 +49,33 @@ extension NeuroformerModel {
             offsetAccuracy: Double(correctDt) / n, offsetPriorAccuracy: Double(dtCounts.max() ?? 0) / n, targets: total)
     }
 
+    /// Per neuron, the spikes the model expects in the windows `samples` given each window's true prefix
+    /// (Σ over the positions up to EOS of p_id(n), the softmax over the whole ID vocabulary) and the spikes
+    /// the tokenised windows hold. Matching totals say the one-step predictions are calibrated rates, so
+    /// a free-running generation that falls short is a sampling problem, not a fitting one.
+    public func expectedSpikeCounts(on dataset: NeuroformerDataset, samples: [Int], batchSize: Int = 256) -> (expected: [Double], observed: [Double]) {
+        let tok = configuration.tokenizer, t = configuration.currentBlock, vi = tok.idVocabulary
+        var expected = [Double](repeating: 0, count: tok.neurons), observed = expected
+        var p = [Double](repeating: 0, count: vi)
+        withNoGrad {
+            for start in stride(from: 0, to: samples.count, by: batchSize) {
+                let chunk = Array(samples[start..<min(start + batchSize, samples.count)])
+                let batch = dataset.batch(chunk)
+                let li = forward(batch).idLogits.storage
+                for r in 0..<(chunk.count * t) where batch.targetIDs[r] != tok.pad {
+                    let target = batch.targetIDs[r]
+                    if target < tok.neurons { observed[target] += 1 }
+                    var m = -Float.infinity
+                    for j in 0..<vi { m = max(m, li[r * vi + j]) }
+                    var total = 0.0
+                    for j in 0..<vi { p[j] = Double.exp(Double(li[r * vi + j] - m)); total += p[j] }
+                    for n in 0..<tok.neurons { expected[n] += p[n] / total }
+                }
+            }
+        }
+        return (expected, observed)
+    }
+
     /// Behaviour predictions for the windows `samples`: the regression value in the target's own units, or
     /// the most probable class index.
     public func predictBehaviour(on dataset: NeuroformerDataset, samples: [Int], batchSize: Int = 256) throws -> [Double] {

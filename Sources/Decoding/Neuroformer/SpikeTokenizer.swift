@@ -23,6 +23,10 @@ public struct TokenizedWindow: Sendable, Equatable {
     /// `pastBlock` tokens of the past window (same layout as the inputs).
     public var pastIDs: [Int]
     public var pastOffsets: [Int]
+    /// Spikes in the current and past windows before the blocks cut them (more than `block − 2` means
+    /// the earliest ones were dropped).
+    public var spikeCount: Int = 0
+    public var pastSpikeCount: Int = 0
 }
 
 /// Neuroformer's tokenisation (reference `Tokenizer` / `NFDataloader.get_interval`, methods note §A2).
@@ -106,13 +110,16 @@ public struct SpikeTokenizer: Sendable, Equatable {
 
     /// The training sample whose current window ends at bin `endBin` (exclusive).
     public func window(endingAt endBin: Int, in raster: SpikeRaster) -> TokenizedWindow {
-        let current = encode(spikes(in: raster, firstBin: endBin - currentBins, count: currentBins), block: currentBlock)
-        let past = encode(spikes(in: raster, firstBin: endBin - currentBins - pastBins, count: pastBins), block: pastBlock)
+        let currentSpikes = spikes(in: raster, firstBin: endBin - currentBins, count: currentBins)
+        let pastSpikes = spikes(in: raster, firstBin: endBin - currentBins - pastBins, count: pastBins)
+        let current = encode(currentSpikes, block: currentBlock)
+        let past = encode(pastSpikes, block: pastBlock)
         return TokenizedWindow(
             endBin: endBin,
             inputIDs: Array(current.ids[0..<currentBlock]), inputOffsets: Array(current.offsets[0..<currentBlock]),
             targetIDs: Array(current.ids[1...currentBlock]), targetOffsets: Array(current.offsets[1...currentBlock]),
-            pastIDs: Array(past.ids[0..<pastBlock]), pastOffsets: Array(past.offsets[0..<pastBlock]))
+            pastIDs: Array(past.ids[0..<pastBlock]), pastOffsets: Array(past.offsets[0..<pastBlock]),
+            spikeCount: currentSpikes.count, pastSpikeCount: pastSpikes.count)
     }
 
     /// End bins of the non-overlapping current windows that have a full past window inside `bins`.

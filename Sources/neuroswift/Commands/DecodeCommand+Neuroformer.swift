@@ -43,7 +43,9 @@ struct DecodeNeuroformer: ParsableCommand {
         let m = try pretrained.replacingBehaviourHead(outputs: 1, classification: false, mean: mean, scale: sd > 0 ? sd : 1, seed: seed)
         let stimulus = m.configuration.hasModality ? input.stimulus : nil
         if m.configuration.hasModality && stimulus == nil { throw ValidationError("the model was pretrained with a stimulus stream; these spikes have none") }
-        let dataset = try NeuroformerDataset(raster: input.raster, configuration: m.configuration, modalityPerBin: stimulus, behaviourPerBin: behaviour)
+        let frames = try data.framesPerBin(for: m.configuration, raster: input.raster)
+        let dataset = try NeuroformerDataset(raster: input.raster, configuration: m.configuration, modalityPerBin: stimulus, behaviourPerBin: behaviour,
+                                             framesPerBin: frames)
         let (allTrain, test) = splitWindows(dataset, testMask: mask)
         guard allTrain.count >= 8, test.count >= 2 else { throw ValidationError("too few windows: \(allTrain.count) training, \(test.count) held out") }
         var g = SeededGenerator(seed: seed)

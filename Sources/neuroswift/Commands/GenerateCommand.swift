@@ -27,6 +27,8 @@ struct GenerateNeuroformer: ParsableCommand {
     @Option(help: "Sampling temperature.") var temperature: Float = 1
     @Option(help: "Top-k sampling: draw among the k most probable tokens only.") var topK: Int?
     @Option(help: "Nucleus sampling: draw among the most probable tokens covering this probability (0, 1].") var topP: Double?
+    @Option(help: "How a spike's (ID, offset) pair is drawn: independent (the reference's separate draws) or ordered (the offset restricted to continuations of the tokeniser's time-then-neuron order; a diagnostic).")
+    var tokenSampling: NeuroformerTokenSampling = .independent
     @Flag(help: "Condition every window on the recorded past instead of the generated one.") var truePast = false
     @Option(help: "Seed of the draws; the same seed gives the same spikes.") var seed: UInt64 = 0
     @Option(name: [.short, .long], help: "Write the generated counts here (HDF5: /generated/counts chains × bins × neurons).") var output: String?
@@ -52,21 +54,34 @@ struct GenerateNeuroformer: ParsableCommand {
         guard last >= first else { throw ValidationError("the held-out part is shorter than \(windows) windows") }
         let starts = (0..<chains).map { k in first + (chains > 1 ? (last - first) * k / (chains - 1) : 0) }
         let progressStart = Date()
+        if c.hasModality && input.stimulus == nil { throw ValidationError("the model was pretrained with a stimulus stream; these spikes have none") }
+        let frames = try data.framesPerBin(for: c, raster: input.raster)
         let generated = try m.generate(from: input.raster, starts: starts, windows: windows, modalityPerBin: c.hasModality ? input.stimulus : nil,
-                                       options: .init(temperature: temperature, truePast: truePast, seed: seed, topK: topK, topP: topP))
+                                       framesPerBin: frames,
+                                       options: .init(temperature: temperature, truePast: truePast, seed: seed, topK: topK, topP: topP,
+                                                     tokenSampling: tokenSampling))
         let seconds = Date().timeIntervalSince(progressStart)
         var generatedRates = [Double](repeating: 0, count: c.neurons), realRates = [Double](repeating: 0, count: c.neurons)
         for (k, g) in generated.enumerated() {
             let gr = g.rates(), rr = input.raster.rates(bins: starts[k]..<(starts[k] + length))
             for n in 0..<c.neurons { generatedRates[n] += gr[n] / Double(chains); realRates[n] += rr[n] / Double(chains) }
         }
+        // Calibration check on the held-out windows: the model's one-step expected spikes given the true prefixes.
+        var tokensOnly = c
+        tokensOnly.behaviourOutputs = 0  // the check needs no behaviour targets
+        tokensOnly.behaviourIsClassification = false
+        let dataset = try NeuroformerDataset(raster: input.raster, configuration: tokensOnly, modalityPerBin: c.hasModality ? input.stimulus : nil,
+                                             framesPerBin: frames)
+        let (_, test) = splitWindows(dataset, testMask: mask)
+        let (expected, observed) = m.expectedSpikeCounts(on: dataset, samples: test)
         let within = zip(generatedRates, realRates).filter { $1 > 0 && abs($0 - $1) <= 0.2 * $1 }.count
         let summary = GenerateSummary(
             chains: chains, windows: windows, seconds: seconds, realRates: realRates, generatedRates: generatedRates,
             rateCorrelation: (try? Statistics.pearsonCorrelation(generatedRates, realRates)) ?? .nan,
             neuronsWithin20Percent: within, neurons: c.neurons,
             outside20Percent: (0..<c.neurons).filter { !(realRates[$0] > 0 && abs(generatedRates[$0] - realRates[$0]) <= 0.2 * realRates[$0]) },
-            topK: topK, topP: topP, temperature: temperature)
+            topK: topK, topP: topP, temperature: temperature, tokenSampling: tokenSampling.rawValue,
+            teacherForcedExpectedSpikes: expected, teacherForcedObservedSpikes: observed)
         if let output {
             let command = (["neuroswift"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
             try HDF5File.writeAtomically(to: URL(fileURLWithPath: output)) { file in
@@ -110,4 +125,10 @@ struct GenerateSummary: Codable {
     var topK: Int?
     var topP: Double?
     var temperature: Float
+    var tokenSampling: String
+    /// Held-out windows, per neuron: spikes expected from the one-step predictions given the true prefixes,
+    /// and spikes in those windows' token sequences (a calibration check separate from generation).
+    var teacherForcedExpectedSpikes: [Double]
+    var teacherForcedObservedSpikes: [Double]
 }
+extension NeuroformerTokenSampling: ExpressibleByArgument {}

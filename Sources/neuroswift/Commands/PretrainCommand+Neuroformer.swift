@@ -13,10 +13,64 @@ struct NeuroformerDataOptions: ParsableArguments {
     var split: NeuroformerSplit = .time
     @Option(help: "Fraction of the recording held out with --split time.") var testFraction = 0.2
     @Flag(help: "Do not use the simulation's stimulus as a modality stream.") var noStimulus = false
+    @Option(help: """
+        Grey video frames as a frame stream: an NPY array or an HDF5 file with a `frames` dataset, frames × height × width \
+        (any numeric type). A model pretrained with frames needs them again in decode and generate.
+        """, completion: .file())
+    var frames: String?
+    @Option(help: "Frames per second of --frames (default: one frame per spike bin, frame k = bin k).") var frameRate: Double?
+    @Option(help: "Time of the first frame on the spikes' clock in seconds (default: the first spike bin).") var frameStart: Double?
 
     func validate() throws {
         guard binWidth > 0 else { throw ValidationError("--bin-width must be > 0, got \(binWidth)") }
         guard testFraction > 0 && testFraction < 1 else { throw ValidationError("--test-fraction must be in (0, 1), got \(testFraction)") }
+        if let frameRate, !(frameRate > 0 && frameRate.isFinite) { throw ValidationError("--frame-rate must be > 0, got \(frameRate)") }
+        if frames == nil && (frameRate != nil || frameStart != nil) { throw ValidationError("--frame-rate and --frame-start need --frames") }
+    }
+
+    /// The video of --frames, if given.
+    func loadVideo() throws -> NeuroformerVideo? {
+        guard let frames else { return nil }
+        let url = URL(fileURLWithPath: frames)
+        guard FileManager.default.fileExists(atPath: url.path) else { throw CLIError.missingFile(path: frames) }
+        let shape: [Int], pixels: [Float]
+        switch url.pathExtension.lowercased() {
+        case "npy":
+            let array = try NPYFile.read(url)
+            shape = array.shape
+            guard !array.elementType.isComplex else { throw CLIError.unsupportedFormat(path: frames, detail: "complex frames; expected grey values") }
+            pixels = array.floats
+        case "h5", "hdf5":
+            let file = try HDF5File.open(at: url)
+            defer { try? file.close() }
+            guard file.root.contains("frames") else { throw CLIError.unsupportedFormat(path: frames, detail: "no `frames` dataset (frames × height × width)") }
+            let dataset = try file.root.dataset("frames")
+            shape = dataset.shape
+            pixels = try dataset.readFloats()
+        default:
+            throw CLIError.unsupportedFormat(path: frames, detail: "frames must be an .npy array or an HDF5 file with a `frames` dataset")
+        }
+        guard shape.count == 3 else {
+            throw CLIError.unsupportedFormat(path: frames, detail: "frames must be frames × height × width, found shape \(shape)")
+        }
+        return try NeuroformerVideo(frames: shape[0], height: shape[1], width: shape[2], pixels: pixels, frameRate: frameRate, start: frameStart)
+    }
+
+    /// Per-bin frames for a model's frame stream, checking that the model and --frames agree.
+    func framesPerBin(for configuration: NeuroformerConfiguration, raster: SpikeRaster) throws -> [Float]? {
+        let video = try loadVideo()
+        guard configuration.hasFrames else {
+            if video != nil { throw ValidationError("the model has no frame stream (it was pretrained without --frames); drop --frames") }
+            return nil
+        }
+        guard let video else {
+            throw ValidationError("the model was pretrained with video frames (\(configuration.frameHeight ?? 0)×\(configuration.frameWidth ?? 0) pixels); pass them with --frames")
+        }
+        guard video.height == configuration.frameHeight, video.width == configuration.frameWidth else {
+            throw NeuroformerError.shapeMismatch(what: "frames", expected: "\(configuration.frameHeight ?? 0)×\(configuration.frameWidth ?? 0) pixels (the model's frame stream)",
+                                                 found: "\(video.height)×\(video.width)")
+        }
+        return try video.framesPerBin(for: raster)
     }
 
     func load() throws -> NeuroformerInput {
@@ -45,10 +99,19 @@ struct PretrainNeuroformer: ParsableCommand {
     @Option(help: "Peak learning rate.") var learningRate: Float = 1e-3
     @Option(help: "Linear warm-up steps.") var warmup = 200
     @Option(help: "Weight of the behaviour head's loss (with --behaviour).") var behaviourWeight: Float = 1
+    @Option(help: "Token budget of the current window (default: the preset's; windows with more spikes keep their last ones).") var currentBlock: Int?
+    @Option(help: "Token budget of the past window (default: the preset's).") var pastBlock: Int?
+    @Option(help: "Side of the square frame patches that become frame tokens (must divide the frame height and width).") var framePatch: Int?
+    @Option(help: "Cross-attention blocks onto the frame tokens.") var frameLayers = 1
     @Option(help: "Seed of the initialisation, batching and dropout.") var seed: UInt64 = 0
     @Flag(help: "Print the results as JSON.") var json = false
 
     func validate() throws {
+        if data.frames == nil && framePatch != nil { throw ValidationError("--frame-patch needs --frames") }
+        if let framePatch, framePatch < 1 { throw ValidationError("--frame-patch must be ≥ 1, got \(framePatch)") }
+        if let currentBlock, currentBlock < 3 { throw ValidationError("--current-block must be ≥ 3, got \(currentBlock)") }
+        if let pastBlock, pastBlock < 3 { throw ValidationError("--past-block must be ≥ 3, got \(pastBlock)") }
+        guard frameLayers >= 1 else { throw ValidationError("--frame-layers must be ≥ 1, got \(frameLayers)") }
         guard NeuroformerConfiguration.preset(config, neurons: 1) != nil else { throw ValidationError("--config must be mini or tiny, got \(config)") }
         guard steps >= 1, batchSize >= 2, warmup >= 0, warmup < steps else {
             throw ValidationError("need --steps ≥ 1, --batch-size ≥ 2 and 0 ≤ --warmup < --steps")
@@ -59,10 +122,29 @@ struct PretrainNeuroformer: ParsableCommand {
         let input = try data.load()
         var c = NeuroformerConfiguration.preset(config, neurons: input.raster.neurons)!
         c.binWidth = input.raster.binWidth
+        if let currentBlock { c.currentBlock = currentBlock }
+        if let pastBlock { c.pastBlock = pastBlock }
         if input.stimulus != nil {
             c.modalityFeatures = 1
             c.modalityTokens = c.pastBins + c.currentBins
             c.modalityLayers = 1
+        }
+        var framesPerBin: [Float]?
+        if let video = try data.loadVideo() {
+            // The largest of 8, 4, 2, 1 that divides the frame unless --frame-patch says otherwise.
+            let divides: (Int) -> Bool = { p in video.height % p == 0 && video.width % p == 0 }
+            let patch: Int = framePatch ?? ([8, 4, 2].first(where: divides) ?? 1)
+            guard video.height % patch == 0, video.width % patch == 0 else {
+                throw ValidationError("--frame-patch \(patch) must divide the frame size \(video.height)×\(video.width)")
+            }
+            let statistics = video.pixelStatistics
+            c.frameHeight = video.height
+            c.frameWidth = video.width
+            c.framePatch = patch
+            c.frameLayers = frameLayers
+            c.framePixelMean = statistics.mean
+            c.framePixelScale = statistics.scale
+            framesPerBin = try video.framesPerBin(for: input.raster)
         }
         let mask = try data.split.testMask(bins: input.raster.bins, behaviour: input.behaviour, binWidth: input.raster.binWidth,
                                            testFraction: data.testFraction)
@@ -74,7 +156,8 @@ struct PretrainNeuroformer: ParsableCommand {
             c.behaviourMean = mean
             c.behaviourScale = sd > 0 ? sd : 1
         }
-        let dataset = try NeuroformerDataset(raster: input.raster, configuration: c, modalityPerBin: input.stimulus, behaviourPerBin: input.behaviour)
+        let dataset = try NeuroformerDataset(raster: input.raster, configuration: c, modalityPerBin: input.stimulus, behaviourPerBin: input.behaviour,
+                                             framesPerBin: framesPerBin)
         let (train, test) = splitWindows(dataset, testMask: mask)
         let model = try NeuroformerModel(configuration: c, seed: seed)
         let options = NeuroformerTrainingOptions(
@@ -93,6 +176,9 @@ struct PretrainNeuroformer: ParsableCommand {
             parameters: model.parameterCount, trainWindows: train.count, testWindows: test.count, steps: report.progress.step,
             seconds: seconds, tokensPerSecond: tokens / max(seconds, 1e-9),
             metrics: model.tokenMetrics(on: dataset, samples: test))
+        let truncated = dataset.truncatedWindows(train)
+        summary.truncatedCurrentWindows = truncated.current
+        summary.truncatedPastWindows = truncated.past
         if let truth = input.truth {
             let n = c.neurons
             let hub = truth.hubEdges, all = truth.hubEdges + truth.weakEdges, none = truth.nonEdges
@@ -162,6 +248,9 @@ struct PretrainSummary: Codable {
     var shuffledFinalHubAUROC: Double?
     var crossCorrelationHubAUROC: Double?
     var crossCorrelationAllEdgeAUROC: Double?
+    /// Fractions of the training windows with more spikes than the current / past block holds.
+    var truncatedCurrentWindows: Double?
+    var truncatedPastWindows: Double?
     var topSources: [Int] = []
     var directionality: Double?
 }
