@@ -7,19 +7,21 @@ import RealModule
 /// description, and degree correction is decided the same way (`fit` tries both).
 ///
 /// Description length, in nats, for a partition b into B non-empty blocks (n_r nodes, m_rs edges
-/// between blocks r ≠ s, m_rr within r, e_r = Σ_s m_rs + m_rr the degree sum, E edges):
+/// between blocks r ≠ s, m_rr within r, e_r = Σ_s m_rs + m_rr the degree sum, E edges, W the total
+/// weight), term by term graph-tool 2.45's `BlockState.entropy()` with real-exponential weights and
+/// its default microcanonical weight model (golden-tested against it):
 /// - partition: ln N + ln C(N−1, B−1) + ln N! − Σ_r ln n_r!
 /// - block edge counts: ln C(B(B+1)/2 + E − 1, E)
 /// - edges given counts, microcanonical: non-degree-corrected Σ_r e_r ln n_r − Σ_{r<s} ln m_rs! −
 ///   Σ_r (m_rr ln 2 + ln m_rr!); degree-corrected replaces Σ_r e_r ln n_r by Σ_r ln e_r! − Σ_i ln k_i!
-///   plus the degree prior Σ_r ln C(n_r + e_r − 1, e_r)
-/// - weights: exponential with rate λ_rs per block pair, λ_rs ~ Gamma(1, rate β), β the mean edge
-///   weight (graph-tool's empirical-Bayes default), integrated out: Σ_{r≤s} [(1 + m_rs) ln(β + S_rs)
-///   − ln β − ln Γ(1 + m_rs)], S_rs the weight sum. Rescaling all weights shifts this by a constant,
-///   so partitions compare the same at any scale.
-/// Differences from graph-tool: the weight prior is the Gamma one, not the microcanonical weight
-/// model; the partition and degree priors are the flat (non-nested) ones; edges are counted once.
-///
+///   plus the "distributed" degree prior Σ_r [ln q(e_r, n_r) + ln n_r! − Σ_k ln n_k^r!] (q: partitions
+///   into at most n_r parts, `PartitionCounts`; n_k^r: nodes of degree k in r)
+/// - weights, microcanonical: given its sum S_rs, a block pair's weights are uniform on the simplex,
+///   Σ_{r≤s, m_rs>0} [(m_rs − 1) ln S_rs − ln Γ(m_rs)], and the p non-empty sums given W likewise,
+///   (p − 1) ln W − ln Γ(p). Rescaling all weights by c shifts this by (E − 1) ln c, the same for
+///   every partition.
+/// Edges are counted once (the notebook doubles them; pass both copies to get its multigraph).
+
 /// Search: agglomerative, as graph-tool's multilevel heuristic. From singletons, blocks are merged
 /// (each to its best partner by ΔDL, a third of the blocks per level while there are more than 20,
 /// then one best merge at a time), and after every level single
@@ -129,11 +131,14 @@ struct BlockState {
     let graph: AffinityGraph
     let degreeCorrected: Bool
     let degrees: [Int]
-    let beta: Double
     let sumLogDegreeFactorials: Double
     private let lnFactorial: [Double]
     private let lnInteger: [Double]
-    private let logBeta: Double
+    /// ln W, W the total edge weight (the microcanonical weight description's scale).
+    private let logTotalWeight: Double
+    let maxDegree: Int
+    /// ln q(m, n), partitions of m into at most n parts (degree-corrected only; see `PartitionCounts`).
+    private let partitions: PartitionCounts?
     var labels: [Int]
     var blockCount: Int
     /// Per block (dense indices 0..<blockCount).
@@ -142,24 +147,29 @@ struct BlockState {
     /// blockCount × blockCount, symmetric; diagonal = edges within the block.
     var edgeCount: [Int]
     var weightSum: [Double]
+    /// blockCount × (maxDegree + 1): nodes of each degree in each block (degree-corrected prior).
+    var histogram: [Int]
+    /// Block pairs r ≤ s with at least one edge (the weight sums described by `recsTerm`).
+    var nonemptyPairs: Int
 
     init(graph: AffinityGraph, labels: [Int], degreeCorrected: Bool) {
         self.graph = graph
         self.degreeCorrected = degreeCorrected
         degrees = graph.neighbours.map(\.count)
         let e = graph.edges.count
-        beta = e > 0 ? graph.totalWeight / Double(e) : 1
+        maxDegree = degrees.max() ?? 0
+        logTotalWeight = graph.totalWeight > 0 ? Double.log(graph.totalWeight) : 0
+        partitions = degreeCorrected ? PartitionCounts(maxTotal: 2 * e, maxParts: graph.nodeCount) : nil
         sumLogDegreeFactorials = degrees.reduce(0) { $0 + Double.logGamma(Double($1) + 1) }
         // ln k! for every k the terms can ask for (the largest is the block-count prior's
         // B(B+1)/2 + E − 1 at B = N): the search evaluates these millions of times.
         let n = graph.nodeCount
         let largest = min(n * (n + 1) / 2 + 2 * e + n + 2, 1 << 22)
         lnFactorial = (0...largest).map { Double.logGamma(Double($0) + 1) }
-        lnInteger = (0...n).map { $0 > 0 ? Double.log(Double($0)) : 0 }
-        logBeta = Double.log(beta)
+        lnInteger = (0...max(n, maxDegree + 1)).map { $0 > 0 ? Double.log(Double($0)) : 0 }
         self.labels = compactLabels(labels)
         blockCount = 0
-        size = []; degreeSum = []; edgeCount = []; weightSum = []
+        size = []; degreeSum = []; edgeCount = []; weightSum = []; histogram = []; nonemptyPairs = 0
         rebuild()
     }
 
@@ -171,13 +181,19 @@ struct BlockState {
         degreeSum = [Int](repeating: 0, count: b)
         edgeCount = [Int](repeating: 0, count: b * b)
         weightSum = [Double](repeating: 0, count: b * b)
-        for (i, l) in labels.enumerated() { size[l] += 1; degreeSum[l] += degrees[i] }
+        histogram = [Int](repeating: 0, count: b * (maxDegree + 1))
+        for (i, l) in labels.enumerated() {
+            size[l] += 1; degreeSum[l] += degrees[i]
+            histogram[l * (maxDegree + 1) + degrees[i]] += 1
+        }
         for edge in graph.edges {
             let r = labels[edge.i], s = labels[edge.j]
             edgeCount[r * b + s] += 1
             weightSum[r * b + s] += edge.weight
             if r != s { edgeCount[s * b + r] += 1; weightSum[s * b + r] += edge.weight }
         }
+        nonemptyPairs = 0
+        for r in 0..<b { for s in r..<b where edgeCount[r * b + s] > 0 { nonemptyPairs += 1 } }
     }
 
     // MARK: Terms
@@ -191,25 +207,37 @@ struct BlockState {
         k < 0 || k > n ? 0 : logFactorial(n) - logFactorial(k) - logFactorial(n - k)
     }
 
-    /// Terms of block pair (r, s) (r == s for within-block).
+    /// Terms of block pair (r, s) (r == s for within-block): the microcanonical edge count term and
+    /// the weights' microcanonical description given their sum S (uniform on the simplex, graph-tool's
+    /// real-exponential default): (m − 1) ln S − ln Γ(m).
     @inline(__always) func pairTerm(edges m: Int, weight s: Double, diagonal: Bool) -> Double {
-        let lm = lnFact(m)
-        var t = -lm
+        var t = -lnFact(m)
         if diagonal { t -= Double(m) * 0.6931471805599453 }
-        if m > 0 { t += (1 + Double(m)) * Double.log(beta + s) - logBeta - lm }
+        if m > 0 { t += Double(m - 1) * Double.log(s) - lnFact(m - 1) }
         return t
     }
 
-    /// Terms of block r that depend only on its size and degree sum.
+    /// Description of the nonzero block-pair weight sums given the total weight W (graph-tool's
+    /// `recs_dl`): the same simplex term over the p non-empty pairs, (p − 1) ln W − ln Γ(p).
+    @inline(__always) func recsTerm(pairs p: Int) -> Double {
+        p > 0 ? Double(p - 1) * logTotalWeight - lnFact(p - 1) : 0
+    }
+
+    /// Terms of block r that depend only on its size and degree sum. Degree-corrected: the degree
+    /// sequence's "distributed" prior ln q(e_r, n_r) + ln n_r! − Σ_k ln n_k^r! (the last sum is
+    /// `histogramTerm`), whose ln n_r! cancels the partition prior's −ln n_r!.
     @inline(__always) func blockTerm(size n: Int, degreeSum e: Int) -> Double {
         guard n > 0 else { return 0 }
-        var t = -lnFact(n)  // partition prior
         if degreeCorrected {
-            t += lnFact(e) + lnBinomial(n + e - 1, e)
-        } else {
-            t += Double(e) * (n < lnInteger.count ? lnInteger[n] : Double.log(Double(n)))
+            return lnFact(e) + partitions!.log(e, n)
         }
-        return t
+        return -lnFact(n) + Double(e) * (n < lnInteger.count ? lnInteger[n] : Double.log(Double(n)))
+    }
+
+    /// −Σ_r Σ_k ln n_k^r! (degree-corrected only).
+    func histogramTerm() -> Double {
+        guard degreeCorrected else { return 0 }
+        return histogram.reduce(0) { $0 - lnFact($1) }
     }
 
     /// Terms that depend only on the number of blocks.
@@ -221,9 +249,16 @@ struct BlockState {
         return t
     }
 
+    /// ln multiset(B(B+1)/2, E): the flat prior on the block edge counts, which the nested model
+    /// replaces by the levels above.
+    func edgeCountPrior(blocks b: Int) -> Double {
+        let e = graph.edges.count
+        return lnBinomial(b * (b + 1) / 2 + e - 1, e)
+    }
+
     func descriptionLength() -> Double {
         let b = blockCount
-        var dl = globalTerm(blocks: b)
+        var dl = globalTerm(blocks: b) + recsTerm(pairs: nonemptyPairs) + histogramTerm()
         for r in 0..<b {
             dl += blockTerm(size: size[r], degreeSum: degreeSum[r])
             for s in r..<b { dl += pairTerm(edges: edgeCount[r * b + s], weight: weightSum[r * b + s], diagonal: r == s) }
@@ -252,6 +287,21 @@ struct BlockState {
             - pairTerm(edges: edgeCount[r * b + r], weight: weightSum[r * b + r], diagonal: true)
             - pairTerm(edges: edgeCount[s * b + s], weight: weightSum[s * b + s], diagonal: true)
             - pairTerm(edges: edgeCount[r * b + s], weight: weightSum[r * b + s], diagonal: false)
+        // Non-empty pairs lost: (r, t) and (s, t) become one pair, and rr, ss, rs become one.
+        var lost = 0
+        for t in 0..<b where t != r && t != s {
+            if edgeCount[r * b + t] > 0 && edgeCount[s * b + t] > 0 { lost += 1 }
+        }
+        let inside = (edgeCount[r * b + r] > 0 ? 1 : 0) + (edgeCount[s * b + s] > 0 ? 1 : 0) + (edgeCount[r * b + s] > 0 ? 1 : 0)
+        lost += max(inside - 1, 0)
+        delta += recsTerm(pairs: nonemptyPairs - lost) - recsTerm(pairs: nonemptyPairs)
+        if degreeCorrected {
+            let k1 = maxDegree + 1
+            for k in 0..<k1 {
+                let hr = histogram[r * k1 + k], hs = histogram[s * k1 + k]
+                if hr > 0 && hs > 0 { delta -= lnFact(hr + hs) - lnFact(hr) - lnFact(hs) }
+            }
+        }
         return delta
     }
 
@@ -407,12 +457,15 @@ struct BlockState {
         let k = degrees[i]
         var d = blockTerm(size: size[r] - 1, degreeSum: degreeSum[r] - k) + blockTerm(size: size[s] + 1, degreeSum: degreeSum[s] + k)
             - blockTerm(size: size[r], degreeSum: degreeSum[r]) - blockTerm(size: size[s], degreeSum: degreeSum[s])
+        var pairChange = 0
+        @inline(__always) func change(_ before: Int, _ after: Int) { pairChange += (after > 0 ? 1 : 0) - (before > 0 ? 1 : 0) }
         for u in touched where u != r && u != s {
             let mr = edgeCount[r &* b &+ u], ms = edgeCount[s &* b &+ u]
             let wr = weightSum[r &* b &+ u], ws = weightSum[s &* b &+ u]
             d += pairTerm(edges: mr - links[u], weight: wr - linkWeight[u], diagonal: false)
                 + pairTerm(edges: ms + links[u], weight: ws + linkWeight[u], diagonal: false)
                 - pairTerm(edges: mr, weight: wr, diagonal: false) - pairTerm(edges: ms, weight: ws, diagonal: false)
+            change(mr, mr - links[u]); change(ms, ms + links[u])
         }
         let (lr, ls, wlr, wls) = (links[r], links[s], linkWeight[r], linkWeight[s])
         let (rr, ss, rs) = (r &* b &+ r, s &* b &+ s, r &* b &+ s)
@@ -422,33 +475,42 @@ struct BlockState {
             - pairTerm(edges: edgeCount[ss], weight: weightSum[ss], diagonal: true)
         d += pairTerm(edges: edgeCount[rs] - ls + lr, weight: weightSum[rs] - wls + wlr, diagonal: false)
             - pairTerm(edges: edgeCount[rs], weight: weightSum[rs], diagonal: false)
+        change(edgeCount[rr], edgeCount[rr] - lr); change(edgeCount[ss], edgeCount[ss] + ls)
+        change(edgeCount[rs], edgeCount[rs] - ls + lr)
+        if pairChange != 0 { d += recsTerm(pairs: nonemptyPairs + pairChange) - recsTerm(pairs: nonemptyPairs) }
+        if degreeCorrected {
+            let k1 = maxDegree + 1
+            // −ln n_k^r! loses a factor n_k^r; −ln n_k^s! gains n_k^s + 1.
+            d += lnInteger[histogram[r &* k1 &+ k]] - lnInteger[histogram[s &* k1 &+ k] + 1]
+        }
         return d
     }
 
-    private func affected(_ r: Int, _ s: Int) -> Double {
+    /// Non-empty pairs (r, u) or (s, u), each counted once.
+    private func pairsTouching(_ r: Int, _ s: Int) -> Int {
         let b = blockCount
-        var t = blockTerm(size: size[r], degreeSum: degreeSum[r]) + blockTerm(size: size[s], degreeSum: degreeSum[s])
+        var count = 0
         for u in 0..<b {
-            t += pairTerm(edges: edgeCount[r * b + u], weight: weightSum[r * b + u], diagonal: u == r)
-            if u != r {
-                t += pairTerm(edges: edgeCount[s * b + u], weight: weightSum[s * b + u], diagonal: u == s)
-            }
+            if edgeCount[r * b + u] > 0 { count += 1 }
+            if u != r && edgeCount[s * b + u] > 0 { count += 1 }
         }
-        return t
+        return count
     }
 
-    /// ΔDL of moving node i from r to s: applied, measured on the affected terms, and undone (i is
-    /// not its own neighbour, so `links` is the same in both directions).
+    /// ΔDL of moving node i from r to s: applied, measured in full, and undone (i is not its own
+    /// neighbour, so `links` is the same in both directions). The reference for the fast delta.
     mutating func moveDelta(_ i: Int, from r: Int, to s: Int, links: [Int], linkWeight: [Double]) -> Double {
-        let before = affected(r, s)
+        let before = descriptionLength()
         apply(i, from: r, to: s, links: links, linkWeight: linkWeight)
-        let after = affected(r, s)
+        let after = descriptionLength()
         apply(i, from: s, to: r, links: links, linkWeight: linkWeight)
         return after - before
     }
 
     mutating func apply(_ i: Int, from r: Int, to s: Int, links: [Int], linkWeight: [Double]) {
         let b = blockCount
+        nonemptyPairs -= pairsTouching(r, s)
+        defer { nonemptyPairs += pairsTouching(r, s) }
         // Remove i from r.
         for u in 0..<b where links[u] > 0 || linkWeight[u] != 0 {
             edgeCount[r * b + u] -= links[u]; weightSum[r * b + u] -= linkWeight[u]
@@ -461,6 +523,8 @@ struct BlockState {
         }
         size[r] -= 1; size[s] += 1
         degreeSum[r] -= degrees[i]; degreeSum[s] += degrees[i]
+        let k1 = maxDegree + 1
+        histogram[r * k1 + degrees[i]] -= 1; histogram[s * k1 + degrees[i]] += 1
         labels[i] = s
     }
 }
