@@ -28,7 +28,8 @@ final class CPEngine {
     let singlePrecision: Bool
     let missing: [Int]
     let observedSquaredNorm: Double
-    var factors: [[Double]]
+    /// Any change marks Y as out of date (`ensureY` then recomputes it).
+    var factors: [[Double]] { didSet { yIsCurrent = false } }
     var grams: [[Double]]
     let threads: Int
     /// Whether the kernels take their AVX2/FMA path (tests switch it off to check the portable one).
@@ -36,6 +37,11 @@ final class CPEngine {
     /// R rounded up to a multiple of 4: the columns of Cᵀ and Y (`ck_cp_xc_*` works in blocks of 4).
     private let paddedRank: Int
     private var y: [Double]
+    /// Whether `y` is X₍₀₁₎ · C for the current factors and tensor values. Conservative: cleared by any
+    /// change of any factor and by imputation.
+    private(set) var yIsCurrent = false
+    /// Passes over the tensor made for Y so far (tests check that none is wasted).
+    private(set) var yPasses = 0
     private var ct: [Double]
     private var ctSingle: [Float]
     private var mt: [Double]
@@ -52,11 +58,17 @@ final class CPEngine {
         x = tensor.values
         self.singlePrecision = singlePrecision
         self.useAVX2 = useAVX2
-        let single = singlePrecision ? tensor.values.map { Float($0) } : []
-        xSingle = single
         missing = tensor.missing
-        // Single precision: the norm of the Float copy the kernels see, so the SSE identity stays exact.
-        observedSquaredNorm = singlePrecision ? single.reduce(0) { $0 + Double($1) * Double($1) } : tensor.squaredNorm
+        if singlePrecision {
+            // The tensor's shared Float copy (made once per tensor value), and its norm: the kernels
+            // see the Float values, so the SSE identity stays exact.
+            let copy = tensor.singlePrecisionCopy
+            xSingle = copy.values
+            observedSquaredNorm = copy.squaredNorm
+        } else {
+            xSingle = []
+            observedSquaredNorm = tensor.squaredNorm
+        }
         self.factors = factors
         grams = dims.map { _ in [Double](repeating: 0, count: rank * rank) }
         let rows = tensor.shape[0] * tensor.shape[1], pairs = tensor.shape[2]
@@ -115,8 +127,15 @@ final class CPEngine {
         DispatchQueue.concurrentPerform(iterations: ranges.count) { k in body(ranges[k]) }
     }
 
+    /// Recomputes Y unless it is current (e.g. the first sweep of a fit reuses the Y that gave the
+    /// initial error).
+    func ensureY() {
+        if !yIsCurrent { refreshY() }
+    }
+
     /// Recomputes Y = X₍₀₁₎ · C. Call at the start of each outer iteration (after imputation).
     func refreshY() {
+        defer { yIsCurrent = true; yPasses += 1 }
         let (p, r, cols, avx) = (dims[2], rank, paddedRank, Int32(useAVX2 ? 1 : 0))
         // Cᵀ, zero-padded to `cols` rows.
         factors[2].withUnsafeBufferPointer { c in
@@ -227,12 +246,36 @@ final class CPEngine {
     }
 
     /// Masked sum of squared residuals, given the mode-2 MTTKRP `m2` computed with the current A, B.
-    /// Uses ‖X_fill − X̂‖² = ‖X_fill‖² − 2⟨M₂, C⟩ + ‖X̂‖², then removes the imputed entries' share.
     func maskedSSE(m2: [Double]) -> Double {
         var inner = 0.0
         factors[2].withUnsafeBufferPointer { c in
             for k in 0..<c.count { inner += c[k] * m2[k] }
         }
+        return maskedSSE(inner: inner)
+    }
+
+    /// Masked SSE from the current Y (no pass over the tensor): ⟨X_fill, X̂⟩ = Σ_{t,w,q} Y[tw,q]·A[t,q]·B[w,q].
+    func maskedSSEFromY() -> Double {
+        precondition(yIsCurrent, "Y is out of date")
+        let (t, w, r, cols) = (dims[0], dims[1], rank, paddedRank)
+        var inner = 0.0
+        y.withUnsafeBufferPointer { yp in
+            factors[0].withUnsafeBufferPointer { a in
+                factors[1].withUnsafeBufferPointer { b in
+                    for ti in 0..<t {
+                        for wi in 0..<w {
+                            let row = (ti &* w &+ wi) &* cols
+                            for q in 0..<r { inner += yp[row &+ q] * a[ti &* r &+ q] * b[wi &* r &+ q] }
+                        }
+                    }
+                }
+            }
+        }
+        return maskedSSE(inner: inner)
+    }
+
+    /// ‖X_fill − X̂‖² = ‖X_fill‖² − 2⟨X_fill, X̂⟩ + ‖X̂‖², minus the imputed entries' share.
+    private func maskedSSE(inner: Double) -> Double {
         var fillNorm = observedSquaredNorm
         var missingResidual = 0.0
         for i in missing {
@@ -248,6 +291,8 @@ final class CPEngine {
 
     /// Writes the current model into the missing entries.
     func impute() {
+        guard !missing.isEmpty else { return }
+        yIsCurrent = false
         for i in missing { x[i] = model(at: i) }
         if singlePrecision { for i in missing { xSingle[i] = Float(x[i]) } }
     }

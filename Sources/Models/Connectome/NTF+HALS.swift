@@ -13,10 +13,17 @@
 /// stops as converged. The reported error is that of the accepted iterates, so it never increases,
 /// and the fit returns the last accepted iterate. No extra pass over the tensor is needed, because
 /// the error of each sweep's result comes with its pair-mode MTTKRP.
+///
+/// With `cycles` > 1 a sweep updates modes 0 and 1 several times before mode 2. Both read the same
+/// Y = X₍₀₁₎·C (only C changes it), so each extra alternation is O(T·W·R) work and no pass over the
+/// tensor, and it is again an exact block minimisation: per pass over the tensor the fit gets closer.
 struct HALSSolver: CPSolver {
     let engine: CPEngine
     let sweeps: Int
     var extrapolate = false
+    /// Updates of modes 0 and 1 per sweep (≥ 1): both read Y = X₍₀₁₎·C, which stays valid until C
+    /// changes, so alternating them again costs O(T·W·R) and no pass over the tensor.
+    var cycles = 1
     private var accepted: [[Double]] = []
     private var previous: [[Double]] = []
     private var bestSSE = Double.infinity
@@ -26,10 +33,12 @@ struct HALSSolver: CPSolver {
     private var restarted = false
     private(set) var reachedFloor = false
 
-    init(engine: CPEngine, sweeps: Int, extrapolate: Bool = false) {
+    init(engine: CPEngine, sweeps: Int, extrapolate: Bool = false, cycles: Int = 1) {
+        precondition(cycles >= 1)
         self.engine = engine
         self.sweeps = sweeps
         self.extrapolate = extrapolate
+        self.cycles = cycles
     }
 
     mutating func iterate() -> Double {
@@ -73,11 +82,21 @@ struct HALSSolver: CPSolver {
         for n in 0..<3 { engine.updateGram(n) }
     }
 
-    /// One plain HALS sweep over the three modes; returns the masked SSE of its result.
+    /// One HALS sweep: modes 0 and 1 `cycles` times (both from the same Y), then mode 2; returns the
+    /// masked SSE of its result. Every step is an exact block minimisation, so the SSE never increases.
     private func sweep() -> Double {
-        engine.refreshY()
+        engine.ensureY()
         var m2: [Double] = []
         for n in 0..<3 {
+            if n == 2 {
+                for _ in 1..<cycles {
+                    for k in 0..<2 {
+                        let m = engine.computeMTTKRP(k)
+                        update(mode: k, m: m, g: engine.otherGrams(k))
+                        engine.updateGram(k)
+                    }
+                }
+            }
             let m = engine.computeMTTKRP(n)
             let g = engine.otherGrams(n)
             update(mode: n, m: m, g: g)
@@ -103,10 +122,12 @@ struct HALSSolver: CPSolver {
                                 continue
                             }
                             let inv = 1 / gpp
+                            // Same arithmetic as Σ_{q≠p} in q order, without a branch per term.
                             for i in 0..<rows {
                                 let row = i &* r
                                 var s = m[row &+ p]
-                                for q in 0..<r where q != p { s -= u[row &+ q] * g[q &* r &+ p] }
+                                for q in 0..<p { s -= u[row &+ q] * g[q &* r &+ p] }
+                                for q in (p &+ 1)..<r { s -= u[row &+ q] * g[q &* r &+ p] }
                                 u[row &+ p] = max(0, s * inv)
                             }
                         }
@@ -116,3 +137,4 @@ struct HALSSolver: CPSolver {
         }
     }
 }
+
