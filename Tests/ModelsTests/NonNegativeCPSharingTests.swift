@@ -83,4 +83,57 @@ import Testing
         engine.factors[0][0] += 1
         #expect(!engine.yIsCurrent)
     }
+
+    /// The fused pair-mode pass (Float copy, no missing entries): after an accepted sweep the next
+    /// sweep needs no Y pass (one pass over the tensor per sweep instead of two), its Y equals a fresh
+    /// X₍₀₁₎·C to Float accuracy, and whole fits with and without fusion reach the same error along
+    /// traces that agree to 1e-6.
+    @Test func fusedPassSavesTheYPassAndChangesNothing() throws {
+        let t = Self.planted.tensor
+        let model = try NonNegativeCP(rank: 3)
+        var rng = SeededGenerator(seed: 3)
+        let factors = model.initialFactors(t, &rng)
+        let engine = CPEngine(tensor: t, factors: factors, rank: 3, singlePrecision: true)
+        #expect(engine.canFusePairStep)
+        engine.refreshY()
+        var solver = HALSSolver(engine: engine, sweeps: 5, extrapolate: true, cycles: 2)
+        var discardedBefore = 0  // discarded sweeps before the current one: each costs its successor a Y pass
+        for k in 1...8 {
+            _ = solver.iterate()
+            #expect(engine.fusedPasses == k)
+            #expect(engine.yPasses == 1 + discardedBefore, "sweep \(k)")
+            // A discarded sweep's Y is dropped: the next sweep makes its own.
+            #expect(engine.yIsCurrent == !solver.lastIterationDiscarded)
+            if solver.lastIterationDiscarded { discardedBefore += 1 }
+        }
+        #expect(engine.yPasses < 1 + 8)
+        if !engine.yIsCurrent { engine.refreshY() }
+        let fusedY = engine.currentY
+        engine.refreshY()
+        let freshY = engine.currentY
+        let worst = zip(fusedY, freshY).map { abs($0 - $1) / max(abs($1), 1e-300) }.max()!
+        #expect(worst < 1e-6)
+        var plainModel = model
+        plainModel.maxIterations = 80
+        plainModel.tolerance = 0
+        let fused = try plainModel.fit(t, seed: 5)
+        var unfusedTrace: [Double] = []
+        do {
+            var rng = SeededGenerator(seed: 5)
+            let engine = CPEngine(tensor: t, factors: plainModel.initialFactors(t, &rng), rank: 3, singlePrecision: true)
+            engine.allowFusion = false
+            engine.refreshY()
+            unfusedTrace.append(engine.relativeError(engine.maskedSSEFromY()))
+            var solver = HALSSolver(engine: engine, sweeps: plainModel.innerSweeps, extrapolate: true, cycles: plainModel.cycles)
+            for _ in 0..<80 {
+                unfusedTrace.append(engine.relativeError(solver.iterate()))
+                if solver.reachedFloor { break }
+            }
+            #expect(engine.fusedPasses == 0)
+        }
+        let n = min(fused.errorTrace.count, unfusedTrace.count, 30)
+        for k in 0..<n { #expect(abs(fused.errorTrace[k] - unfusedTrace[k]) < 1e-6 * unfusedTrace[0], "iteration \(k)") }
+        #expect(abs(fused.relativeError - unfusedTrace.last!) < 1e-6)
+        for k in 1..<fused.errorTrace.count { #expect(fused.errorTrace[k] <= fused.errorTrace[k - 1]) }
+    }
 }
