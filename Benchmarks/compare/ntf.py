@@ -14,8 +14,9 @@ trace (per-iteration times: tensortools records them; for tensorly and NeuroSwif
 time is spread evenly over its iterations). The table gives the median over fits. NeuroSwift runs
 first with the library defaults (no flags: Float32 tensor copy, HALS extrapolation, 5 inner sweeps, 2 time/animal
 cycles per pass over the tensor, min(2, cores) workers, AVX2/FMA kernels when the CPU has them), then the defaults at
-1 worker, plain HALS (tensortools' iterates: 3 inner sweeps, 1 cycle) in Float64, extrapolated HALS in Float64 and
-plain HALS on the Float32 copy (both with 3 inner sweeps, 1 cycle),
+1 worker, the defaults without the fused pair-mode pass, plain HALS (tensortools' iterates: 3 inner sweeps, 1 cycle)
+in Float64, extrapolated HALS in Float64 and plain HALS on the Float32 copy (both with 3 inner sweeps, 1 cycle, two
+passes per iteration),
 all at OpenBLAS 1 thread; the references at 1 and 2 BLAS threads (threadpoolctl). The whole comparison
 is repeated `--repeats` times in one run and the ratios are reported as median (min–max) over repeats,
 because the machine may be shared.
@@ -101,12 +102,13 @@ def run_tensorly(x, rank, fits, tol, max_iter):
 
 
 def run_swift(binary, path, rank, fits, tol, max_iter, precision=None, threads=None, extrapolation=None, sweeps=None,
-              cycles=None):
+              cycles=None, fusion=None):
     """None leaves a setting at the library default."""
     command = [binary, "fit", "--tensor", path, "--rank", str(rank), "--fits", str(fits), "--tol", str(tol),
                "--max-iter", str(max_iter), "--seed", "1"]
     for flag, value in (("--precision", precision), ("--threads", threads), ("--extrapolation", extrapolation),
-                        ("--inner-sweeps", sweeps), ("--cycles", cycles)):
+                        ("--inner-sweeps", sweeps), ("--cycles", cycles),
+                        ("--fusion", fusion)):
         if value is not None:
             command += [flag, str(value)]
     out = subprocess.run(command, check=True, capture_output=True, text=True,
@@ -119,7 +121,7 @@ def run_swift(binary, path, rank, fits, tol, max_iter, precision=None, threads=N
                      "times": list(np.linspace(0, run["seconds"], len(errors) + 1)[1:]),
                      "cpu": spread_cpu(run["cpu_seconds"], len(errors)),
                      "config": {k: report.get(k) for k in ("precision", "threads", "extrapolation", "avx2", "inner_sweeps",
-                                                                  "cycles")}})
+                                                                  "cycles", "fusion")}})
     return runs
 
 
@@ -127,6 +129,7 @@ def describe(config):
     return (f"{'Float32' if config['precision'] == 'single' else 'Float64'} tensor copy, extrapolation "
             f"{'on' if config['extrapolation'] else 'off'}, {config['inner_sweeps']} inner HALS sweeps, "
             f"{config.get('cycles', 1)} time/animal cycles per pass, "
+            f"{'fused pair-mode pass (one read of the tensor per iteration)' if config.get('fusion') else 'two passes per iteration'}, "
             f"{config['threads']} worker thread(s), "
             f"{'AVX2/FMA' if config.get('avx2') else 'portable'} kernels")
 
@@ -143,12 +146,14 @@ def time_to(run, target, key="times"):
     return float("nan")
 
 
-SWIFT = [  # (label, precision, threads, extrapolation, inner sweeps, cycles); None = the library default
-    ("NeuroSwift HALS, library defaults", None, None, None, None, None),
-    ("NeuroSwift HALS, defaults at 1 thread", None, 1, None, None, None),
-    ("NeuroSwift HALS, plain (tensortools' iterates: 3 inner sweeps, 1 cycle), Float64, 1 thread", "double", 1, "off", 3, 1),
-    ("NeuroSwift HALS, extrapolated, 3 inner sweeps, 1 cycle, Float64, 1 thread", "double", 1, "on", 3, 1),
-    ("NeuroSwift HALS, plain, 3 inner sweeps, 1 cycle, Float32 tensor, 1 thread", "single", 1, "off", 3, 1),
+SWIFT = [  # (label, precision, threads, extrapolation, inner sweeps, cycles, fusion); None = the library default
+    ("NeuroSwift HALS, library defaults", None, None, None, None, None, None),
+    ("NeuroSwift HALS, defaults at 1 thread", None, 1, None, None, None, None),
+    ("NeuroSwift HALS, defaults without the fused pass (two passes per iteration)", None, None, None, None, None, "off"),
+    ("NeuroSwift HALS, plain (tensortools' iterates: 3 inner sweeps, 1 cycle), Float64, 1 thread", "double", 1, "off", 3, 1,
+     None),
+    ("NeuroSwift HALS, extrapolated, 3 inner sweeps, 1 cycle, Float64, 1 thread", "double", 1, "on", 3, 1, None),
+    ("NeuroSwift HALS, plain, 3 inner sweeps, 1 cycle, Float32 tensor, 1 thread", "single", 1, "off", 3, 1, "off"),
 ]
 
 
@@ -181,9 +186,10 @@ def main():
         write_tensor(x, path)
         for _ in range(args.repeats):
             results = {}
-            for label, precision, threads, extrapolation, sweeps, cycles in SWIFT:
+            for label, precision, threads, extrapolation, sweeps, cycles, fusion in SWIFT:
                 results[label] = run_swift(
-                    args.swift, path, 4, args.fits, args.tol, args.max_iter, precision, threads, extrapolation, sweeps, cycles)
+                    args.swift, path, 4, args.fits, args.tol, args.max_iter, precision, threads, extrapolation, sweeps, cycles,
+                    fusion)
             for threads in (1, 2):
                 with threadpool_limits(limits=threads):
                     for label, run in references:

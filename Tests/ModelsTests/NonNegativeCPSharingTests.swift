@@ -131,6 +131,11 @@ import Testing
             }
             #expect(engine.fusedPasses == 0)
         }
+        // The public switch gives exactly that two-pass fit.
+        var twoPass = plainModel
+        twoPass.fusePairStep = false
+        let unfused = try twoPass.fit(t, seed: 5)
+        #expect(Array(unfused.errorTrace.prefix(unfusedTrace.count)) == Array(unfusedTrace.prefix(unfused.errorTrace.count)))
         let n = min(fused.errorTrace.count, unfusedTrace.count, 30)
         for k in 0..<n { #expect(abs(fused.errorTrace[k] - unfusedTrace[k]) < 1e-6 * unfusedTrace[0], "iteration \(k)") }
         #expect(abs(fused.relativeError - unfusedTrace.last!) < 1e-6)

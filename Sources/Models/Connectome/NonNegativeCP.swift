@@ -36,6 +36,10 @@ public struct NonNegativeCP: Sendable, Hashable {
     /// reaches a given error in fewer outer iterations (40 starts on the benchmark tensor, to within
     /// 1e-4 of the optimum: mean 7.5 instead of 8.4, median 7 instead of 8); 3 gains nothing more.
     public var cycles: Int
+    /// HALS on the Float copy without missing entries: make the pair-mode update and the next sweep's
+    /// Y in one pass over the tensor (stripe by stripe of pairs) instead of two. On by default; off
+    /// gives the two-pass iteration (same iterates up to rounding), for comparison.
+    public var fusePairStep: Bool
     /// Precision of the tensor copy the MTTKRP passes read. `.single` (the default) halves memory and
     /// is ≈ 2× faster per pass; sums are kept in Double over short runs (≈ 1e-7 relative error in the
     /// MTTKRPs) and the factors, Gram matrices and updates stay Double. Errors are then relative to the
@@ -69,7 +73,7 @@ public struct NonNegativeCP: Sendable, Hashable {
         rank: Int, algorithm: Algorithm = .hals, maxIterations: Int = 500, tolerance: Double = 1e-5,
         innerSweeps: Int = defaultInnerSweeps,
         precision: Precision = defaultPrecision, threads: Int = defaultThreads, extrapolation: Bool = defaultExtrapolation,
-        cycles: Int = defaultCycles
+        cycles: Int = defaultCycles, fusePairStep: Bool = true
     ) throws {
         try ParameterError.check(cycles >= 1, "cycles", expected: "≥ 1", found: cycles)
         try ParameterError.check(threads >= 1, "threads", expected: "≥ 1", found: threads)
@@ -86,6 +90,7 @@ public struct NonNegativeCP: Sendable, Hashable {
         self.threads = threads
         self.extrapolation = extrapolation
         self.cycles = cycles
+        self.fusePairStep = fusePairStep
     }
 
     /// Fits one decomposition from the random start drawn with `seed`.
@@ -121,6 +126,7 @@ public struct NonNegativeCP: Sendable, Hashable {
         let engine = CPEngine(
             tensor: tensor, factors: initialFactors(tensor, &rng), rank: rank, singlePrecision: precision == .single,
             threads: threads)
+        engine.allowFusion = fusePairStep
         // The initial error comes from Y = X₍₀₁₎·C, which the first HALS sweep then reuses: no extra
         // pass over the tensor. Missing entries are imputed first so that this Y is the sweep's.
         engine.impute()
