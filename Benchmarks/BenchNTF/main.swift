@@ -21,7 +21,7 @@ var mode = "fit", tensorPath = "", rank = 4, algorithm = "hals", tol = 1e-6, max
 var ranks = [1, 2, 3, 4, 5, 6, 7], restarts = 4, output = "", graphsPath = ""
 // Omitted NTF flags take the library defaults (NonNegativeCP.defaultPrecision/-Threads/-Extrapolation).
 var precision = NonNegativeCP.defaultPrecision, threads = NonNegativeCP.defaultThreads, innerSweeps = NonNegativeCP.defaultInnerSweeps, sbmRestarts = 1
-var extrapolation = NonNegativeCP.defaultExtrapolation, cycles = NonNegativeCP.defaultCycles, fusion = true
+var extrapolation = NonNegativeCP.defaultExtrapolation, cycles = NonNegativeCP.defaultCycles, fusion = false
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 if let first = arguments.next() { mode = first }
 while let argument = arguments.next() {

@@ -114,6 +114,7 @@ import Testing
         let worst = zip(fusedY, freshY).map { abs($0 - $1) / max(abs($1), 1e-300) }.max()!
         #expect(worst < 1e-6)
         var plainModel = model
+        plainModel.fusePairStep = true
         plainModel.maxIterations = 80
         plainModel.tolerance = 0
         let fused = try plainModel.fit(t, seed: 5)

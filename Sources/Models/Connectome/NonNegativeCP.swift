@@ -37,8 +37,10 @@ public struct NonNegativeCP: Sendable, Hashable {
     /// 1e-4 of the optimum: mean 7.5 instead of 8.4, median 7 instead of 8); 3 gains nothing more.
     public var cycles: Int
     /// HALS on the Float copy without missing entries: make the pair-mode update and the next sweep's
-    /// Y in one pass over the tensor (stripe by stripe of pairs) instead of two. On by default; off
-    /// gives the two-pass iteration (same iterates up to rounding), for comparison.
+    /// Y in one pass over the tensor (stripe by stripe of 64 pairs) instead of two (same iterates up to
+    /// rounding). Off by default: measured on the benchmark tensor it was about 1.7× slower per fit than
+    /// the two full passes (the strided stripe reads and the per-stripe reductions cost more than the
+    /// second read of the tensor saves; docs/performance.md).
     public var fusePairStep: Bool
     /// Precision of the tensor copy the MTTKRP passes read. `.single` (the default) halves memory and
     /// is ≈ 2× faster per pass; sums are kept in Double over short runs (≈ 1e-7 relative error in the
@@ -73,7 +75,7 @@ public struct NonNegativeCP: Sendable, Hashable {
         rank: Int, algorithm: Algorithm = .hals, maxIterations: Int = 500, tolerance: Double = 1e-5,
         innerSweeps: Int = defaultInnerSweeps,
         precision: Precision = defaultPrecision, threads: Int = defaultThreads, extrapolation: Bool = defaultExtrapolation,
-        cycles: Int = defaultCycles, fusePairStep: Bool = true
+        cycles: Int = defaultCycles, fusePairStep: Bool = false
     ) throws {
         try ParameterError.check(cycles >= 1, "cycles", expected: "≥ 1", found: cycles)
         try ParameterError.check(threads >= 1, "threads", expected: "≥ 1", found: threads)
