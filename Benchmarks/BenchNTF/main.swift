@@ -6,7 +6,7 @@ import Models
 // standard output:
 //
 //   neuro-bench-ntf fit   --tensor T.h5 --rank R [--algorithm hals] [--tol 1e-6] [--max-iter 500] [--fits 5] [--seed 1]
-//                         [--precision double|single] [--threads N] [--inner-sweeps N] [--extrapolation on|off]
+//                         [--precision double|single] [--threads N] [--inner-sweeps N] [--extrapolation on|off] [--cycles N] [--fusion on|off]
 //                         (omitted: the library defaults)
 //       times `--fits` fits from seeds seed, seed+1, …: wall-clock seconds and the relative-error trace of each
 //   neuro-bench-ntf sweep --tensor T.h5 --ranks 1,2,…,7 --restarts 4 [--tol 1e-6] [--seed 1] --output F.h5
@@ -21,7 +21,7 @@ var mode = "fit", tensorPath = "", rank = 4, algorithm = "hals", tol = 1e-6, max
 var ranks = [1, 2, 3, 4, 5, 6, 7], restarts = 4, output = "", graphsPath = ""
 // Omitted NTF flags take the library defaults (NonNegativeCP.defaultPrecision/-Threads/-Extrapolation).
 var precision = NonNegativeCP.defaultPrecision, threads = NonNegativeCP.defaultThreads, innerSweeps = NonNegativeCP.defaultInnerSweeps, sbmRestarts = 1
-var extrapolation = NonNegativeCP.defaultExtrapolation
+var extrapolation = NonNegativeCP.defaultExtrapolation, cycles = NonNegativeCP.defaultCycles, fusion = false
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 if let first = arguments.next() { mode = first }
 while let argument = arguments.next() {
@@ -42,6 +42,8 @@ while let argument = arguments.next() {
     case "--threads": threads = Int(value) ?? threads
     case "--inner-sweeps": innerSweeps = Int(value) ?? innerSweeps
     case "--extrapolation": extrapolation = value == "on"
+    case "--cycles": cycles = Int(value) ?? cycles
+    case "--fusion": fusion = value == "on"
     case "--sbm-restarts": sbmRestarts = Int(value) ?? sbmRestarts
     default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
     }
@@ -90,7 +92,7 @@ switch mode {
 case "fit":
     let model = try NonNegativeCP(
         rank: rank, algorithm: method, maxIterations: maxIter, tolerance: tol, innerSweeps: innerSweeps, precision: precision,
-        threads: threads, extrapolation: extrapolation)
+        threads: threads, extrapolation: extrapolation, cycles: cycles, fusePairStep: fusion)
     var runs: [[String: Any]] = []
     for k in 0..<fits {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -104,7 +106,7 @@ case "fit":
     }
     emit([
         "algorithm": algorithm, "rank": rank, "shape": tensor.shape, "precision": precision.rawValue, "threads": threads,
-        "inner_sweeps": innerSweeps, "extrapolation": extrapolation, "avx2": CPUFeatures.hasAVX2FMA, "runs": runs,
+        "inner_sweeps": innerSweeps, "cycles": cycles, "fusion": fusion, "extrapolation": extrapolation, "avx2": CPUFeatures.hasAVX2FMA, "runs": runs,
     ])
 case "sweep":
     let start = DispatchTime.now().uptimeNanoseconds

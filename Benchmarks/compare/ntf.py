@@ -12,10 +12,11 @@ trace ‖X − X̂‖/‖X‖ per iteration. The target error is the largest of 
 times (1 + 1e-4), i.e. the level every tool reaches; the time to the target is read from each fit's
 trace (per-iteration times: tensortools records them; for tensorly and NeuroSwift the fit's total
 time is spread evenly over its iterations). The table gives the median over fits. NeuroSwift runs
-first with the library defaults (no flags: Float32 tensor copy, HALS extrapolation, 10 inner sweeps, min(2, cores)
-workers, AVX2/FMA kernels when the CPU has them), then the defaults at 1 worker, plain HALS
-(tensortools' iterates, 3 inner sweeps) in Float64, extrapolated HALS in Float64 and plain HALS on the
-Float32 copy (both with 3 inner sweeps),
+first with the library defaults (no flags: Float32 tensor copy, HALS extrapolation, 5 inner sweeps, 2 time/animal
+cycles per pass over the tensor, min(2, cores) workers, AVX2/FMA kernels when the CPU has them), then the defaults at
+1 worker, the defaults with the opt-in fused pair-mode pass, plain HALS (tensortools' iterates: 3 inner sweeps, 1 cycle)
+in Float64, extrapolated HALS in Float64 and plain HALS on the Float32 copy (both with 3 inner sweeps, 1 cycle, two
+passes per iteration),
 all at OpenBLAS 1 thread; the references at 1 and 2 BLAS threads (threadpoolctl). The whole comparison
 is repeated `--repeats` times in one run and the ratios are reported as median (min–max) over repeats,
 because the machine may be shared.
@@ -100,12 +101,14 @@ def run_tensorly(x, rank, fits, tol, max_iter):
     return runs
 
 
-def run_swift(binary, path, rank, fits, tol, max_iter, precision=None, threads=None, extrapolation=None, sweeps=None):
+def run_swift(binary, path, rank, fits, tol, max_iter, precision=None, threads=None, extrapolation=None, sweeps=None,
+              cycles=None, fusion=None):
     """None leaves a setting at the library default."""
     command = [binary, "fit", "--tensor", path, "--rank", str(rank), "--fits", str(fits), "--tol", str(tol),
                "--max-iter", str(max_iter), "--seed", "1"]
     for flag, value in (("--precision", precision), ("--threads", threads), ("--extrapolation", extrapolation),
-                        ("--inner-sweeps", sweeps)):
+                        ("--inner-sweeps", sweeps), ("--cycles", cycles),
+                        ("--fusion", fusion)):
         if value is not None:
             command += [flag, str(value)]
     out = subprocess.run(command, check=True, capture_output=True, text=True,
@@ -117,13 +120,16 @@ def run_swift(binary, path, rank, fits, tol, max_iter, precision=None, threads=N
         runs.append({"seconds": run["seconds"], "errors": errors,
                      "times": list(np.linspace(0, run["seconds"], len(errors) + 1)[1:]),
                      "cpu": spread_cpu(run["cpu_seconds"], len(errors)),
-                     "config": {k: report.get(k) for k in ("precision", "threads", "extrapolation", "avx2", "inner_sweeps")}})
+                     "config": {k: report.get(k) for k in ("precision", "threads", "extrapolation", "avx2", "inner_sweeps",
+                                                                  "cycles", "fusion")}})
     return runs
 
 
 def describe(config):
     return (f"{'Float32' if config['precision'] == 'single' else 'Float64'} tensor copy, extrapolation "
             f"{'on' if config['extrapolation'] else 'off'}, {config['inner_sweeps']} inner HALS sweeps, "
+            f"{config.get('cycles', 1)} time/animal cycles per pass, "
+            f"{'fused pair-mode pass (one read of the tensor per iteration)' if config.get('fusion') else 'two passes per iteration'}, "
             f"{config['threads']} worker thread(s), "
             f"{'AVX2/FMA' if config.get('avx2') else 'portable'} kernels")
 
@@ -140,12 +146,14 @@ def time_to(run, target, key="times"):
     return float("nan")
 
 
-SWIFT = [  # (label, precision, threads, extrapolation, inner sweeps); None = the library default
-    ("NeuroSwift HALS, library defaults", None, None, None, None),
-    ("NeuroSwift HALS, defaults at 1 thread", None, 1, None, None),
-    ("NeuroSwift HALS, plain (tensortools' iterates: 3 inner sweeps), Float64, 1 thread", "double", 1, "off", 3),
-    ("NeuroSwift HALS, extrapolated, 3 inner sweeps, Float64, 1 thread", "double", 1, "on", 3),
-    ("NeuroSwift HALS, plain, 3 inner sweeps, Float32 tensor, 1 thread", "single", 1, "off", 3),
+SWIFT = [  # (label, precision, threads, extrapolation, inner sweeps, cycles, fusion); None = the library default
+    ("NeuroSwift HALS, library defaults", None, None, None, None, None, None),
+    ("NeuroSwift HALS, defaults at 1 thread", None, 1, None, None, None, None),
+    ("NeuroSwift HALS, defaults + fused pair-mode pass (one pass per iteration, opt-in)", None, None, None, None, None, "on"),
+    ("NeuroSwift HALS, plain (tensortools' iterates: 3 inner sweeps, 1 cycle), Float64, 1 thread", "double", 1, "off", 3, 1,
+     None),
+    ("NeuroSwift HALS, extrapolated, 3 inner sweeps, 1 cycle, Float64, 1 thread", "double", 1, "on", 3, 1, None),
+    ("NeuroSwift HALS, plain, 3 inner sweeps, 1 cycle, Float32 tensor, 1 thread", "single", 1, "off", 3, 1, "off"),
 ]
 
 
@@ -166,6 +174,11 @@ def main():
 
     x, _, _ = planted_tensor()
     references = [("tensortools ncp_hals", run_tensortools), ("tensorly non_negative_parafac_hals", run_tensorly)]
+    # Warm-up, untimed: tensortools' numba HALS update compiles on its first call (about a second), which
+    # would otherwise land in the first timed fit.
+    small, _, _ = planted_tensor(neurons=12, animals=3, bins=30)
+    for _, run in references:
+        run(small, 4, 1, args.tol, 3)
     repeats = []
     loads = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -173,9 +186,10 @@ def main():
         write_tensor(x, path)
         for _ in range(args.repeats):
             results = {}
-            for label, precision, threads, extrapolation, sweeps in SWIFT:
+            for label, precision, threads, extrapolation, sweeps, cycles, fusion in SWIFT:
                 results[label] = run_swift(
-                    args.swift, path, 4, args.fits, args.tol, args.max_iter, precision, threads, extrapolation, sweeps)
+                    args.swift, path, 4, args.fits, args.tol, args.max_iter, precision, threads, extrapolation, sweeps, cycles,
+                    fusion)
             for threads in (1, 2):
                 with threadpool_limits(limits=threads):
                     for label, run in references:
@@ -183,6 +197,7 @@ def main():
                             x, 4, args.fits, args.tol, args.max_iter)
             repeats.append(results)
             loads.append(os.getloadavg()[0])
+            print(f"repeat {len(repeats)}/{args.repeats} done, load {loads[-1]:.1f}", file=sys.stderr, flush=True)
     # One target for every repeat: the largest median final error of any solver, × (1 + 1e-4).
     finals = {k: float(np.median([r["errors"][-1] for rep in repeats for r in rep[k]])) for k in repeats[0]}
     target = max(finals.values()) * (1 + 1e-4)

@@ -41,12 +41,15 @@ static void xc_f64_generic(const double *x, long pairs, const double *ct, long c
     }
 }
 
-static void xc_f32_generic(const float *x, long pairs, const float *ct, long cols, double *y,
-                           long row_begin, long row_end) {
+/// Pairs [p_begin, p_end) only (`xr`/`cc` are offset by p_begin, `pairs` becomes the stripe length);
+/// `accumulate` adds the stripe's complete sum to y instead of storing it.
+static void xc_f32_generic(const float *x, long stride, const float *ct, long cols, double *y,
+                           long row_begin, long row_end, long p_begin, long p_end, int accumulate) {
+    long pairs = p_end - p_begin;
     for (long row = row_begin; row < row_end; row++) {
-        const float *xr = x + row * pairs;
+        const float *xr = x + row * stride + p_begin;
         for (long c = 0; c < cols; c++) {
-            const float *cc = ct + c * pairs;
+            const float *cc = ct + c * stride + p_begin;
             double total[8] = {0, 0, 0, 0, 0, 0, 0, 0};
             long p = 0;
             while (p + 8 <= pairs) {
@@ -61,7 +64,7 @@ static void xc_f32_generic(const float *x, long pairs, const float *ct, long col
             for (; p < pairs; p++) tail += (double)xr[p] * (double)cc[p];
             double s = 0;
             for (int l = 0; l < 8; l++) s += total[l];
-            y[row * cols + c] = s + tail;
+            if (accumulate) y[row * cols + c] += s + tail; else y[row * cols + c] = s + tail;
         }
     }
 }
@@ -194,9 +197,11 @@ CK_AVX2 static inline __m256d widen_add(__m256d d, __m256 f) {
 }
 
 /// Y for one or two rows, columns [c, c + 4), Float tensor: Float sums over runs of XC_RUN pairs.
-CK_AVX2 static inline void xc_f32_block(const float *x0, const float *x1, int two, long pairs,
-                                        const float *ct, long c, double *y0, double *y1) {
-    const float *cc[4] = {ct + c * pairs, ct + (c + 1) * pairs, ct + (c + 2) * pairs, ct + (c + 3) * pairs};
+/// x0, x1 and ct start at the stripe's first pair; `pairs` is the stripe length, `stride` the row
+/// length of x and ct; `accumulate` adds the stripe's sum to y instead of storing it.
+CK_AVX2 static inline void xc_f32_block(const float *x0, const float *x1, int two, long pairs, long stride,
+                                        const float *ct, long c, double *y0, double *y1, int accumulate) {
+    const float *cc[4] = {ct + c * stride, ct + (c + 1) * stride, ct + (c + 2) * stride, ct + (c + 3) * stride};
     __m256d d[2][4];
     for (int i = 0; i < 2; i++)
         for (int j = 0; j < 4; j++) d[i][j] = _mm256_setzero_pd();
@@ -237,21 +242,32 @@ CK_AVX2 static inline void xc_f32_block(const float *x0, const float *x1, int tw
             t[0][j] = fma((double)x0[p], (double)cc[j][p], t[0][j]);
             if (two) t[1][j] = fma((double)x1[p], (double)cc[j][p], t[1][j]);
         }
-    for (int j = 0; j < 4; j++) {
-        y0[c + j] = hsum4(d[0][j]) + t[0][j];
-        if (two) y1[c + j] = hsum4(d[1][j]) + t[1][j];
+    if (accumulate) {
+        for (int j = 0; j < 4; j++) {
+            y0[c + j] += hsum4(d[0][j]) + t[0][j];
+            if (two) y1[c + j] += hsum4(d[1][j]) + t[1][j];
+        }
+    } else {
+        for (int j = 0; j < 4; j++) {
+            y0[c + j] = hsum4(d[0][j]) + t[0][j];
+            if (two) y1[c + j] = hsum4(d[1][j]) + t[1][j];
+        }
     }
 }
 
-CK_AVX2 static void xc_f32_avx2(const float *x, long pairs, const float *ct, long cols, double *y,
-                                long row_begin, long row_end) {
+CK_AVX2 static void xc_f32_avx2(const float *x, long stride, const float *ct, long cols, double *y,
+                                long row_begin, long row_end, long p_begin, long p_end, int accumulate) {
+    long pairs = p_end - p_begin;
+    const float *cs = ct + p_begin;
     long row = row_begin;
     for (; row + 2 <= row_end; row += 2)
         for (long c = 0; c < cols; c += 4)
-            xc_f32_block(x + row * pairs, x + (row + 1) * pairs, 1, pairs, ct, c, y + row * cols, y + (row + 1) * cols);
+            xc_f32_block(x + row * stride + p_begin, x + (row + 1) * stride + p_begin, 1, pairs, stride, cs, c,
+                         y + row * cols, y + (row + 1) * cols, accumulate);
     for (; row < row_end; row++)
         for (long c = 0; c < cols; c += 4)
-            xc_f32_block(x + row * pairs, x + row * pairs, 0, pairs, ct, c, y + row * cols, y + row * cols);
+            xc_f32_block(x + row * stride + p_begin, x + row * stride + p_begin, 0, pairs, stride, cs, c,
+                         y + row * cols, y + row * cols, accumulate);
 }
 
 /// mt[c][p] for p in [p_begin, p_end), columns [c0, c0 + nc), += rows `count` (1 or 4) with KR values k.
@@ -423,10 +439,15 @@ void ck_cp_xc_f64(const double *x, long pairs, const double *ct, long cols, doub
 
 void ck_cp_xc_f32(const float *x, long pairs, const float *ct, long cols, double *y,
                   long row_begin, long row_end, int use_avx2) {
+    ck_cp_xc_f32_stripe(x, pairs, ct, cols, y, row_begin, row_end, 0, pairs, 0, use_avx2);
+}
+
+void ck_cp_xc_f32_stripe(const float *x, long pairs, const float *ct, long cols, double *y,
+                         long row_begin, long row_end, long p_begin, long p_end, int accumulate, int use_avx2) {
 #if CK_CP_X86
-    if (want_avx2(use_avx2)) { xc_f32_avx2(x, pairs, ct, cols, y, row_begin, row_end); return; }
+    if (want_avx2(use_avx2)) { xc_f32_avx2(x, pairs, ct, cols, y, row_begin, row_end, p_begin, p_end, accumulate); return; }
 #endif
-    xc_f32_generic(x, pairs, ct, cols, y, row_begin, row_end);
+    xc_f32_generic(x, pairs, ct, cols, y, row_begin, row_end, p_begin, p_end, accumulate);
 }
 
 void ck_cp_xtk_f64(const double *x, long times, long animals, long pairs, const double *a, const double *b,

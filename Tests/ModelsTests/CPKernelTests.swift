@@ -130,10 +130,11 @@ import Testing
         let planted = try PlantedNTF(neurons: 24, animals: 4, bins: 60, rank: 3, groupSize: 6, noise: 0.05, seed: 5)
         let t = planted.tensor  // 60 × 4 × 276 = 66,240 entries: above the threading threshold
         #expect(t.count >= 1 << 16)
-        for (precision, extrapolation) in [(NonNegativeCP.Precision.single, true), (.double, false)] {
+        for (precision, extrapolation, fused) in [(NonNegativeCP.Precision.single, true, false), (.single, true, true), (.double, false, false)] {
             let fits = try [1, 2, 3].map { threads in
                 try NonNegativeCP(
-                    rank: 3, maxIterations: 20, tolerance: 0, precision: precision, threads: threads, extrapolation: extrapolation
+                    rank: 3, maxIterations: 20, tolerance: 0, precision: precision, threads: threads, extrapolation: extrapolation,
+                    fusePairStep: fused
                 ).fit(t, seed: 2)
             }
             #expect(fits[1] == fits[0] && fits[2] == fits[0])

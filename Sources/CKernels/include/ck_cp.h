@@ -23,6 +23,12 @@ void ck_cp_xc_f64(const double *x, long pairs, const double *ct, long cols, doub
                   long row_begin, long row_end, int use_avx2);
 void ck_cp_xc_f32(const float *x, long pairs, const float *ct, long cols, double *y,
                   long row_begin, long row_end, int use_avx2);
+/// As ck_cp_xc_f32 over the stripe of pairs [p_begin, p_end) only (x and ct keep their full row
+/// length `pairs`). With `accumulate` the stripe's complete sum is added to y (y += s), otherwise
+/// stored; so adding stripes one after another in a fixed order gives the same bits however the
+/// stripes were shared out. ck_cp_xc_f32 is the stripe [0, pairs) stored.
+void ck_cp_xc_f32_stripe(const float *x, long pairs, const float *ct, long cols, double *y,
+                         long row_begin, long row_end, long p_begin, long p_end, int accumulate, int use_avx2);
 
 /// mt[c·pairs + p] = Σ_row x[row·pairs + p] · a[t·cols + c] · b[w·cols + c], row = t·animals + w,
 /// over all rows = times·animals, for p in [p_begin, p_end) (mt is cols × pairs; entries outside

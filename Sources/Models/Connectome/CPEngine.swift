@@ -12,6 +12,9 @@ import Dispatch
 /// - mode 2 is M₂ = X₍₀₁₎ᵀ · (A ⊙ B), each row A[t] ∘ B[w] made on the fly.
 /// Y splits its rows over `threads` workers and M₂ its pairs, so every output entry is computed by
 /// one worker in a fixed order: the results are bit-identical for any thread count.
+/// HALS on the Float copy without missing entries fuses the two (`pairStepFusedWithY`): stripe by
+/// stripe of pairs, M₂, the update of those rows of C and their share of the next Y, so an outer
+/// iteration reads the tensor from memory once instead of twice.
 /// Factors are row-major (rows × R) Double arrays and carry their scale; `KruskalTensor` normalises
 /// them at the end. With `singlePrecision` the kernels read a Float copy of the tensor (Float sums
 /// over short runs, Double across runs); the objective, Gram matrices and updates stay in Double.
@@ -28,7 +31,8 @@ final class CPEngine {
     let singlePrecision: Bool
     let missing: [Int]
     let observedSquaredNorm: Double
-    var factors: [[Double]]
+    /// Any change marks Y as out of date (`ensureY` then recomputes it).
+    var factors: [[Double]] { didSet { yIsCurrent = false } }
     var grams: [[Double]]
     let threads: Int
     /// Whether the kernels take their AVX2/FMA path (tests switch it off to check the portable one).
@@ -36,6 +40,18 @@ final class CPEngine {
     /// R rounded up to a multiple of 4: the columns of Cᵀ and Y (`ck_cp_xc_*` works in blocks of 4).
     private let paddedRank: Int
     private var y: [Double]
+    /// Whether `y` is X₍₀₁₎ · C for the current factors and tensor values. Conservative: cleared by any
+    /// change of any factor and by imputation.
+    private(set) var yIsCurrent = false
+    /// Passes over the tensor made for Y so far (tests check that none is wasted).
+    private(set) var yPasses = 0
+    /// Fused pair-mode passes made so far (`pairStepFusedWithY`).
+    private(set) var fusedPasses = 0
+    /// The C that the Y of the last fused pass belongs to (`adoptFusedY`).
+    private(set) var fusedNext: [Double] = []
+    /// Whether HALS may fuse its pair-mode step with the next Y (tests switch it off to compare).
+    var allowFusion = true
+    private var partials: [Double] = []
     private var ct: [Double]
     private var ctSingle: [Float]
     private var mt: [Double]
@@ -52,11 +68,17 @@ final class CPEngine {
         x = tensor.values
         self.singlePrecision = singlePrecision
         self.useAVX2 = useAVX2
-        let single = singlePrecision ? tensor.values.map { Float($0) } : []
-        xSingle = single
         missing = tensor.missing
-        // Single precision: the norm of the Float copy the kernels see, so the SSE identity stays exact.
-        observedSquaredNorm = singlePrecision ? single.reduce(0) { $0 + Double($1) * Double($1) } : tensor.squaredNorm
+        if singlePrecision {
+            // The tensor's shared Float copy (made once per tensor value), and its norm: the kernels
+            // see the Float values, so the SSE identity stays exact.
+            let copy = tensor.singlePrecisionCopy
+            xSingle = copy.values
+            observedSquaredNorm = copy.squaredNorm
+        } else {
+            xSingle = []
+            observedSquaredNorm = tensor.squaredNorm
+        }
         self.factors = factors
         grams = dims.map { _ in [Double](repeating: 0, count: rank * rank) }
         let rows = tensor.shape[0] * tensor.shape[1], pairs = tensor.shape[2]
@@ -115,8 +137,15 @@ final class CPEngine {
         DispatchQueue.concurrentPerform(iterations: ranges.count) { k in body(ranges[k]) }
     }
 
+    /// Recomputes Y unless it is current (e.g. the first sweep of a fit reuses the Y that gave the
+    /// initial error).
+    func ensureY() {
+        if !yIsCurrent { refreshY() }
+    }
+
     /// Recomputes Y = X₍₀₁₎ · C. Call at the start of each outer iteration (after imputation).
     func refreshY() {
+        defer { yIsCurrent = true; yPasses += 1 }
         let (p, r, cols, avx) = (dims[2], rank, paddedRank, Int32(useAVX2 ? 1 : 0))
         // Cᵀ, zero-padded to `cols` rows.
         factors[2].withUnsafeBufferPointer { c in
@@ -205,6 +234,112 @@ final class CPEngine {
         return out
     }
 
+    // MARK: Pair-mode step fused with the next Y
+
+    /// Pairs per stripe of the fused pass: a stripe of the Float tensor (T·W × 64 × 4 bytes, 614 KB on
+    /// the benchmark tensor) is read from memory once and is still in the 1 MB L2 for its second use.
+    static let stripeWidth = 64
+
+    /// Whether `pairStepFusedWithY` applies: the Float copy and no missing entries (imputation changes
+    /// X between sweeps, so Y must then be made after it anyway).
+    var canFusePairStep: Bool { allowFusion && singlePrecision && missing.isEmpty }
+
+    /// The pair-mode half of a HALS sweep and the next sweep's Y = X₍₀₁₎·C′ in one pass over the tensor
+    /// instead of two. Given M₂ and G the rows of C are independent, so for each fixed stripe of
+    /// `stripeWidth` pairs: M₂ for the stripe (`ck_cp_xtk_f32`), then `step(rows, m, c, next)` updates
+    /// those rows of C = factors[2] from M₂ (row-major P × R) and writes the rows of the next sweep's
+    /// start C′ into `next`, then the stripe's share of X·C′ is added to Y (`ck_cp_xc_f32_stripe`)
+    /// while the stripe is still in cache. Shares are added to Y in stripe order (with several
+    /// workers, each stripe's share goes to its own buffer and the buffers are added in order), so Y has
+    /// the same bits for any worker count. Returns M₂ (P × R). Y then belongs to C′: `adoptFusedY` marks
+    /// it current once factors[2] is set to C′ (`fusedNext`).
+    func pairStepFusedWithY(
+        _ step: @Sendable (Range<Int>, UnsafePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void
+    ) -> [Double] {
+        precondition(canFusePairStep)
+        fusedPasses += 1
+        let (t, w, p, r, cols, avx) = (dims[0], dims[1], dims[2], rank, paddedRank, Int32(useAVX2 ? 1 : 0))
+        let rows = t &* w, width = CPEngine.stripeWidth
+        let stripes = (p + width - 1) / width
+        let workers = min(threads, stripes)
+        let stripeRanges = CPEngine.split(stripes, parts: workers, multiple: 1)
+        var m2 = [Double](repeating: 0, count: p * r)
+        var next = factors[2]
+        let shares = rows &* cols
+        if workers > 1 {
+            if partials.count != stripes * shares { partials = [Double](repeating: 0, count: stripes * shares) }
+            partials.withUnsafeMutableBufferPointer { b in b.update(repeating: 0) }
+        } else {
+            y.withUnsafeMutableBufferPointer { b in b.update(repeating: 0) }
+        }
+        let perStripe = workers > 1 ? shares : 0
+        y.withUnsafeMutableBufferPointer { yb in
+        partials.withUnsafeMutableBufferPointer { pb in
+        let yTarget = SharedPointer(workers > 1 ? pb.baseAddress! : yb.baseAddress!)
+        xSingle.withUnsafeBufferPointer { xb in
+            factors[0].withUnsafeBufferPointer { ab in
+                factors[1].withUnsafeBufferPointer { bb in
+                    factors[2].withUnsafeMutableBufferPointer { cb in
+                        next.withUnsafeMutableBufferPointer { nb in
+                            m2.withUnsafeMutableBufferPointer { mb in
+                                mt.withUnsafeMutableBufferPointer { mtb in
+                                    ctSingle.withUnsafeMutableBufferPointer { ctb in
+                                        scratch.withUnsafeMutableBufferPointer { sb in
+                                            let xs = SharedPointer(xb.baseAddress!), a = SharedPointer(ab.baseAddress!)
+                                            let b = SharedPointer(bb.baseAddress!), c = SharedPointer(cb.baseAddress!)
+                                            let n = SharedPointer(nb.baseAddress!), m = SharedPointer(mb.baseAddress!)
+                                            let mtp = SharedPointer(mtb.baseAddress!), ct = SharedPointer(ctb.baseAddress!)
+                                            let sc = SharedPointer(sb.baseAddress!)
+                                            forEach(stripeRanges) { range in
+                                                for stripe in range {
+                                                    let p0 = stripe &* width, p1 = min(p, p0 &+ width)
+                                                    ck_cp_xtk_f32(
+                                                        xs.base, t, w, p, a.base, b.base, r, mtp.base, sc.base + r &* p0, p0, p1, avx)
+                                                    for i in p0..<p1 { for q in 0..<r { m.base[i &* r &+ q] = mtp.base[q &* p &+ i] } }
+                                                    step(p0..<p1, m.base, c.base, n.base)
+                                                    for i in p0..<p1 { for q in 0..<r { ct.base[q &* p &+ i] = Float(n.base[i &* r &+ q]) } }
+                                                    ck_cp_xc_f32_stripe(
+                                                        xs.base, p, ct.base, cols, yTarget.base + stripe &* perStripe, 0, rows, p0, p1, 1, avx)
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        }
+        }
+        if workers > 1 {
+            // Y = ((0 + share₀) + share₁) + …, the single-worker order.
+            y.withUnsafeMutableBufferPointer { yb in
+                partials.withUnsafeBufferPointer { pb in
+                    yb.update(repeating: 0)
+                    for stripe in 0..<stripes {
+                        let base = stripe &* shares
+                        for k in 0..<shares { yb[k] += pb[base &+ k] }
+                    }
+                }
+            }
+        }
+        fusedNext = next
+        return m2
+    }
+
+    /// Y without its padding columns (rows × R), for tests.
+    var currentY: [Double] {
+        (0..<(dims[0] * dims[1])).flatMap { i in (0..<rank).map { q in y[i * paddedRank + q] } }
+    }
+
+    /// Marks the Y of the last fused pass current; factors[2] must be that pass's C′.
+    func adoptFusedY() {
+        precondition(factors[2] == fusedNext, "factors[2] is not the fused pass's C′")
+        yIsCurrent = true
+    }
+
     // MARK: Objective and imputation
 
     /// Model value at a flat index.
@@ -227,12 +362,36 @@ final class CPEngine {
     }
 
     /// Masked sum of squared residuals, given the mode-2 MTTKRP `m2` computed with the current A, B.
-    /// Uses ‖X_fill − X̂‖² = ‖X_fill‖² − 2⟨M₂, C⟩ + ‖X̂‖², then removes the imputed entries' share.
     func maskedSSE(m2: [Double]) -> Double {
         var inner = 0.0
         factors[2].withUnsafeBufferPointer { c in
             for k in 0..<c.count { inner += c[k] * m2[k] }
         }
+        return maskedSSE(inner: inner)
+    }
+
+    /// Masked SSE from the current Y (no pass over the tensor): ⟨X_fill, X̂⟩ = Σ_{t,w,q} Y[tw,q]·A[t,q]·B[w,q].
+    func maskedSSEFromY() -> Double {
+        precondition(yIsCurrent, "Y is out of date")
+        let (t, w, r, cols) = (dims[0], dims[1], rank, paddedRank)
+        var inner = 0.0
+        y.withUnsafeBufferPointer { yp in
+            factors[0].withUnsafeBufferPointer { a in
+                factors[1].withUnsafeBufferPointer { b in
+                    for ti in 0..<t {
+                        for wi in 0..<w {
+                            let row = (ti &* w &+ wi) &* cols
+                            for q in 0..<r { inner += yp[row &+ q] * a[ti &* r &+ q] * b[wi &* r &+ q] }
+                        }
+                    }
+                }
+            }
+        }
+        return maskedSSE(inner: inner)
+    }
+
+    /// ‖X_fill − X̂‖² = ‖X_fill‖² − 2⟨X_fill, X̂⟩ + ‖X̂‖², minus the imputed entries' share.
+    private func maskedSSE(inner: Double) -> Double {
         var fillNorm = observedSquaredNorm
         var missingResidual = 0.0
         for i in missing {
@@ -248,6 +407,8 @@ final class CPEngine {
 
     /// Writes the current model into the missing entries.
     func impute() {
+        guard !missing.isEmpty else { return }
+        yIsCurrent = false
         for i in missing { x[i] = model(at: i) }
         if singlePrecision { for i in missing { xSingle[i] = Float(x[i]) } }
     }
