@@ -59,13 +59,14 @@ public struct NonNegativeCP: Sendable, Hashable {
     public var threads: Int
 
     /// The defaults: the fastest configuration that reaches the plain Float64 HALS error (Float32
-    /// tensor copy, extrapolation, 5 inner sweeps, 2 time/animal cycles, up to 2 workers — the passes
-    /// are memory-bound, more rarely help).
+    /// tensor copy, extrapolation, 5 inner sweeps, 2 time/animal cycles, one worker). The passes are
+    /// memory-bound: on the 1.9 M-entry benchmark tensor a second worker made the time to target
+    /// bimodal and slower (docs/performance.md), so more workers are opt-in for larger tensors.
     public static let defaultPrecision = Precision.single
     public static let defaultExtrapolation = true
     public static let defaultInnerSweeps = 5
     public static let defaultCycles = 2
-    public static var defaultThreads: Int { max(1, min(2, ProcessInfo.processInfo.activeProcessorCount)) }
+    public static let defaultThreads = 1
 
     public enum Precision: String, Sendable, Hashable, CaseIterable, Codable {
         case double, single
