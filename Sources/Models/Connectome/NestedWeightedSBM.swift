@@ -53,8 +53,7 @@ public struct NestedWeightedSBM: Sendable, Hashable {
         var nodeLabels = base.labels
         var b = base.blockCount
         var block = BlockGraph(nodes: b)
-        for e in graph.edges { block.add(nodeLabels[e.i], nodeLabels[e.j], count: 1, weight: e.weight, pairs: 0) }
-        block.countPairs()
+        for e in graph.edges { block.add(nodeLabels[e.i], nodeLabels[e.j], count: 1, weight: e.weight) }
         let state = BlockState(graph: graph, labels: base.labels, degreeCorrected: base.degreeCorrected)
         var total = state.descriptionLength() - state.edgeCountPrior(blocks: b)
         let edges = graph.edges.count, weight = graph.totalWeight
@@ -65,7 +64,7 @@ public struct NestedWeightedSBM: Sendable, Hashable {
             var coarse = BlockGraph(nodes: next)
             for r in 0..<b {
                 for t in r..<b where block.count[r * b + t] > 0 {
-                    coarse.add(partition[r], partition[t], count: block.count[r * b + t], weight: block.weight[r * b + t], pairs: 1)
+                    coarse.add(partition[r], partition[t], count: block.count[r * b + t], weight: block.weight[r * b + t])
                 }
             }
             nodeLabels = nodeLabels.map { partition[$0] }
@@ -78,24 +77,19 @@ public struct NestedWeightedSBM: Sendable, Hashable {
         return (levels, dls, total)
     }
 
-    /// A level's multigraph: symmetric edge counts, weight sums and (for the weight description) the
-    /// number of non-empty lower-level pairs per node pair; diagonal = self-loops.
+    /// A level's multigraph: symmetric edge counts and weight sums; diagonal = self-loops. Each
+    /// non-empty node pair is one edge (one weight covariate) of the level above.
     struct BlockGraph {
         let nodes: Int
-        var count: [Int], weight: [Double], pairs: [Int]
+        var count: [Int], weight: [Double]
         init(nodes: Int) {
             self.nodes = nodes
             count = [Int](repeating: 0, count: nodes * nodes)
             weight = [Double](repeating: 0, count: nodes * nodes)
-            pairs = [Int](repeating: 0, count: nodes * nodes)
         }
-        mutating func add(_ r: Int, _ s: Int, count c: Int, weight w: Double, pairs p: Int) {
-            count[r * nodes + s] += c; weight[r * nodes + s] += w; pairs[r * nodes + s] += p
-            if r != s { count[s * nodes + r] += c; weight[s * nodes + r] += w; pairs[s * nodes + r] += p }
-        }
-        /// Level 0's pairs: each non-empty block pair is one covariate.
-        mutating func countPairs() {
-            for k in 0..<count.count { pairs[k] = count[k] > 0 ? 1 : 0 }
+        mutating func add(_ r: Int, _ s: Int, count c: Int, weight w: Double) {
+            count[r * nodes + s] += c; weight[r * nodes + s] += w
+            if r != s { count[s * nodes + r] += c; weight[s * nodes + r] += w }
         }
     }
 
@@ -118,7 +112,7 @@ public struct NestedWeightedSBM: Sendable, Hashable {
         for r in 0..<nodes {
             for s in r..<nodes where g.count[r * nodes + s] > 0 {
                 let k = min(labels[r], labels[s]) * blocks + max(labels[r], labels[s])
-                e[k] += g.count[r * nodes + s]; x[k] += g.weight[r * nodes + s]; p[k] += g.pairs[r * nodes + s]
+                e[k] += g.count[r * nodes + s]; x[k] += g.weight[r * nodes + s]; p[k] += 1
             }
         }
         var dl = Double.log(Double(nodes)) + BlockState.logBinomial(nodes - 1, blocks - 1) + BlockState.logFactorial(nodes)
@@ -169,8 +163,7 @@ public struct NestedWeightedSBM: Sendable, Hashable {
         let state = BlockState(graph: graph, labels: base, degreeCorrected: degreeCorrected)
         var total = state.descriptionLength() - state.edgeCountPrior(blocks: b)
         var block = BlockGraph(nodes: b)
-        for e in graph.edges { block.add(base[e.i], base[e.j], count: 1, weight: e.weight, pairs: 0) }
-        block.countPairs()
+        for e in graph.edges { block.add(base[e.i], base[e.j], count: 1, weight: e.weight) }
         var below = base
         for l in 1..<levels.count {
             let here = compactLabels(levels[l])
@@ -182,7 +175,7 @@ public struct NestedWeightedSBM: Sendable, Hashable {
             var coarse = BlockGraph(nodes: next)
             for r in 0..<b {
                 for t in r..<b where block.count[r * b + t] > 0 {
-                    coarse.add(partition[r], partition[t], count: block.count[r * b + t], weight: block.weight[r * b + t], pairs: 1)
+                    coarse.add(partition[r], partition[t], count: block.count[r * b + t], weight: block.weight[r * b + t])
                 }
             }
             block = coarse; below = here; b = next
