@@ -223,7 +223,7 @@ def main():
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "The graphs (measured on the generated graphs used; μt, μw: mean over nodes of the external share of "
               "edges and of strength; targets in the setting name or 0.5):", "",
-              "| setting | graphs used (of 10) | planted communities | mean degree | max degree | μt | μw |",
+              f"| setting | graphs used (of {args.seeds}) | planted communities | mean degree | max degree | μt | μw |",
               "|---|---|---|---|---|---|---|"]
     for name, _, _ in SETTINGS + [("all", None, None)]:
         sel = [stats[r["name"]] for r in rows if name == "all" or r["setting"] == name]
