@@ -2,6 +2,18 @@ import Foundation
 import Testing
 @testable import Decoding
 
+/// A 6-neuron, 1-layer model configuration small enough for generation and read-out tests.
+private let tinyConfiguration = NeuroformerConfiguration(
+    neurons: 6, currentBins: 4, pastBins: 8, currentBlock: 12, pastBlock: 20, dimension: 32, heads: 2,
+    stateLayers: 1, historyLayers: 1, dropout: 0)
+
+/// A Bernoulli(p) raster of 6 neurons at 10 ms bins.
+private func randomRaster(bins: Int, probability p: Double, seed: UInt64) -> SpikeRaster {
+    var g = SeededGenerator(seed: seed)
+    let counts = (0..<(6 * bins)).map { _ in UInt16(g.nextUnitInterval() < p ? 1 : 0) }
+    return SpikeRaster(neurons: 6, bins: bins, binWidth: 0.01, counts: counts)
+}
+
 @Suite struct NeuroformerSamplingTests {
     /// Draw frequencies of `sampleToken` over logits [0, 1, 2, 3].
     private func frequencies(_ options: NeuroformerGenerationOptions, excluding: Int? = nil, draws: Int = 4000) -> [Double] {
@@ -75,12 +87,8 @@ import Testing
     /// Generated windows are token sequences the tokeniser could have produced (time, then neuron, order)
     /// only with `.ordered` draws: an untrained model's independent draws step back in time.
     @Test func orderedGenerationKeepsTheTokeniserOrder() throws {
-        let configuration = NeuroformerConfiguration(
-            neurons: 6, currentBins: 4, pastBins: 8, currentBlock: 12, pastBlock: 20, dimension: 32, heads: 2,
-            stateLayers: 1, historyLayers: 1, dropout: 0)
-        var g = SeededGenerator(seed: 2)
-        let counts = (0..<(6 * 200)).map { _ in UInt16(g.nextUnitInterval() < 0.1 ? 1 : 0) }
-        let raster = SpikeRaster(neurons: 6, bins: 200, binWidth: 0.01, counts: counts)
+        let configuration = tinyConfiguration
+        let raster = randomRaster(bins: 200, probability: 0.1, seed: 2)
         let model = try NeuroformerModel(configuration: configuration, seed: 3)
         func outOfOrder(_ sampling: NeuroformerTokenSampling) throws -> (violations: Int, spikes: Int) {
             let (rasters, tokens) = try model.generateWithTokens(from: raster, starts: [20, 60, 100], windows: 4, options: .init(seed: 4, tokenSampling: sampling))
@@ -104,12 +112,8 @@ import Testing
     }
 
     @Test func greedyGenerationIgnoresTheSeedAndOptionsAreChecked() throws {
-        let configuration = NeuroformerConfiguration(
-            neurons: 6, currentBins: 4, pastBins: 8, currentBlock: 12, pastBlock: 20, dimension: 32, heads: 2,
-            stateLayers: 1, historyLayers: 1, dropout: 0)
-        var g = SeededGenerator(seed: 2)
-        let counts = (0..<(6 * 200)).map { _ in UInt16(g.nextUnitInterval() < 0.1 ? 1 : 0) }
-        let raster = SpikeRaster(neurons: 6, bins: 200, binWidth: 0.01, counts: counts)
+        let configuration = tinyConfiguration
+        let raster = randomRaster(bins: 200, probability: 0.1, seed: 2)
         let model = try NeuroformerModel(configuration: configuration, seed: 3)
         let a = try model.generate(from: raster, starts: [20, 60], windows: 3, options: .init(seed: 1, topK: 1))
         let b = try model.generate(from: raster, starts: [20, 60], windows: 3, options: .init(seed: 2, topK: 1))
@@ -145,12 +149,8 @@ import Testing
     }
 
     @Test func shuffleControlRelabelsThePastReproducibly() throws {
-        let configuration = NeuroformerConfiguration(
-            neurons: 6, currentBins: 4, pastBins: 8, currentBlock: 12, pastBlock: 20, dimension: 32, heads: 2,
-            stateLayers: 1, historyLayers: 1, dropout: 0)
-        var g = SeededGenerator(seed: 4)
-        let counts = (0..<(6 * 300)).map { _ in UInt16(g.nextUnitInterval() < 0.15 ? 1 : 0) }
-        let raster = SpikeRaster(neurons: 6, bins: 300, binWidth: 0.01, counts: counts)
+        let configuration = tinyConfiguration
+        let raster = randomRaster(bins: 300, probability: 0.15, seed: 4)
         let data = try NeuroformerDataset(raster: raster, configuration: configuration)
         let model = try NeuroformerModel(configuration: configuration, seed: 5)
         let samples = Array(0..<data.count)

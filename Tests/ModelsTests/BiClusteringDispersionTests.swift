@@ -26,7 +26,7 @@ import Testing
     static func quadratureMean(_ chain: BiClusteringChain, neuron i: Int) -> Double {
         chain.computeLinearPredictor()
         let grid = (0..<240).map { Double.exp(Double.log(0.05) + Double($0) * (Double.log(2000) - Double.log(0.05)) / 239) }
-        let logw = grid.map { chain.dispersionLogPosterior(i, $0) + Double.log($0) }
+        let logw = grid.map { chain.dispersionLogPosterior(i..<(i + 1), $0) + Double.log($0) }
         let top = logw.max()!
         var num = 0.0, den = 0.0
         for (r, lw) in zip(grid, logw) { let w = Double.exp(lw - top); num += w * r; den += w }
@@ -46,7 +46,7 @@ import Testing
         // sd of log r ≈ 0.08. The chain matches it, and it is within the 10 ± 3.
         chain.computeLinearPredictor()
         let grid = (0..<100).map { Double.exp(Double.log(3) + Double($0) * (Double.log(40) - Double.log(3)) / 99) }
-        let logw = grid.map { chain.sharedDispersionLogPosterior($0) + Double.log($0) }
+        let logw = grid.map { chain.dispersionLogPosterior(0..<chain.neurons, $0) + Double.log($0) }
         let top = logw.max()!
         var num = 0.0, den = 0.0
         for (r, lw) in zip(grid, logw) { let w = Double.exp(lw - top); num += w * r; den += w }

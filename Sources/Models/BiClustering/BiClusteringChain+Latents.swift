@@ -155,92 +155,59 @@ extension BiClusteringChain {
         }
     }
 
-    /// r_i: exact random-walk MH on log r under Gamma(a0, h) (default), or the reference's CRT–Gamma step.
+    /// r_i: exact random-walk MH on log r under Gamma(a0, h) (default), or the reference's CRT–Gamma step;
+    /// with `sharedDispersion` one r for all neurons, the same updates with every neuron's counts pooled.
     func updateDispersions() {
         computeLinearPredictor()
-        if config.sharedDispersion { updateSharedDispersion(); return }
-        let bins = self.bins
-        for i in 0..<neurons {
-            let r = state.dispersions[i]
-            switch config.dispersionUpdate {
-            case .metropolis:
-                var current = r
-                var currentLog = dispersionLogPosterior(i, current)
-                for _ in 0..<3 {
-                    let proposed = current * Double.exp(dispersionStep * generator.standardNormal())
-                    let proposedLog = dispersionLogPosterior(i, proposed)
-                    // Target density in log r: p(r)·r (Jacobian).
-                    if Double.log(generator.nextOpenUnitInterval()) < proposedLog + Double.log(proposed) - currentLog - Double.log(current) {
-                        current = proposed
-                        currentLog = proposedLog
-                    }
-                }
-                state.dispersions[i] = current
-            case .crtGamma:
-                var tables = 0
-                var rate = config.dispersionRate
-                for t in 0..<bins {
-                    let y = counts[i * bins + t]
-                    if y.isNaN { continue }
-                    let n = Int(y)
-                    for j in 0..<n where generator.nextUnitInterval() < r / (r + Double(j)) { tables += 1 }
-                    // −log(r/(r + μ)) = log(1 + μ/r)
-                    rate += Double.log(onePlus: Double.exp(eta[i * bins + t]) / r)
-                }
-                let draw = generator.gamma(shape: config.dispersionShape + Double(tables), scale: 1 / rate)
-                if draw.isFinite && draw > 1e-8 { state.dispersions[i] = draw }
-            }
-        }
-    }
-
-    /// The shared r (`sharedDispersion`): the same two updates with every neuron's counts pooled.
-    /// Expects `eta` to hold the current linear predictor.
-    func updateSharedDispersion() {
-        let r = state.dispersions[0]
-        let bins = self.bins
-        switch config.dispersionUpdate {
-        case .metropolis:
-            var current = r
-            var currentLog = sharedDispersionLogPosterior(current)
+        if config.sharedDispersion {
             // Pooled over N·T counts the posterior of log r is narrow (sd ≈ 0.08 on the paper's simulation),
             // so the step is ≈ 3 of those sds; six steps per sweep let r climb from its start (r = 1) to
             // the data's value (log 10 ≈ 2.3 away) within two or three sweeps.
-            for _ in 0..<6 {
-                let proposed = current * Double.exp(0.25 * generator.standardNormal())
-                let proposedLog = sharedDispersionLogPosterior(proposed)
-                if Double.log(generator.nextOpenUnitInterval()) < proposedLog + Double.log(proposed) - currentLog - Double.log(current) {
-                    current = proposed
-                    currentLog = proposedLog
-                }
-            }
-            for i in 0..<neurons { state.dispersions[i] = current }
-        case .crtGamma:
-            var tables = 0
-            var rate = config.dispersionRate
-            for i in 0..<neurons {
-                for t in 0..<bins {
-                    let y = counts[i * bins + t]
-                    if y.isNaN { continue }
-                    let n = Int(y)
-                    for j in 0..<n where generator.nextUnitInterval() < r / (r + Double(j)) { tables += 1 }
-                    rate += Double.log(onePlus: Double.exp(eta[i * bins + t]) / r)
-                }
-            }
-            let draw = generator.gamma(shape: config.dispersionShape + Double(tables), scale: 1 / rate)
-            if draw.isFinite && draw > 1e-8 { for i in 0..<neurons { state.dispersions[i] = draw } }
+            updateDispersion(of: 0..<neurons, steps: 6, stepSize: 0.25)
+        } else {
+            for i in 0..<neurons { updateDispersion(of: i..<(i + 1), steps: 3, stepSize: dispersionStep) }
         }
     }
 
-    func sharedDispersionLogPosterior(_ r: Double) -> Double {
-        guard r > 0 && r.isFinite else { return -.infinity }
-        var total = (config.dispersionShape - 1) * Double.log(r) - config.dispersionRate * r
-        for i in 0..<neurons { total += negativeBinomialLogLikelihood(i, dispersion: r) }
-        return total
+    /// One update of the r the neurons in `members` share. Expects `eta` to hold the linear predictor.
+    func updateDispersion(of members: Range<Int>, steps: Int, stepSize: Double) {
+        let r = state.dispersions[members.lowerBound]
+        var draw = r
+        switch config.dispersionUpdate {
+        case .metropolis:
+            var currentLog = dispersionLogPosterior(members, r)
+            for _ in 0..<steps {
+                let proposed = draw * Double.exp(stepSize * generator.standardNormal())
+                let proposedLog = dispersionLogPosterior(members, proposed)
+                // Target density in log r: p(r)·r (Jacobian).
+                if Double.log(generator.nextOpenUnitInterval()) < proposedLog + Double.log(proposed) - currentLog - Double.log(draw) {
+                    draw = proposed
+                    currentLog = proposedLog
+                }
+            }
+        case .crtGamma:
+            var tables = 0
+            var rate = config.dispersionRate
+            for i in members {
+                for t in 0..<bins {
+                    let y = counts[i * bins + t]
+                    if y.isNaN { continue }
+                    for j in 0..<Int(y) where generator.nextUnitInterval() < r / (r + Double(j)) { tables += 1 }
+                    // −log(r/(r + μ)) = log(1 + μ/r)
+                    rate += Double.log(onePlus: Double.exp(eta[i * bins + t]) / r)
+                }
+            }
+            let gamma = generator.gamma(shape: config.dispersionShape + Double(tables), scale: 1 / rate)
+            if gamma.isFinite && gamma > 1e-8 { draw = gamma }
+        }
+        for i in members { state.dispersions[i] = draw }
     }
 
-    func dispersionLogPosterior(_ i: Int, _ r: Double) -> Double {
+    /// Log posterior (up to a constant) of the r shared by `members`, under the Gamma(a0, h) prior.
+    func dispersionLogPosterior(_ members: Range<Int>, _ r: Double) -> Double {
         guard r > 0 && r.isFinite else { return -.infinity }
-        return (config.dispersionShape - 1) * Double.log(r) - config.dispersionRate * r
-            + negativeBinomialLogLikelihood(i, dispersion: r)
+        var total = (config.dispersionShape - 1) * Double.log(r) - config.dispersionRate * r
+        for i in members { total += negativeBinomialLogLikelihood(i, dispersion: r) }
+        return total
     }
 }
