@@ -119,6 +119,23 @@ final class StateGLMObjective {
         return out
     }
 
+    /// Calls a fused C pass on rows start..<start+rows of a block's design (rows × (N + 1)), counts and γ,
+    /// in whichever precision the arrays hold.
+    private static func fusedPass<T>(
+        _ design: [T], _ counts: [T], _ gamma: [T], start: Int, rows: Int, neurons n: Int, gradient: inout [Double],
+        _ call: (UnsafePointer<T>, UnsafePointer<T>, UnsafePointer<T>, Int64, Int64, UnsafeMutablePointer<Double>) -> Double
+    ) -> Double {
+        design.withUnsafeBufferPointer { a in
+            counts.withUnsafeBufferPointer { x in
+                gamma.withUnsafeBufferPointer { w in
+                    gradient.withUnsafeMutableBufferPointer { g in
+                        call(a.baseAddress! + start * (n + 1), x.baseAddress! + start * n, w.baseAddress! + start, Int64(rows), Int64(n), g.baseAddress!)
+                    }
+                }
+            }
+        }
+    }
+
     /// Rows start..<start+rows of one state's block: returns Σ_t γ_t Σ_n log p(x_tn | η_tn) and adds
     /// (γ ∘ design)ᵀ · ∂ℓ/∂η into `gradient` ((N + 1) × N). Scratch buffers hold at least rows × N.
     private static func accumulate(
@@ -128,38 +145,16 @@ final class StateGLMObjective {
     ) -> Double {
         let k = n + 1, count = rows * n
         if let coupling32, !block.design32.isEmpty, let code = emission.fusedKernelCode {
-            return block.design32.withUnsafeBufferPointer { a in
-                block.counts32.withUnsafeBufferPointer { x in
-                    block.gamma32.withUnsafeBufferPointer { gamma in
-                        gradient.withUnsafeMutableBufferPointer { g in
-                            let args = (
-                                a.baseAddress! + start * k, x.baseAddress! + start * n, gamma.baseAddress! + start, Int64(rows), Int64(n)
-                            )
-                            switch kernel {
-                            case .generic: return ck_glm_block_f32_generic(code, args.0, args.1, args.2, args.3, args.4, coupling32, g.baseAddress!)
-                            default: return ck_glm_block_f32(code, args.0, args.1, args.2, args.3, args.4, coupling32, g.baseAddress!)
-                            }
-                        }
-                    }
-                }
+            let run = kernel == .generic ? ck_glm_block_f32_generic : ck_glm_block_f32
+            return fusedPass(block.design32, block.counts32, block.gamma32, start: start, rows: rows, neurons: n, gradient: &gradient) {
+                run(code, $0, $1, $2, $3, $4, coupling32, $5)
             }
         }
         if kernel != .swift, let code = emission.fusedKernelCode {
             // One fused pass (CKernels/glm_block.c): drives, ℓ, ∂ℓ/∂η and the gradient products per row.
-            return block.design.withUnsafeBufferPointer { a in
-                block.counts.withUnsafeBufferPointer { x in
-                    block.gamma.withUnsafeBufferPointer { gamma in
-                        gradient.withUnsafeMutableBufferPointer { g in
-                            let args = (
-                                a.baseAddress! + start * k, x.baseAddress! + start * n, gamma.baseAddress! + start, Int64(rows), Int64(n)
-                            )
-                            switch kernel {
-                            case .generic: return ck_glm_block_generic(code, args.0, args.1, args.2, args.3, args.4, coupling, g.baseAddress!)
-                            default: return ck_glm_block(code, args.0, args.1, args.2, args.3, args.4, coupling, g.baseAddress!)
-                            }
-                        }
-                    }
-                }
+            let run = kernel == .generic ? ck_glm_block_generic : ck_glm_block
+            return fusedPass(block.design, block.counts, block.gamma, start: start, rows: rows, neurons: n, gradient: &gradient) {
+                run(code, $0, $1, $2, $3, $4, coupling, $5)
             }
         }
         var total = 0.0
