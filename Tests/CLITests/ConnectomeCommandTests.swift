@@ -5,14 +5,20 @@ import TestSupport
 
 /// `neuroswift simulate connectome` → `neuroswift fit connectome`: the documented HDF5 layout.
 @Suite struct ConnectomeCommandTests {
-    @Test func simulateThenFitWritesTheDocumentedLayout() throws {
-        let folder = try TemporaryDirectory()
+    /// A small simulation (3 animals × 12 neurons × 400 frames, 2 motifs of 5 neurons) for the fits below.
+    static func simulateTraces(in folder: TemporaryDirectory) throws -> URL {
         let traces = folder.file("traces.h5")
         let simulate = try NeuroSwiftBinary.run([
             "simulate", "connectome", "--seed", "5", "--animals", "3", "--neurons", "12", "--frames", "400", "--motifs", "2",
             "--group-size", "5", "--output", traces.path,
         ])
         #expect(simulate.status == 0, "\(simulate.stderr)")
+        return traces
+    }
+
+    @Test func simulateThenFitWritesTheDocumentedLayout() throws {
+        let folder = try TemporaryDirectory()
+        let traces = try Self.simulateTraces(in: folder)
         let out = folder.file("fit.h5")
         let fit = try NeuroSwiftBinary.run([
             "fit", "connectome", traces.path, "--window", "10", "--ranks", "1-4", "--restarts", "2", "--seed", "3", "-o", out.path,
@@ -37,15 +43,10 @@ import TestSupport
     }
 
     /// --threads, --precision and --no-extrapolate reach the NTF options (recorded as attributes);
-    /// the defaults are float32 with extrapolation; a fit with 1 or 2 threads writes the same factors.
+    /// the defaults are float32 with extrapolation on one thread; a fit with 1 or 2 threads writes the same factors.
     @Test func ntfSpeedFlags() throws {
         let folder = try TemporaryDirectory()
-        let traces = folder.file("traces.h5")
-        let simulate = try NeuroSwiftBinary.run([
-            "simulate", "connectome", "--seed", "5", "--animals", "3", "--neurons", "12", "--frames", "400", "--motifs", "2",
-            "--group-size", "5", "--output", traces.path,
-        ])
-        #expect(simulate.status == 0, "\(simulate.stderr)")
+        let traces = try Self.simulateTraces(in: folder)
         func fit(_ name: String, _ flags: [String]) throws -> (precision: String, extrapolation: Int64, threads: Int64, time: [Double]) {
             let out = folder.file(name)
             let run = try NeuroSwiftBinary.run(["fit", "connectome", traces.path, "--window", "10", "--rank", "2", "--seed", "3", "-o", out.path] + flags)
@@ -61,7 +62,7 @@ import TestSupport
             return (precision.first ?? "", extrapolation[0], threads[0], try g.dataset("factors/time").readDoubles())
         }
         let defaults = try fit("default.h5", [])
-        #expect(defaults.precision == "single" && defaults.extrapolation == 1)
+        #expect(defaults.precision == "single" && defaults.extrapolation == 1 && defaults.threads == 1)
         let one = try fit("one.h5", ["--threads", "1", "--precision", "float64", "--no-extrapolate"])
         #expect(one.precision == "double" && one.extrapolation == 0 && one.threads == 1)
         let two = try fit("two.h5", ["--threads", "2", "--precision", "float64", "--no-extrapolate"])
