@@ -174,6 +174,14 @@ CK_AVX2 static inline __attribute__((always_inline)) __m256d abs_avx2(__m256d x)
     return _mm256_andnot_pd(_mm256_set1_pd(-0.0), x);
 }
 
+/// σ(η) = r or e·r by sign, from e = e^−|η| and r = 1/(1 + e), which the callers reuse for ln(1 + e).
+CK_AVX2 static inline __attribute__((always_inline)) __m256d logistic_avx2(__m256d eta, __m256d *e, __m256d *r) {
+    const __m256d one = _mm256_set1_pd(1.0), zero = _mm256_setzero_pd();
+    *e = exp_avx2(_mm256_sub_pd(zero, abs_avx2(eta)));
+    *r = _mm256_div_pd(one, _mm256_add_pd(one, *e));
+    return _mm256_blendv_pd(_mm256_mul_pd(*e, *r), *r, _mm256_cmp_pd(eta, zero, _CMP_GE_OQ));
+}
+
 /// Log-likelihood (returned) and derivative (in *d) of four elements.
 CK_AVX2 static inline __attribute__((always_inline)) __m256d element_avx2(int emission, __m256d x, __m256d eta, __m256d *d) {
     const __m256d one = _mm256_set1_pd(1.0), zero = _mm256_setzero_pd();
@@ -181,10 +189,8 @@ CK_AVX2 static inline __attribute__((always_inline)) __m256d element_avx2(int em
     const __m256d floor_ll = _mm256_fmsub_pd(x, _mm256_set1_pd(CK_LOG_RATE_FLOOR), floor_rate);
     switch (emission) {
     case CK_GLM_POISSON_SIGMOID: {
-        __m256d e = exp_avx2(_mm256_sub_pd(zero, abs_avx2(eta)));
-        __m256d r = _mm256_div_pd(one, _mm256_add_pd(one, e));
-        __m256d positive = _mm256_cmp_pd(eta, zero, _CMP_GE_OQ);
-        __m256d f = _mm256_blendv_pd(_mm256_mul_pd(e, r), r, positive);
+        __m256d e, r;
+        __m256d f = logistic_avx2(eta, &e, &r);
         __m256d log_f = _mm256_sub_pd(_mm256_min_pd(eta, zero), log1p_inverse_avx2(e, r));
         __m256d floored = _mm256_cmp_pd(f, floor_rate, _CMP_LT_OQ);
         __m256d ll = _mm256_fmsub_pd(x, log_f, f);
@@ -192,10 +198,8 @@ CK_AVX2 static inline __attribute__((always_inline)) __m256d element_avx2(int em
         return _mm256_blendv_pd(ll, floor_ll, floored);
     }
     case CK_GLM_POISSON_SOFTPLUS: {
-        __m256d e = exp_avx2(_mm256_sub_pd(zero, abs_avx2(eta)));
-        __m256d r = _mm256_div_pd(one, _mm256_add_pd(one, e));
-        __m256d positive = _mm256_cmp_pd(eta, zero, _CMP_GE_OQ);
-        __m256d s = _mm256_blendv_pd(_mm256_mul_pd(e, r), r, positive);
+        __m256d e, r;
+        __m256d s = logistic_avx2(eta, &e, &r);
         __m256d f = _mm256_add_pd(_mm256_max_pd(eta, zero), log1p_inverse_avx2(e, r));
         __m256d floored = _mm256_cmp_pd(f, floor_rate, _CMP_LT_OQ);
         __m256d safe = _mm256_blendv_pd(f, floor_rate, floored);
@@ -214,10 +218,8 @@ CK_AVX2 static inline __attribute__((always_inline)) __m256d element_avx2(int em
         return _mm256_blendv_pd(ll, floor_ll, floored);
     }
     default: { // CK_GLM_BERNOULLI_SIGMOID
-        __m256d e = exp_avx2(_mm256_sub_pd(zero, abs_avx2(eta)));
-        __m256d r = _mm256_div_pd(one, _mm256_add_pd(one, e));
-        __m256d positive = _mm256_cmp_pd(eta, zero, _CMP_GE_OQ);
-        __m256d p = _mm256_blendv_pd(_mm256_mul_pd(e, r), r, positive);
+        __m256d e, r;
+        __m256d p = logistic_avx2(eta, &e, &r);
         *d = _mm256_sub_pd(x, p);
         return _mm256_fmsub_pd(x, eta, _mm256_add_pd(_mm256_max_pd(eta, zero), log1p_inverse_avx2(e, r)));
     }

@@ -158,6 +158,14 @@ CK_AVX2_F static inline __m256 log1p8(__m256 x, __m256 r) {
     return _mm256_fnmadd_ps(_mm256_sub_ps(_mm256_sub_ps(u, one), x), r, log8(u));
 }
 
+/// σ(η) = r or e·r by sign, from e = e^−|η| and r ≈ 1/(1 + e), which the callers reuse for ln(1 + e).
+CK_AVX2_F static inline __m256 logistic8(__m256 eta, __m256 abs_eta, __m256 *e, __m256 *r) {
+    const __m256 one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
+    *e = exp8(_mm256_sub_ps(zero, abs_eta));
+    *r = recip8(_mm256_add_ps(one, *e));
+    return _mm256_blendv_ps(_mm256_mul_ps(*e, *r), *r, _mm256_cmp_ps(eta, zero, _CMP_GE_OQ));
+}
+
 CK_AVX2_F static inline __m256 element8(int emission, __m256 x, __m256 eta, __m256 *d) {
     const __m256 one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
     const __m256 floor_rate = _mm256_set1_ps(CK_RATE_FLOOR_F);
@@ -165,18 +173,16 @@ CK_AVX2_F static inline __m256 element8(int emission, __m256 x, __m256 eta, __m2
     const __m256 abs_eta = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), eta);
     switch (emission) {
     case CK_GLM_POISSON_SIGMOID: {
-        __m256 e = exp8(_mm256_sub_ps(zero, abs_eta));
-        __m256 r = recip8(_mm256_add_ps(one, e));
-        __m256 f = _mm256_blendv_ps(_mm256_mul_ps(e, r), r, _mm256_cmp_ps(eta, zero, _CMP_GE_OQ));
+        __m256 e, r;
+        __m256 f = logistic8(eta, abs_eta, &e, &r);
         __m256 log_f = _mm256_sub_ps(_mm256_min_ps(eta, zero), log1p8(e, r));
         __m256 floored = _mm256_cmp_ps(f, floor_rate, _CMP_LT_OQ);
         *d = _mm256_andnot_ps(floored, _mm256_mul_ps(_mm256_sub_ps(x, f), _mm256_sub_ps(one, f)));
         return _mm256_blendv_ps(_mm256_fmsub_ps(x, log_f, f), floor_ll, floored);
     }
     case CK_GLM_POISSON_SOFTPLUS: {
-        __m256 e = exp8(_mm256_sub_ps(zero, abs_eta));
-        __m256 r = recip8(_mm256_add_ps(one, e));
-        __m256 s = _mm256_blendv_ps(_mm256_mul_ps(e, r), r, _mm256_cmp_ps(eta, zero, _CMP_GE_OQ));
+        __m256 e, r;
+        __m256 s = logistic8(eta, abs_eta, &e, &r);
         __m256 f = _mm256_add_ps(_mm256_max_ps(eta, zero), log1p8(e, r));
         __m256 floored = _mm256_cmp_ps(f, floor_rate, _CMP_LT_OQ);
         __m256 safe = _mm256_blendv_ps(f, floor_rate, floored);
@@ -193,9 +199,8 @@ CK_AVX2_F static inline __m256 element8(int emission, __m256 x, __m256 eta, __m2
         return _mm256_blendv_ps(_mm256_fmsub_ps(x, c, f), floor_ll, floored);
     }
     default: {
-        __m256 e = exp8(_mm256_sub_ps(zero, abs_eta));
-        __m256 r = recip8(_mm256_add_ps(one, e));
-        __m256 p = _mm256_blendv_ps(_mm256_mul_ps(e, r), r, _mm256_cmp_ps(eta, zero, _CMP_GE_OQ));
+        __m256 e, r;
+        __m256 p = logistic8(eta, abs_eta, &e, &r);
         *d = _mm256_sub_ps(x, p);
         return _mm256_fmsub_ps(x, eta, _mm256_add_ps(_mm256_max_ps(eta, zero), log1p8(e, r)));
     }
