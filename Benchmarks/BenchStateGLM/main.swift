@@ -5,7 +5,8 @@ import Models
 //   recover   one simulated fit, its recovery figures as one JSON line (used by `validate`)
 //   validate  full reference demo size, all three priors, a markdown table on standard output
 //   bench     time per EM epoch in the reference configuration (E-step + 50 Adam steps per sequence),
-//             on counts written by `dump`; JSON on standard output (compare/stateglm.py)
+//             on counts written by `dump`; JSON on standard output (compare/stateglm.py); `--workers N`
+//             threads for the M-step, `--clock wall` for wall-clock instead of process CPU time
 //   dump      the simulated counts as one .npy (sequences × T × N, float64) + truth for PyTorch
 //   realdata  the two real-data fits behind docs/stateglm.md
 //   profile   milliseconds per M-step loss, per emission evaluation, per design product and per E-step
@@ -22,6 +23,8 @@ let options: [String: String] = {
     }
     return out
 }()
+/// `--workers N` (bench): the fit options' own `options` shadows the dictionary where it is read.
+let workerOption = options["workers"].flatMap(Int.init)
 func int(_ key: String, _ fallback: Int) -> Int { Int(options[key] ?? "") ?? fallback }
 func double(_ key: String, _ fallback: Double) -> Double { Double(options[key] ?? "") ?? fallback }
 func string(_ key: String, _ fallback: String) -> String { options[key] ?? fallback }
@@ -147,6 +150,8 @@ do {
                     epochs: 1, optimizer: .adam(steps: 50, learningRate: 0.01), schedule: .perSequence, seed: 1,
                     parallel: string("parallel", "no") == "yes", mapHardTypes: false, posteriorCutoff: double("cutoff", 1e-10))
                 options.singlePrecisionMStep = string("precision", "single") == "single"
+                // --workers N: threads of the M-step's likelihood pass (results do not depend on it).
+                if let workers = workerOption { options.workers = workers }
                 let fitter = StateGLMFitter(configuration: configuration, prior: makePrior(name == "onehot" ? "onehot" : name), options: options)
                 let sequences = Array(sim.counts.prefix(measured))
                 let start = processSeconds(), wallStart = Date()

@@ -332,6 +332,74 @@ double ck_glm_block(int emission, const double *design, const double *counts, co
 }
 
 // ---------------------------------------------------------------------------------------------
+// E-step emission pass: log-likelihoods of every (bin, state) from precomputed drives.
+
+double ck_glm_loglik_generic(int emission, const double *counts, const double *drives, int64_t rows, int64_t n,
+                             int64_t states, double *out) {
+    if (emission < CK_GLM_POISSON_SIGMOID || emission > CK_GLM_BERNOULLI_SIGMOID) return NAN;
+    const int64_t width = states * n;
+    for (int64_t t = 0; t < rows; t++) {
+        const double *x = counts + t * n;
+        for (int64_t s = 0; s < states; s++) {
+            const double *eta = drives + t * width + s * n;
+            double total = 0;
+            for (int64_t j = 0; j < n; j++) {
+                double ll, d;
+                element_generic(emission, x[j], eta[j], &ll, &d);
+                total += ll;
+            }
+            out[t * states + s] = total;
+        }
+    }
+    return 0;
+}
+
+#ifdef CK_GLM_HAVE_X86
+CK_AVX2 static inline __attribute__((always_inline)) void loglik_avx2(int emission, const double *counts, const double *drives, int64_t rows,
+                                                                  int64_t n, int64_t states, double *out) {
+    const int64_t width = states * n, full = n / 4, tail = n % 4;
+    const __m256i mask = _mm256_setr_epi64x(tail > 0 ? -1 : 0, tail > 1 ? -1 : 0, tail > 2 ? -1 : 0, 0);
+    for (int64_t t = 0; t < rows; t++) {
+        const double *x = counts + t * n;
+        for (int64_t s = 0; s < states; s++) {
+            const double *eta = drives + t * width + s * n;
+            __m256d sum = _mm256_setzero_pd(), d;
+            for (int64_t c = 0; c < full; c++)
+                sum = _mm256_add_pd(sum, element_avx2(emission, _mm256_loadu_pd(x + c * 4), _mm256_loadu_pd(eta + c * 4), &d));
+            if (tail) {
+                const __m256d ll = element_avx2(emission, _mm256_maskload_pd(x + full * 4, mask), _mm256_maskload_pd(eta + full * 4, mask), &d);
+                sum = _mm256_add_pd(sum, _mm256_and_pd(ll, _mm256_castsi256_pd(mask)));
+            }
+            __m128d h = _mm_add_pd(_mm256_castpd256_pd128(sum), _mm256_extractf128_pd(sum, 1));
+            out[t * states + s] = _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
+        }
+    }
+}
+
+CK_AVX2 double ck_glm_loglik_avx2(int emission, const double *counts, const double *drives, int64_t rows, int64_t n,
+                                  int64_t states, double *out) {
+    switch (emission) {
+    case CK_GLM_POISSON_SIGMOID: loglik_avx2(CK_GLM_POISSON_SIGMOID, counts, drives, rows, n, states, out); return 0;
+    case CK_GLM_POISSON_SOFTPLUS: loglik_avx2(CK_GLM_POISSON_SOFTPLUS, counts, drives, rows, n, states, out); return 0;
+    case CK_GLM_POISSON_EXP: loglik_avx2(CK_GLM_POISSON_EXP, counts, drives, rows, n, states, out); return 0;
+    case CK_GLM_BERNOULLI_SIGMOID: loglik_avx2(CK_GLM_BERNOULLI_SIGMOID, counts, drives, rows, n, states, out); return 0;
+    default: return NAN;
+    }
+}
+#else
+double ck_glm_loglik_avx2(int emission, const double *counts, const double *drives, int64_t rows, int64_t n,
+                          int64_t states, double *out) {
+    return ck_glm_loglik_generic(emission, counts, drives, rows, n, states, out);
+}
+#endif
+
+double ck_glm_loglik(int emission, const double *counts, const double *drives, int64_t rows, int64_t n, int64_t states,
+                     double *out) {
+    if (ck_cpu_has_avx2_fma()) return ck_glm_loglik_avx2(emission, counts, drives, rows, n, states, out);
+    return ck_glm_loglik_generic(emission, counts, drives, rows, n, states, out);
+}
+
+// ---------------------------------------------------------------------------------------------
 // One-hot prior pass (Models/StateGLM/OneHotPrior.evaluate), see ck_glm.h.
 
 static inline void onehot_entry_generic(int mode, double inv_tau, const double *psi, double omega, const double *uniforms,

@@ -1,9 +1,13 @@
 // Single-precision fused M-step kernels of the state-switching GLM (see include/ck_glm.h): the
 // reference implementation runs in float32, and 8 lanes per vector halve the work of the double kernel.
+// Bins come in panels of 8 with the bins in the lanes, so no lane is wasted whatever N is, and both
+// matrix products are register-blocked (2 panels × 4 neurons for the drives, 3 features × 4 neurons
+// for the gradient) instead of reading and writing their accumulators through memory.
 #include "ck_glm.h"
 #include "ck_cpu.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -13,8 +17,9 @@
 #define CK_RATE_FLOOR_F 1e-8f
 #define CK_LOG_RATE_FLOOR_F (-18.420680743952367f)
 #define CK_DRIVE_CEILING_F 40.0f
-/// Rows per float accumulation group before the sums are added into double.
-#define CK_GROUP 64
+/// Panels (of 8 bins) per group: the gradient and the returned sum are accumulated in float over one
+/// group (16 terms per lane, then the 8 lanes), then added into double.
+#define CK_GROUP_PANELS 16
 
 // ---------------------------------------------------------------------------------------------
 // Portable version.
@@ -57,35 +62,37 @@ static inline void element_f32(int emission, float x, float eta, float *ll, floa
     }
 }
 
-double ck_glm_block_f32_generic(int emission, const float *design, const float *counts, const float *gamma,
-                                int64_t rows, int64_t n, const float *coupling, double *gradient) {
+double ck_glm_panels_f32_generic(int emission, const float *design, const float *counts, const float *gamma,
+                                 int64_t panels, int64_t n, const float *coupling, double *gradient) {
     if (emission < CK_GLM_POISSON_SIGMOID || emission > CK_GLM_BERNOULLI_SIGMOID) return NAN;
     const int64_t k = n + 1;
     double total = 0;
     float derivative[256];
     for (int64_t first = 0; first < n; first += 256) {
         const int64_t width = n - first < 256 ? n - first : 256;
-        for (int64_t start = 0; start < rows; start += CK_GROUP) {
-            const int64_t end = rows - start < CK_GROUP ? rows : start + CK_GROUP;
+        for (int64_t start = 0; start < panels; start += CK_GROUP_PANELS) {
+            const int64_t end = panels - start < CK_GROUP_PANELS ? panels : start + CK_GROUP_PANELS;
             float group_total = 0;
-            for (int64_t t = start; t < end; t++) {
-                const float *a = design + t * k;
-                const float *x = counts + t * n + first;
-                const float g = gamma[t];
-                float row = 0;
-                for (int64_t j = 0; j < width; j++) {
-                    float eta = 0;
-                    for (int64_t i = 0; i < k; i++) eta += a[i] * coupling[i * n + first + j];
-                    float ll, d;
-                    element_f32(emission, x[j], eta, &ll, &d);
-                    row += ll;
-                    derivative[j] = g * d;
-                }
-                group_total += g * row;
-                for (int64_t i = 0; i < k; i++) {
-                    double *out = gradient + i * n + first;
-                    const float ai = a[i];
-                    for (int64_t j = 0; j < width; j++) out[j] += (double)(ai * derivative[j]);
+            for (int64_t p = start; p < end; p++) {
+                const float *a = design + p * k * 8;
+                const float *x = counts + (p * n + first) * 8;
+                for (int64_t lane = 0; lane < 8; lane++) {
+                    const float g = gamma[p * 8 + lane];
+                    float row = 0;
+                    for (int64_t j = 0; j < width; j++) {
+                        float eta = 0;
+                        for (int64_t i = 0; i < k; i++) eta += a[i * 8 + lane] * coupling[i * n + first + j];
+                        float ll, d;
+                        element_f32(emission, x[j * 8 + lane], eta, &ll, &d);
+                        row += ll;
+                        derivative[j] = g * d;
+                    }
+                    group_total += g * row;
+                    for (int64_t i = 0; i < k; i++) {
+                        double *out = gradient + i * n + first;
+                        const float ai = a[i * 8 + lane];
+                        for (int64_t j = 0; j < width; j++) out[j] += (double)(ai * derivative[j]);
+                    }
                 }
             }
             total += group_total;
@@ -109,14 +116,14 @@ CK_AVX2_F static inline __m256 exp8(__m256 x) {
     __m256i kk = _mm256_sub_epi32(_mm256_castps_si256(shifted), _mm256_castps_si256(magic));
     __m256 r = _mm256_fnmadd_ps(nn, _mm256_set1_ps(0.693145752f), x);
     r = _mm256_fnmadd_ps(nn, _mm256_set1_ps(1.42860677e-6f), r);
-    __m256 p = _mm256_set1_ps(1.0f / 5040);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 720));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    // Estrin's scheme (three FMA levels instead of seven dependent ones): the element pass is
+    // latency-bound, so a shorter chain is worth two extra multiplications.
+    const __m256 r2 = _mm256_mul_ps(r, r), r4 = _mm256_mul_ps(r2, r2);
+    const __m256 a = _mm256_add_ps(r, _mm256_set1_ps(1.0f));
+    const __m256 b = _mm256_fmadd_ps(r, _mm256_set1_ps(1.0f / 6), _mm256_set1_ps(0.5f));
+    const __m256 c = _mm256_fmadd_ps(r, _mm256_set1_ps(1.0f / 120), _mm256_set1_ps(1.0f / 24));
+    const __m256 d = _mm256_fmadd_ps(r, _mm256_set1_ps(1.0f / 5040), _mm256_set1_ps(1.0f / 720));
+    const __m256 p = _mm256_fmadd_ps(_mm256_fmadd_ps(d, r2, c), r4, _mm256_fmadd_ps(b, r2, a));
     __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(kk, _mm256_set1_epi32(127)), 23);
     return _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
 }
@@ -150,12 +157,18 @@ CK_AVX2_F static inline __m256 log8(__m256 x) {
     return _mm256_fmadd_ps(e, _mm256_set1_ps(0.693147181f), ln_m);
 }
 
-/// ln(1 + x) for x = e^−|η| ∈ (0, 1] given r ≈ 1/(1 + x), with the rounding of 1 + x corrected to
-/// first order.
-CK_AVX2_F static inline __m256 log1p8(__m256 x, __m256 r) {
-    const __m256 one = _mm256_set1_ps(1.0f);
-    __m256 u = _mm256_add_ps(one, x);
-    return _mm256_fnmadd_ps(_mm256_sub_ps(_mm256_sub_ps(u, one), x), r, log8(u));
+/// ln(1 + e) for e ∈ [0, 1]: 2·atanh(s) with s = e/(2 + e) ∈ [0, 1/3], a series in s² ≤ 1/9 through
+/// s¹³ (truncation below 1e−8 relative). No exponent split is needed since 1 + e ∈ [1, 2].
+CK_AVX2_F static inline __m256 log1p_unit8(__m256 e) {
+    const __m256 s = _mm256_mul_ps(e, recip8(_mm256_add_ps(_mm256_set1_ps(2.0f), e)));
+    const __m256 z = _mm256_mul_ps(s, s), z2 = _mm256_mul_ps(z, z), z4 = _mm256_mul_ps(z2, z2);
+    // 1/3 + z/5 + … + z⁵/13 by Estrin's scheme (shorter dependency chain than Horner's).
+    const __m256 a = _mm256_fmadd_ps(z, _mm256_set1_ps(1.0f / 5), _mm256_set1_ps(1.0f / 3));
+    const __m256 b = _mm256_fmadd_ps(z, _mm256_set1_ps(1.0f / 9), _mm256_set1_ps(1.0f / 7));
+    const __m256 c = _mm256_fmadd_ps(z, _mm256_set1_ps(1.0f / 13), _mm256_set1_ps(1.0f / 11));
+    const __m256 q = _mm256_fmadd_ps(c, z4, _mm256_fmadd_ps(b, z2, a));
+    const __m256 two_s = _mm256_add_ps(s, s);
+    return _mm256_fmadd_ps(_mm256_mul_ps(two_s, z), q, two_s);
 }
 
 /// σ(η) = r or e·r by sign, from e = e^−|η| and r ≈ 1/(1 + e), which the callers reuse for ln(1 + e).
@@ -175,7 +188,7 @@ CK_AVX2_F static inline __m256 element8(int emission, __m256 x, __m256 eta, __m2
     case CK_GLM_POISSON_SIGMOID: {
         __m256 e, r;
         __m256 f = logistic8(eta, abs_eta, &e, &r);
-        __m256 log_f = _mm256_sub_ps(_mm256_min_ps(eta, zero), log1p8(e, r));
+        __m256 log_f = _mm256_sub_ps(_mm256_min_ps(eta, zero), log1p_unit8(e));
         __m256 floored = _mm256_cmp_ps(f, floor_rate, _CMP_LT_OQ);
         *d = _mm256_andnot_ps(floored, _mm256_mul_ps(_mm256_sub_ps(x, f), _mm256_sub_ps(one, f)));
         return _mm256_blendv_ps(_mm256_fmsub_ps(x, log_f, f), floor_ll, floored);
@@ -183,10 +196,10 @@ CK_AVX2_F static inline __m256 element8(int emission, __m256 x, __m256 eta, __m2
     case CK_GLM_POISSON_SOFTPLUS: {
         __m256 e, r;
         __m256 s = logistic8(eta, abs_eta, &e, &r);
-        __m256 f = _mm256_add_ps(_mm256_max_ps(eta, zero), log1p8(e, r));
+        __m256 f = _mm256_add_ps(_mm256_max_ps(eta, zero), log1p_unit8(e));
         __m256 floored = _mm256_cmp_ps(f, floor_rate, _CMP_LT_OQ);
         __m256 safe = _mm256_blendv_ps(f, floor_rate, floored);
-        *d = _mm256_andnot_ps(floored, _mm256_mul_ps(_mm256_sub_ps(_mm256_div_ps(x, safe), one), s));
+        *d = _mm256_andnot_ps(floored, _mm256_mul_ps(_mm256_sub_ps(_mm256_mul_ps(x, recip8(safe)), one), s));
         return _mm256_blendv_ps(_mm256_fmsub_ps(x, log8(safe), f), floor_ll, floored);
     }
     case CK_GLM_POISSON_EXP: {
@@ -202,126 +215,166 @@ CK_AVX2_F static inline __m256 element8(int emission, __m256 x, __m256 eta, __m2
         __m256 e, r;
         __m256 p = logistic8(eta, abs_eta, &e, &r);
         *d = _mm256_sub_ps(x, p);
-        return _mm256_fmsub_ps(x, eta, _mm256_add_ps(_mm256_max_ps(eta, zero), log1p8(e, r)));
+        return _mm256_fmsub_ps(x, eta, _mm256_add_ps(_mm256_max_ps(eta, zero), log1p_unit8(e)));
     }
     }
 }
 
-/// Neuron chunks of 8 handled per pass (up to 256 neurons; wider problems take several passes).
-#define CK_CHUNKS 32
-
-/// `R` (≤ 4) consecutive rows for chunks first..<last; gradient partials go into `acc` (k × chunks
-/// vectors of float), the γ-weighted log-likelihood into *total.
-CK_AVX2_F static inline void rows8(int emission, int R, const float *design, const float *counts, const float *gamma,
-                                   int64_t n, int64_t first, int64_t last, int64_t full, __m256i tail_mask,
-                                   const float *coupling, __m256 *acc, __m256 *total, __m256 derivative[4][CK_CHUNKS]) {
-    const int64_t k = n + 1, width = last - first;
-    __m256 g[4], row[4];
-    for (int r = 0; r < R; r++) {
-        g[r] = _mm256_broadcast_ss(gamma + r);
-        row[r] = _mm256_setzero_ps();
-    }
-    for (int64_t c = first; c < last; c++) {
-        const int masked = c == full;
-        const int64_t col = c * 8;
-        __m256 eta[4];
-        for (int r = 0; r < R; r++) eta[r] = _mm256_setzero_ps();
-        for (int64_t i = 0; i < k; i++) {
-            const __m256 w = masked ? _mm256_maskload_ps(coupling + i * n + col, tail_mask) : _mm256_loadu_ps(coupling + i * n + col);
-            for (int r = 0; r < R; r++) eta[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(design + r * k + i), w, eta[r]);
-        }
-        for (int r = 0; r < R; r++) {
-            const float *x = counts + r * n + col;
-            __m256 xv = masked ? _mm256_maskload_ps(x, tail_mask) : _mm256_loadu_ps(x);
-            __m256 d;
-            __m256 ll = element8(emission, xv, eta[r], &d);
-            if (masked) {
-                ll = _mm256_and_ps(ll, _mm256_castsi256_ps(tail_mask));
-                d = _mm256_and_ps(d, _mm256_castsi256_ps(tail_mask));
-            }
-            row[r] = _mm256_add_ps(row[r], ll);
-            derivative[r][c - first] = _mm256_mul_ps(g[r], d);
-        }
-    }
-    for (int r = 0; r < R; r++) *total = _mm256_fmadd_ps(g[r], row[r], *total);
+/// Drives of `P` (1–2) panels × `J` (1–4) neurons starting at neuron j (2·J independent FMA chains),
+/// written to dd (per panel: n vectors, one per neuron).
+CK_AVX2_F static inline void drives8(int P, int J, const float *design, int64_t n, int64_t j, const float *coupling, __m256 *dd) {
+    const int64_t k = n + 1;
+    __m256 eta[2][4];
+    for (int p = 0; p < P; p++)
+        for (int q = 0; q < J; q++) eta[p][q] = _mm256_setzero_ps();
+    const float *c = coupling + j;
     for (int64_t i = 0; i < k; i++) {
-        __m256 a[4];
-        for (int r = 0; r < R; r++) a[r] = _mm256_broadcast_ss(design + r * k + i);
-        __m256 *out = acc + i * width;
-        for (int64_t c = 0; c < width; c++) {
-            __m256 v = out[c];
-            for (int r = 0; r < R; r++) v = _mm256_fmadd_ps(a[r], derivative[r][c], v);
-            out[c] = v;
+        __m256 a[2];
+        for (int p = 0; p < P; p++) a[p] = _mm256_loadu_ps(design + (p * k + i) * 8);
+        for (int q = 0; q < J; q++) {
+            const __m256 w = _mm256_broadcast_ss(c + i * n + q);
+            for (int p = 0; p < P; p++) eta[p][q] = _mm256_fmadd_ps(a[p], w, eta[p][q]);
+        }
+    }
+    // The drives wait in dd; the element pass runs over whole panels afterwards (see panel_elements8).
+    for (int p = 0; p < P; p++)
+        for (int q = 0; q < J; q++) dd[p * n + j + q] = eta[p][q];
+}
+
+/// Phase A for P panels: every neuron's drive and element.
+CK_AVX2_F static inline void panel_elements8(int emission, int P, const float *design, const float *counts, const float *gamma,
+                                             int64_t n, const float *coupling, __m256 *sum, __m256 *dd) {
+    int64_t j = 0;
+    for (; j + 4 <= n; j += 4) drives8(P, 4, design, n, j, coupling, dd);
+    switch (n - j) {
+    case 3: drives8(P, 3, design, n, j, coupling, dd); break;
+    case 2: drives8(P, 2, design, n, j, coupling, dd); break;
+    case 1: drives8(P, 1, design, n, j, coupling, dd); break;
+    default: break;
+    }
+    // Elements one vector at a time: a loop body the compiler keeps in registers (interleaving the
+    // 8 elements of a 2 × 4 drive block spilled most of their temporaries).
+    for (int p = 0; p < P; p++) {
+        const __m256 g = _mm256_loadu_ps(gamma + p * 8);
+        __m256 r = _mm256_setzero_ps();
+        for (int64_t q = 0; q < n; q++) {
+            __m256 d;
+            r = _mm256_add_ps(r, element8(emission, _mm256_loadu_ps(counts + (p * n + q) * 8), dd[p * n + q], &d));
+            dd[p * n + q] = _mm256_mul_ps(g, d);
+        }
+        *sum = _mm256_fmadd_ps(g, r, *sum);
+    }
+}
+
+/// Adds the lane sums of v[0..<J] (float) into out[0..<J] (double).
+CK_AVX2_F static inline void add_lane_sums(int J, const __m256 *v, double *out) {
+    const __m256 z = _mm256_setzero_ps();
+    const __m256 t0 = _mm256_hadd_ps(v[0], J > 1 ? v[1] : z);
+    const __m256 t1 = _mm256_hadd_ps(J > 2 ? v[2] : z, J > 3 ? v[3] : z);
+    const __m256 t = _mm256_hadd_ps(t0, t1);
+    const __m128 s = _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1));
+    const __m256d sd = _mm256_cvtps_pd(s);
+    if (J == 4) {
+        _mm256_storeu_pd(out, _mm256_add_pd(_mm256_loadu_pd(out), sd));
+    } else {
+        double lanes[4];
+        _mm256_storeu_pd(lanes, sd);
+        for (int q = 0; q < J; q++) out[q] += lanes[q];
+    }
+}
+
+/// Phase B: gradient rows i..<i+I (features) × columns j..<j+J (neurons) of one group of `count`
+/// panels, accumulated in registers and added into the double gradient.
+CK_AVX2_F static inline void gradient_block8(int I, int J, const float *design, const __m256 *dd, int64_t count, int64_t n,
+                                             int64_t i, int64_t j, double *gradient) {
+    const int64_t k = n + 1;
+    __m256 acc[3][4];
+    for (int r = 0; r < I; r++)
+        for (int q = 0; q < J; q++) acc[r][q] = _mm256_setzero_ps();
+    for (int64_t p = 0; p < count; p++) {
+        __m256 a[3];
+        for (int r = 0; r < I; r++) a[r] = _mm256_loadu_ps(design + (p * k + i + r) * 8);
+        for (int q = 0; q < J; q++) {
+            const __m256 d = dd[p * n + j + q];
+            for (int r = 0; r < I; r++) acc[r][q] = _mm256_fmadd_ps(a[r], d, acc[r][q]);
+        }
+    }
+    for (int r = 0; r < I; r++) add_lane_sums(J, acc[r], gradient + (i + r) * n + j);
+}
+
+#define CK_GRADIENT_BLOCK(I, J) gradient_block8(I, J, design, dd, count, n, i, j, gradient)
+
+CK_AVX2_F static inline void group_gradient8(const float *design, const __m256 *dd, int64_t count, int64_t n, double *gradient) {
+    const int64_t k = n + 1;
+    for (int64_t i = 0; i < k; i += 3) {
+        const int64_t rows = k - i < 3 ? k - i : 3;
+        int64_t j = 0;
+        for (; j + 4 <= n; j += 4) {
+            if (rows == 3) CK_GRADIENT_BLOCK(3, 4);
+            else if (rows == 2) CK_GRADIENT_BLOCK(2, 4);
+            else CK_GRADIENT_BLOCK(1, 4);
+        }
+        const int64_t rest = n - j;
+        if (rest == 0) continue;
+        if (rows == 3) {
+            if (rest == 3) CK_GRADIENT_BLOCK(3, 3); else if (rest == 2) CK_GRADIENT_BLOCK(3, 2); else CK_GRADIENT_BLOCK(3, 1);
+        } else if (rows == 2) {
+            if (rest == 3) CK_GRADIENT_BLOCK(2, 3); else if (rest == 2) CK_GRADIENT_BLOCK(2, 2); else CK_GRADIENT_BLOCK(2, 1);
+        } else {
+            if (rest == 3) CK_GRADIENT_BLOCK(1, 3); else if (rest == 2) CK_GRADIENT_BLOCK(1, 2); else CK_GRADIENT_BLOCK(1, 1);
         }
     }
 }
 
 __attribute__((target("avx2,fma"))) static inline __attribute__((always_inline)) double
-block8(int emission, const float *design, const float *counts, const float *gamma, int64_t rows, int64_t n,
-       const float *coupling, double *gradient) {
+panels8(int emission, const float *design, const float *counts, const float *gamma, int64_t panels, int64_t n,
+        const float *coupling, double *gradient) {
     const int64_t k = n + 1;
-    const int64_t full = n / 8, tail = n % 8;
-    const __m256i tail_mask = _mm256_setr_epi32(tail > 0 ? -1 : 0, tail > 1 ? -1 : 0, tail > 2 ? -1 : 0, tail > 3 ? -1 : 0,
-                                                tail > 4 ? -1 : 0, tail > 5 ? -1 : 0, tail > 6 ? -1 : 0, 0);
-    const int64_t chunks = full + (tail ? 1 : 0);
-    __m256 derivative[4][CK_CHUNKS];
-    // Float partial gradients of one group of rows: k × (chunks per pass) vectors on the stack.
-    __m256 local[1024];
-    int64_t per_pass = 1024 / k < CK_CHUNKS ? 1024 / k : CK_CHUNKS;
-    if (per_pass < 1) return ck_glm_block_f32_generic(emission, design, counts, gamma, rows, n, coupling, gradient);
-    double total = 0;
-    for (int64_t first = 0; first < chunks; first += per_pass) {
-        const int64_t last = chunks - first < per_pass ? chunks : first + per_pass;
-        const int64_t width = last - first;
-        const int64_t needed = k * width;
-        for (int64_t start = 0; start < rows; start += CK_GROUP) {
-            const int64_t end = rows - start < CK_GROUP ? rows : start + CK_GROUP;
-            for (int64_t v = 0; v < needed; v++) local[v] = _mm256_setzero_ps();
-            __m256 sum = _mm256_setzero_ps();
-            int64_t t = start;
-            for (; t + 4 <= end; t += 4)
-                rows8(emission, 4, design + t * k, counts + t * n, gamma + t, n, first, last, full, tail_mask, coupling, local, &sum, derivative);
-            for (; t < end; t++)
-                rows8(emission, 1, design + t * k, counts + t * n, gamma + t, n, first, last, full, tail_mask, coupling, local, &sum, derivative);
-            // Add the group's partials into the double gradient.
-            for (int64_t i = 0; i < k; i++) {
-                for (int64_t c = 0; c < width; c++) {
-                    float lanes[8];
-                    _mm256_storeu_ps(lanes, local[i * width + c]);
-                    const int64_t col = (first + c) * 8;
-                    const int64_t count = n - col < 8 ? n - col : 8;
-                    double *out = gradient + i * n + col;
-                    for (int64_t j = 0; j < count; j++) out[j] += (double)lanes[j];
-                }
-            }
-            float lanes[8];
-            _mm256_storeu_ps(lanes, sum);
-            total += (((double)lanes[0] + lanes[1]) + ((double)lanes[2] + lanes[3])) + (((double)lanes[4] + lanes[5]) + ((double)lanes[6] + lanes[7]));
-        }
+    // γ·∂ℓ/∂η of one group: CK_GROUP_PANELS × n vectors (on the stack up to 32 neurons).
+    __m256 stack[CK_GROUP_PANELS * 32];
+    __m256 *dd = stack;
+    if (n > 32) {
+        dd = aligned_alloc(32, (size_t)(CK_GROUP_PANELS * n) * sizeof(__m256));
+        if (!dd) return NAN;
     }
+    double total = 0;
+    for (int64_t first = 0; first < panels; first += CK_GROUP_PANELS) {
+        const int64_t count = panels - first < CK_GROUP_PANELS ? panels - first : CK_GROUP_PANELS;
+        const float *a = design + first * k * 8, *x = counts + first * n * 8, *g = gamma + first * 8;
+        __m256 sum = _mm256_setzero_ps();
+        int64_t p = 0;
+        for (; p + 2 <= count; p += 2)
+            panel_elements8(emission, 2, a + p * k * 8, x + p * n * 8, g + p * 8, n, coupling, &sum, dd + p * n);
+        if (p < count) panel_elements8(emission, 1, a + p * k * 8, x + p * n * 8, g + p * 8, n, coupling, &sum, dd + p * n);
+        group_gradient8(a, dd, count, n, gradient);
+        float lanes[8];
+        _mm256_storeu_ps(lanes, sum);
+        total += (((double)lanes[0] + lanes[1]) + ((double)lanes[2] + lanes[3])) + (((double)lanes[4] + lanes[5]) + ((double)lanes[6] + lanes[7]));
+    }
+    if (dd != stack) free(dd);
     return total;
 }
 
-__attribute__((target("avx2,fma"))) double ck_glm_block_f32_avx2(int emission, const float *design, const float *counts, const float *gamma,
-                                                               int64_t rows, int64_t n, const float *coupling, double *gradient) {
+__attribute__((target("avx2,fma"))) double ck_glm_panels_f32_avx2(int emission, const float *design, const float *counts, const float *gamma,
+                                                                int64_t panels, int64_t n, const float *coupling, double *gradient) {
     switch (emission) {
-    case CK_GLM_POISSON_SIGMOID: return block8(CK_GLM_POISSON_SIGMOID, design, counts, gamma, rows, n, coupling, gradient);
-    case CK_GLM_POISSON_SOFTPLUS: return block8(CK_GLM_POISSON_SOFTPLUS, design, counts, gamma, rows, n, coupling, gradient);
-    case CK_GLM_POISSON_EXP: return block8(CK_GLM_POISSON_EXP, design, counts, gamma, rows, n, coupling, gradient);
-    case CK_GLM_BERNOULLI_SIGMOID: return block8(CK_GLM_BERNOULLI_SIGMOID, design, counts, gamma, rows, n, coupling, gradient);
+    case CK_GLM_POISSON_SIGMOID: return panels8(CK_GLM_POISSON_SIGMOID, design, counts, gamma, panels, n, coupling, gradient);
+    case CK_GLM_POISSON_SOFTPLUS: return panels8(CK_GLM_POISSON_SOFTPLUS, design, counts, gamma, panels, n, coupling, gradient);
+    case CK_GLM_POISSON_EXP: return panels8(CK_GLM_POISSON_EXP, design, counts, gamma, panels, n, coupling, gradient);
+    case CK_GLM_BERNOULLI_SIGMOID: return panels8(CK_GLM_BERNOULLI_SIGMOID, design, counts, gamma, panels, n, coupling, gradient);
     default: return NAN;
     }
 }
 #else
-double ck_glm_block_f32_avx2(int emission, const float *design, const float *counts, const float *gamma,
-                             int64_t rows, int64_t n, const float *coupling, double *gradient) {
-    return ck_glm_block_f32_generic(emission, design, counts, gamma, rows, n, coupling, gradient);
+double ck_glm_panels_f32_avx2(int emission, const float *design, const float *counts, const float *gamma,
+                              int64_t panels, int64_t n, const float *coupling, double *gradient) {
+    return ck_glm_panels_f32_generic(emission, design, counts, gamma, panels, n, coupling, gradient);
 }
 #endif
 
-double ck_glm_block_f32(int emission, const float *design, const float *counts, const float *gamma,
-                        int64_t rows, int64_t n, const float *coupling, double *gradient) {
+double ck_glm_panels_f32(int emission, const float *design, const float *counts, const float *gamma,
+                         int64_t panels, int64_t n, const float *coupling, double *gradient) {
     if (ck_cpu_has_avx2_fma())
-        return ck_glm_block_f32_avx2(emission, design, counts, gamma, rows, n, coupling, gradient);
-    return ck_glm_block_f32_generic(emission, design, counts, gamma, rows, n, coupling, gradient);
+        return ck_glm_panels_f32_avx2(emission, design, counts, gamma, panels, n, coupling, gradient);
+    return ck_glm_panels_f32_generic(emission, design, counts, gamma, panels, n, coupling, gradient);
 }

@@ -5,9 +5,9 @@ import Testing
 /// The analytic M-step gradients against central finite differences, for every prior, weight mode,
 /// likelihood and link (notes §5b: the gradients are written by hand, so they must be checked).
 @Suite struct StateGLMGradientTests {
-    static func problem(emission: StateGLMEmission, perStateBias: Bool, prior: any InteractionPrior, seed: UInt64)
+    static func problem(emission: StateGLMEmission, perStateBias: Bool, prior: any InteractionPrior, seed: UInt64, bins: Int = 40)
         throws -> (StateGLMModel, [StateGLMSequence], [Matrix<Double>]) {
-        let (s, n, t) = (2, 3, 40)
+        let (s, n, t) = (2, 3, bins)
         var rng = SeededGenerator(seed: seed)
         let configuration = StateGLMConfiguration(states: s, basis: try .exponential(length: 3), emission: emission, perStateBias: perStateBias)
         let counts = Matrix<Double>(rows: t, columns: n) { _, _ in

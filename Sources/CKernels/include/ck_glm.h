@@ -35,17 +35,32 @@ double ck_glm_block_avx2(int emission, const double *design, const double *count
 double ck_glm_block(int emission, const double *design, const double *counts, const double *gamma,
                     int64_t rows, int64_t n, const double *coupling, double *gradient);
 
-/// Single-precision variants (the reference implementation's own precision): float inputs and
-/// element arithmetic, 8 lanes per AVX2 vector. The AVX2 version accumulates the gradient and the
-/// returned sum in float over groups of at most 64 rows and then adds them into double (`gradient`
-/// stays double), so the rounding does not grow with the number of rows; the portable version adds
-/// each row's products into double.
-double ck_glm_block_f32_generic(int emission, const float *design, const float *counts, const float *gamma,
-                                int64_t rows, int64_t n, const float *coupling, double *gradient);
-double ck_glm_block_f32_avx2(int emission, const float *design, const float *counts, const float *gamma,
-                             int64_t rows, int64_t n, const float *coupling, double *gradient);
-double ck_glm_block_f32(int emission, const float *design, const float *counts, const float *gamma,
-                        int64_t rows, int64_t n, const float *coupling, double *gradient);
+/// Single-precision variants (the reference implementation's own precision) over bins laid out in
+/// panels of 8, the bins in the lanes: for panel p, design[(p·k + i)·8 + l] is feature i of bin 8p + l,
+/// counts[(p·n + j)·8 + l] its count of neuron j and gamma[p·8 + l] its weight. A last partial panel is
+/// padded with γ = 0 and zero design and counts, which contribute exactly nothing. `coupling` is k × n
+/// row-major as above, `gradient` (k × n) stays double. Float element arithmetic; the AVX2 version
+/// accumulates the gradient and the returned sum in float over groups of 16 panels and then adds them
+/// into double (so the rounding does not grow with the number of bins), the portable version adds each
+/// bin's products into double. Both treat the bins in order, so splitting the panels between calls at
+/// multiples of 16 gives the same per-call results whoever makes the calls.
+double ck_glm_panels_f32_generic(int emission, const float *design, const float *counts, const float *gamma,
+                                 int64_t panels, int64_t n, const float *coupling, double *gradient);
+double ck_glm_panels_f32_avx2(int emission, const float *design, const float *counts, const float *gamma,
+                              int64_t panels, int64_t n, const float *coupling, double *gradient);
+double ck_glm_panels_f32(int emission, const float *design, const float *counts, const float *gamma,
+                         int64_t panels, int64_t n, const float *coupling, double *gradient);
+
+/// E-step emission pass: from drives (rows × states·n, block s holding state s's n drives, as the
+/// E-step's single matrix product leaves them) and counts (rows × n), out[t·states + s] =
+/// Σ_j ℓ(x_tj, η_tsj) without the count-only constant. Returns 0, or NaN for an unknown emission.
+/// The AVX2 version agrees with the portable one to a few ulp per element.
+double ck_glm_loglik_generic(int emission, const double *counts, const double *drives, int64_t rows, int64_t n,
+                             int64_t states, double *out);
+double ck_glm_loglik_avx2(int emission, const double *counts, const double *drives, int64_t rows, int64_t n,
+                          int64_t states, double *out);
+double ck_glm_loglik(int emission, const double *counts, const double *drives, int64_t rows, int64_t n, int64_t states,
+                     double *out);
 
 /// One-hot prior pass (Models/StateGLM/OneHotPrior): for every (state s, pair k) entry idx = s·pairs + k,
 /// from type logits psi[idx·3 + c], strength logits omega[idx] and the state-shared log_alpha[k·3 + c]

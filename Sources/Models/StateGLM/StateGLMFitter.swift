@@ -42,9 +42,13 @@ public struct StateGLMFitOptions: Sendable {
     public var priorScale: Double?
     public var forwardBackward: ForwardBackward.Method
     public var warmStart: WarmStart?
-    /// Spread large M-step evaluations over the cores. The pieces are cut by bin counts only, so the
-    /// result is the same on any machine; off, everything runs on the calling thread.
+    /// Spread M-step evaluations over the cores (when `workers` is nil). The pieces are cut by bin counts
+    /// only and added in a fixed order, so the result is the same on any machine and any thread count;
+    /// off, everything runs on the calling thread.
     public var parallel: Bool
+    /// Threads of the M-step's likelihood pass; nil takes every core when `parallel` is on, else one.
+    /// Results are bit-identical for every value (fixed pieces, fixed reduction order).
+    public var workers: Int? = nil
     /// One-hot prior: after the fit, decide each hard type against "none" by the model's MAP criterion
     /// (exact change of the expected log-likelihood plus the learned prior's log-odds; see
     /// `OneHotPrior.pruningHardTypes`) instead of argmax ψ alone.
@@ -92,6 +96,7 @@ public struct StateGLMFitOptions: Sendable {
                 !prior.isStochastic, "optimizer", expected: "Adam for a stochastic (Gumbel-sampling) prior",
                 found: "L-BFGS with prior \(prior.name)")
         }
+        if let workers { try ParameterError.check(workers >= 1, "M-step workers", expected: "an integer ≥ 1", found: workers) }
         try ParameterError.check(
             posteriorCutoff >= 0 && posteriorCutoff < 1, "posterior cutoff", expected: "a value in [0, 1)", found: posteriorCutoff)
         if let warm = warmStart { try ParameterError.check(warm.epochs >= 1, "warm-start epochs", expected: "an integer ≥ 1", found: warm.epochs) }
@@ -205,7 +210,7 @@ public struct StateGLMFitter: Sendable {
         let batch = options.schedule == .batch
         let scale = options.priorScale ?? (batch ? Double(sequences.count) : 1)
         let objective = StateGLMObjective(template: model, sequences: sequences, priorScale: scale)
-        objective.parallel = options.parallel
+        objective.workers = options.workers ?? (options.parallel ? ProcessInfo.processInfo.activeProcessorCount : 1)
         objective.cutoff = options.posteriorCutoff
         objective.singlePrecision = options.singlePrecisionMStep
         var adam: AdamState?

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import RealModule
 
@@ -123,7 +124,19 @@ public struct StateGLMModel: Sendable {
         var drives = Matrix<Double>(rows: sequence.binCount, columns: states * neurons)
         var ll = [Double]()
         coupling.drives(sequence, into: &drives)
-        configuration.emission.evaluate(counts: sequence.counts, drives: &drives, states: states, logLikelihood: &ll)
+        if let code = configuration.emission.fusedKernelCode {
+            // The CKernels element pass (AVX2 + FMA when available) over the drives of all states.
+            ll = [Double](repeating: 0, count: sequence.binCount * states)
+            sequence.counts.withUnsafeBufferPointer { x in
+                drives.withUnsafeBufferPointer { d in
+                    ll.withUnsafeMutableBufferPointer { out in
+                        _ = ck_glm_loglik(code, x.baseAddress!, d.baseAddress!, Int64(sequence.binCount), Int64(neurons), Int64(states), out.baseAddress!)
+                    }
+                }
+            }
+        } else {
+            configuration.emission.evaluate(counts: sequence.counts, drives: &drives, states: states, logLikelihood: &ll)
+        }
         for t in 0..<sequence.binCount {
             for s in 0..<states { ll[t * states + s] += sequence.constants[t] }
         }

@@ -14,9 +14,9 @@ let posteriorCutoff = 1e-10
 ///
 /// The posteriors stay fixed through an M-step, so for every sequence and state the bins with
 /// γ_ts ≥ `posteriorCutoff` are gathered once: their design rows (T_s × (N+1)), the same rows scaled
-/// by γ, and their counts. Each evaluation is then, per state, one BLAS product for the drives
-/// (design_s · C_s), one vectorised pass for log p and ∂/∂η, one matrix–vector product for
-/// Σ γ log p, and one product (γ ∘ design_s)ᵀ · D for the gradient.
+/// by γ, and their counts (and, for the float32 M-step, float copies in the kernel's panel layout).
+/// Each evaluation then runs the fused CKernels pass (drives, log p, ∂/∂η and the gradient products in
+/// one sweep over the bins) on fixed pieces of each block, spread over `workers` threads.
 final class StateGLMObjective {
     let sequences: [StateGLMSequence]
     var posteriors: [Matrix<Double>] {
@@ -25,9 +25,10 @@ final class StateGLMObjective {
     /// Which sequences enter the current objective (all in batch EM, one in the reference schedule).
     var active: [Int]
     var priorScale: Double
-    /// Spread large M-step evaluations over the cores (`concurrentMap`); results do not depend on it
-    /// beyond the order of floating-point sums.
-    var parallel = false
+    /// Threads of the likelihood pass. Every evaluation cuts the gathered bins into the same pieces
+    /// (`pieceRows` bins of one sequence and state) whatever this is, and adds the pieces' results in
+    /// piece order, so the loss and gradient are bit-identical for any worker count.
+    var workers = 1
     /// Bins with γ_ts below this are left out of state s's terms (see `posteriorCutoff`).
     var cutoff = posteriorCutoff {
         didSet { blocks.removeAll(keepingCapacity: true) }
@@ -51,15 +52,18 @@ final class StateGLMObjective {
         var weightedDesign: [Double] = []   // rows × (N + 1), row t scaled by γ_ts
         var counts: [Double] = []           // rows × N
         var gamma: [Double] = []            // rows
-        /// Float copies of design, counts and γ for the single-precision kernel (empty otherwise).
+        /// Float copies of design, counts and γ for the single-precision kernel in its panel layout
+        /// (8 bins per panel in the lanes, zero-padded; see ck_glm.h), empty otherwise.
         var design32: [Float] = []
         var counts32: [Float] = []
         var gamma32: [Float] = []
     }
+    /// Bins per piece of work: a multiple of the float kernel's accumulation group (16 panels of 8).
+    static let pieceRows = 256
+    /// Per piece: its loss term and its (N + 1) × N gradient block, reused across evaluations.
+    private var pieceValues: [Double] = []
+    private var pieceGradients: [Double] = []
     private var blocks: [Int: [StateBlock]] = [:]
-    private var drives: [Double] = []
-    private var logLikelihoods: [Double] = []
-    private var neuronSums: [Double]
     /// Per state (N + 1) × N: C_s[n', n] = W_s[n ← n'], last row the bias.
     private var coupling: [Double]
     /// Per state (N + 1) × N: Σ over bins of (γ ∘ design)ᵀ · ∂ℓ/∂η.
@@ -72,7 +76,6 @@ final class StateGLMObjective {
         self.active = Array(sequences.indices)
         self.priorScale = priorScale
         let n = template.neurons, s = template.states
-        self.neuronSums = [Double](repeating: 0, count: n)
         self.coupling = [Double](repeating: 0, count: s * (n + 1) * n)
         self.gradientBlocks = [Double](repeating: 0, count: s * (n + 1) * n)
     }
@@ -106,9 +109,16 @@ final class StateGLMObjective {
                             for j in 0..<n { block.counts.append(counts[row &* n &+ j]) }
                         }
                         if single {
-                            block.design32 = block.design.map { Float($0) }
-                            block.counts32 = block.counts.map { Float($0) }
-                            block.gamma32 = block.gamma.map { Float($0) }
+                            let panels = (rows.count + 7) / 8
+                            block.design32 = [Float](repeating: 0, count: panels * 8 * k)
+                            block.counts32 = [Float](repeating: 0, count: panels * 8 * n)
+                            block.gamma32 = [Float](repeating: 0, count: panels * 8)
+                            for (r, g) in block.gamma.enumerated() {
+                                let p = r / 8, lane = r % 8
+                                block.gamma32[r] = Float(g)
+                                for j in 0..<k { block.design32[(p * k + j) * 8 + lane] = Float(block.design[r * k + j]) }
+                                for j in 0..<n { block.counts32[(p * n + j) * 8 + lane] = Float(block.counts[r * n + j]) }
+                            }
                         }
                         out[s] = block
                     }
@@ -119,44 +129,49 @@ final class StateGLMObjective {
         return out
     }
 
-    /// Calls a fused C pass on rows start..<start+rows of a block's design (rows × (N + 1)), counts and γ,
-    /// in whichever precision the arrays hold.
-    private static func fusedPass<T>(
-        _ design: [T], _ counts: [T], _ gamma: [T], start: Int, rows: Int, neurons n: Int, gradient: inout [Double],
-        _ call: (UnsafePointer<T>, UnsafePointer<T>, UnsafePointer<T>, Int64, Int64, UnsafeMutablePointer<Double>) -> Double
-    ) -> Double {
-        design.withUnsafeBufferPointer { a in
-            counts.withUnsafeBufferPointer { x in
-                gamma.withUnsafeBufferPointer { w in
-                    gradient.withUnsafeMutableBufferPointer { g in
-                        call(a.baseAddress! + start * (n + 1), x.baseAddress! + start * n, w.baseAddress! + start, Int64(rows), Int64(n), g.baseAddress!)
-                    }
-                }
-            }
-        }
+    /// Raw pointers shared by the workers of one evaluation: each piece writes only its own value and
+    /// gradient block, and the caller reads them after all workers have finished.
+    private struct PieceBuffers: @unchecked Sendable {
+        let coupling: UnsafePointer<Double>
+        let coupling32: UnsafePointer<Float>?
+        let values: UnsafeMutablePointer<Double>
+        let gradients: UnsafeMutablePointer<Double>
     }
 
     /// Rows start..<start+rows of one state's block: returns Σ_t γ_t Σ_n log p(x_tn | η_tn) and adds
-    /// (γ ∘ design)ᵀ · ∂ℓ/∂η into `gradient` ((N + 1) × N). Scratch buffers hold at least rows × N.
+    /// (γ ∘ design)ᵀ · ∂ℓ/∂η into `gradient` ((N + 1) × N).
     private static func accumulate(
         _ block: StateBlock, start: Int, rows: Int, neurons n: Int, coupling: UnsafePointer<Double>, coupling32: UnsafePointer<Float>?,
-        emission: StateGLMEmission, kernel: FusedKernel, drives: inout [Double], logLikelihoods: inout [Double], sums: inout [Double],
-        gradient: inout [Double]
+        emission: StateGLMEmission, kernel: FusedKernel, gradient: UnsafeMutablePointer<Double>
     ) -> Double {
         let k = n + 1, count = rows * n
         if let coupling32, !block.design32.isEmpty, let code = emission.fusedKernelCode {
-            let run = kernel == .generic ? ck_glm_block_f32_generic : ck_glm_block_f32
-            return fusedPass(block.design32, block.counts32, block.gamma32, start: start, rows: rows, neurons: n, gradient: &gradient) {
-                run(code, $0, $1, $2, $3, $4, coupling32, $5)
+            // Panel layout: `start` is a multiple of 8 (pieces are), the last panel may be partial.
+            let run = kernel == .generic ? ck_glm_panels_f32_generic : ck_glm_panels_f32
+            let panels = (rows + 7) / 8, first = start / 8
+            return block.design32.withUnsafeBufferPointer { a in
+                block.counts32.withUnsafeBufferPointer { x in
+                    block.gamma32.withUnsafeBufferPointer { w in
+                        run(code, a.baseAddress! + first * 8 * k, x.baseAddress! + first * 8 * n, w.baseAddress! + first * 8,
+                            Int64(panels), Int64(n), coupling32, gradient)
+                    }
+                }
             }
         }
         if kernel != .swift, let code = emission.fusedKernelCode {
             // One fused pass (CKernels/glm_block.c): drives, ℓ, ∂ℓ/∂η and the gradient products per row.
             let run = kernel == .generic ? ck_glm_block_generic : ck_glm_block
-            return fusedPass(block.design, block.counts, block.gamma, start: start, rows: rows, neurons: n, gradient: &gradient) {
-                run(code, $0, $1, $2, $3, $4, coupling, $5)
+            return block.design.withUnsafeBufferPointer { a in
+                block.counts.withUnsafeBufferPointer { x in
+                    block.gamma.withUnsafeBufferPointer { w in
+                        run(code, a.baseAddress! + start * k, x.baseAddress! + start * n, w.baseAddress! + start, Int64(rows), Int64(n),
+                            coupling, gradient)
+                    }
+                }
             }
         }
+        // The Swift pipeline (tests compare it with the kernels; emissions the kernels lack).
+        var drives = [Double](repeating: 0, count: count), logLikelihoods = drives, sums = [Double](repeating: 0, count: n)
         var total = 0.0
         drives.withUnsafeMutableBufferPointer { d in
             logLikelihoods.withUnsafeMutableBufferPointer { ll in
@@ -179,12 +194,10 @@ final class StateGLMObjective {
                     }
                 }
                 block.weightedDesign.withUnsafeBufferPointer { a in
-                    gradient.withUnsafeMutableBufferPointer { g in
-                        Double.gemm(
-                            transA: true, transB: false, m: Int32(k), n: Int32(n), k: Int32(rows), alpha: 1,
-                            a: a.baseAddress! + start * k, lda: Int32(k), b: d.baseAddress!, ldb: Int32(n), beta: 1,
-                            c: g.baseAddress!, ldc: Int32(n))
-                    }
+                    Double.gemm(
+                        transA: true, transB: false, m: Int32(k), n: Int32(n), k: Int32(rows), alpha: 1,
+                        a: a.baseAddress! + start * k, lda: Int32(k), b: d.baseAddress!, ldb: Int32(n), beta: 1,
+                        c: gradient, ldc: Int32(n))
                 }
             }
         }
@@ -222,78 +235,59 @@ final class StateGLMObjective {
             for i in 0..<g.count { g[i] = 0 }
         }
         let emission = template.configuration.emission
-        // Work items: (sequence, state, first row, rows). Large M-steps are cut into pieces of
-        // similar size and spread over the cores; each piece returns its loss and gradient block.
-        var items: [(index: Int, state: Int, start: Int, rows: Int)] = []
-        var totalRows = 0
+        // Pieces of at most `pieceRows` bins of one sequence and state, the same for any worker count;
+        // each returns its loss term and gradient block, added below in piece order.
+        var pieces: [(index: Int, state: Int, start: Int, rows: Int)] = []
+        var pieceBlocks: [StateBlock] = []
         for index in active {
             let stateBlocks = stateBlocks(index)
-            for state in 0..<s where stateBlocks[state].rows > 0 {
-                items.append((index, state, 0, stateBlocks[state].rows))
-                totalRows += stateBlocks[state].rows
-            }
-        }
-        if parallel && totalRows * n >= 20_000 {
-            let pieceRows = Swift.max(128, totalRows / 16)
-            var pieces: [(index: Int, state: Int, start: Int, rows: Int)] = []
-            for item in items {
+            for state in 0..<s {
                 var start = 0
-                while start < item.rows {
-                    let rows = Swift.min(pieceRows, item.rows - start)
-                    pieces.append((item.index, item.state, start, rows))
+                while start < stateBlocks[state].rows {
+                    let rows = Swift.min(Self.pieceRows, stateBlocks[state].rows - start)
+                    pieces.append((index, state, start, rows))
+                    pieceBlocks.append(stateBlocks[state])
                     start += rows
                 }
             }
-            let allBlocks = pieces.map { blocks[$0.index]![$0.state] }
-            let c = coupling, frozen = pieces, kernel = kernel, c32 = coupling32, single = singlePrecision
-            // `try!`: the body never throws; concurrentMap is only `throws` for bodies that do.
-            let results = try! concurrentMap(count: pieces.count) { i -> (Double, [Double]) in
-                let piece = frozen[i]
-                var localDrives = [Double](repeating: 0, count: piece.rows * n)
-                var localLL = [Double](repeating: 0, count: piece.rows * n)
-                var sums = [Double](repeating: 0, count: n)
-                var gradient = [Double](repeating: 0, count: stride)
-                let value = c.withUnsafeBufferPointer { cp in
-                    c32.withUnsafeBufferPointer { cp32 in
-                    StateGLMObjective.accumulate(
-                        allBlocks[i], start: piece.start, rows: piece.rows, neurons: n, coupling: cp.baseAddress! + piece.state * stride,
-                        coupling32: single ? cp32.baseAddress! + piece.state * stride : nil,
-                        emission: emission, kernel: kernel, drives: &localDrives, logLikelihoods: &localLL, sums: &sums, gradient: &gradient)
+        }
+        if pieceValues.count < pieces.count {
+            pieceValues = [Double](repeating: 0, count: pieces.count)
+            pieceGradients = [Double](repeating: 0, count: pieces.count * stride)
+        }
+        let single = singlePrecision, kernel = kernel, frozen = pieces, frozenBlocks = pieceBlocks
+        coupling.withUnsafeBufferPointer { cp in
+            coupling32.withUnsafeBufferPointer { cp32 in
+                pieceValues.withUnsafeMutableBufferPointer { values in
+                    pieceGradients.withUnsafeMutableBufferPointer { gradients in
+                        let shared = PieceBuffers(
+                            coupling: cp.baseAddress!, coupling32: cp32.baseAddress, values: values.baseAddress!, gradients: gradients.baseAddress!)
+                        let run: @Sendable (Int) -> Void = { i in
+                            let piece = frozen[i]
+                            let g = shared.gradients + i * stride
+                            g.update(repeating: 0, count: stride)
+                            shared.values[i] = StateGLMObjective.accumulate(
+                                frozenBlocks[i], start: piece.start, rows: piece.rows, neurons: n, coupling: shared.coupling + piece.state * stride,
+                                coupling32: single ? shared.coupling32.map { $0 + piece.state * stride } : nil,
+                                emission: emission, kernel: kernel, gradient: g)
+                        }
+                        let threads = Swift.min(workers, pieces.count)
+                        if threads > 1 {
+                            DispatchQueue.concurrentPerform(iterations: threads) { w in
+                                for i in Swift.stride(from: w, to: frozen.count, by: threads) { run(i) }
+                            }
+                        } else {
+                            for i in 0..<frozen.count { run(i) }
+                        }
                     }
                 }
-                return (value, gradient)
             }
-            gradientBlocks.withUnsafeMutableBufferPointer { g in
-                for (i, result) in results.enumerated() {
-                    loss -= result.0
-                    let base = pieces[i].state * stride
-                    for j in 0..<stride { g[base &+ j] += result.1[j] }
-                }
-            }
-        } else {
-            let largest = items.map(\.rows).max() ?? 0
-            if drives.count < largest * n {
-                drives = [Double](repeating: 0, count: largest * n)
-                logLikelihoods = [Double](repeating: 0, count: largest * n)
-            }
-            var gradient = [Double](repeating: 0, count: stride)
-            for item in items {
-                for j in 0..<stride { gradient[j] = 0 }
-                let single = singlePrecision
-                let value = coupling.withUnsafeBufferPointer { cp in
-                    coupling32.withUnsafeBufferPointer { cp32 in
-                        Self.accumulate(
-                            blocks[item.index]![item.state], start: 0, rows: item.rows, neurons: n,
-                            coupling: cp.baseAddress! + item.state * stride,
-                            coupling32: single ? cp32.baseAddress! + item.state * stride : nil, emission: emission, kernel: kernel,
-                            drives: &drives, logLikelihoods: &logLikelihoods, sums: &neuronSums, gradient: &gradient)
-                    }
-                }
-                loss -= value
-                gradientBlocks.withUnsafeMutableBufferPointer { g in
-                    let base = item.state * stride
-                    for j in 0..<stride { g[base &+ j] += gradient[j] }
-                }
+        }
+        gradientBlocks.withUnsafeMutableBufferPointer { g in
+            for (i, piece) in pieces.enumerated() {
+                loss -= pieceValues[i]
+                let base = piece.state * stride, from = i * stride
+                for j in 0..<stride { g[base &+ j] += pieceGradients[from &+ j] }
             }
         }
         // ∂loss/∂W_s[n ← n'] = −G_s[n', n]; the bias row is G_s[N, ·].
@@ -336,14 +330,15 @@ extension StateGLMModel {
         mStepLoss(sequences: sequences, posteriors: posteriors, priorScale: priorScale, mode: mode, seed: seed, parallel: parallel, kernel: .automatic)
     }
 
-    /// `mStepLoss` with a pinned block implementation (tests compare the fused C kernel with the Swift path).
+    /// `mStepLoss` with a pinned block implementation (tests compare the fused C kernel with the Swift
+    /// path) and worker count (`workers` overrides `parallel`).
     func mStepLoss(
         sequences: [StateGLMSequence], posteriors: [Matrix<Double>], priorScale: Double, mode: WeightMode, seed: UInt64,
-        parallel: Bool, kernel: FusedKernel, singlePrecision: Bool = false
+        parallel: Bool, kernel: FusedKernel, singlePrecision: Bool = false, workers: Int? = nil
     ) -> (value: Double, gradient: [Double]) {
         precondition(sequences.count == posteriors.count, "mStepLoss: one posterior per sequence")
         let objective = StateGLMObjective(template: self, sequences: sequences, priorScale: priorScale)
-        objective.parallel = parallel
+        objective.workers = workers ?? (parallel ? ProcessInfo.processInfo.activeProcessorCount : 1)
         objective.kernel = kernel
         objective.singlePrecision = singlePrecision
         objective.posteriors = posteriors
