@@ -325,6 +325,14 @@ def main():
                 + (f"| {cell(reference, double)} " if double else "| – | – ")
                 + f"| {objectives[(kind, threads, 'single')]:.1f} | "
                 + (f"{objectives[(kind, threads, 'double')]:.1f} |" if double else "– |"))
+    if len(thread_counts) > 1:
+        same = {kind: all(objectives[(kind, t, "single")] == objectives[(kind, thread_counts[0], "single")] for t in thread_counts)
+                for kind in kinds}
+        lines.append("")
+        lines.append("Objective after the epoch bit-identical for every worker count: "
+                     + ", ".join(f"{kind} {'yes' if same[kind] else 'NO'}" for kind in kinds) + ".")
+        lines.append("PyTorch's OpenMP threads spin-wait, so on a loaded machine its 2-thread wall time grows many-fold "
+                     "(the 2-thread row is only meaningful from a quiet run).")
     load = os.getloadavg()
     lines.append("")
     lines.append(f"Load average when the run ended: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1 / 5 / 15 min).")
