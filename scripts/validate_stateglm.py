@@ -3,7 +3,7 @@
 
 Usage (from the repository root; `make validate-stateglm` does this):
     python3 scripts/validate_stateglm.py --harness Benchmarks/.build/release/neuro-bench-stateglm \
-        --output docs/stateglm.md [--seeds 0,1,2] [--restarts 1] [--screen 4,1,10] [--jobs 3] [--skip-real-data] [--skip-simulation]
+        --output docs/stateglm.md [--seeds 0,1,2] [--restarts 1] [--screen 8,1,10] [--jobs 3] [--skip-real-data] [--skip-simulation]
 
 1. Simulated recovery at the reference demo size (S = 5, N = 20, K = 5, 50 sequences of 2000 bins, 30 for
    training and 20 held out; the demo generator, ≈ 20 % coupling density) for the naive, Gaussian and
@@ -127,7 +127,7 @@ def main():
     parser.add_argument("--harness", required=True)
     parser.add_argument("--output", default="docs/stateglm.md")
     parser.add_argument("--seeds", default="0,1,2", help="simulation seeds, comma-separated")
-    parser.add_argument("--screen", default="4,1,10",
+    parser.add_argument("--screen", default="8,1,10",
                         help="screened starts k,e,m: k seeded starts × e epochs on m training sequences, best continued (\"none\": one random start)")
     parser.add_argument("--restarts", default="1")
     parser.add_argument("--jobs", type=int, default=3, help="recovery runs at a time")
