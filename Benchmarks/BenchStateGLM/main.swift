@@ -60,6 +60,11 @@ func fitOptions(prior: String, seed: UInt64) -> StateGLMFitOptions {
         mapHardTypes: string("map-types", "yes") == "yes", posteriorCutoff: double("cutoff", 1e-10))
     // --precision single|double: the M-step's likelihood terms in float32 or float64 (default: the library's).
     if let precision = options["precision"] { fitOptions.singlePrecisionMStep = precision == "single" }
+    // --screen-starts k [--screen-epochs e] [--screen-sequences m]: k short seeded starts, best continued.
+    if int("screen-starts", 0) > 0 {
+        fitOptions.screening = .init(
+            starts: int("screen-starts", 0), epochs: int("screen-epochs", 1), sequences: options["screen-sequences"].flatMap(Int.init))
+    }
     return fitOptions
 }
 
@@ -102,6 +107,8 @@ func recover(prior name: String, sim: StateGLMSimulation.Result, seed: UInt64) t
         "type_accuracy": r.typeAccuracy, "type_balanced_accuracy": r.typeBalancedAccuracy, "fit_seconds": seconds,
         "final_objective": fit.objectiveTrace.last ?? .nan,
     ]
+    for (i, value) in fit.screenedObjectives.enumerated() { out["screened_objective_\(i)"] = value }
+    if !fit.screenedObjectives.isEmpty { out["screened_best_start"] = Double(fit.bestScreenedStart) }
     out.merge(argmaxFigures) { a, _ in a }
     if let t = r.typeThreshold { out["type_threshold"] = t }
     if let a = r.priorAgreement { out["prior_agreement"] = a }
@@ -127,6 +134,34 @@ do {
         var out: [String: Any] = try recover(prior: string("prior", "naive"), sim: sim, seed: UInt64(int("seed", 0)))
         out["prior"] = string("prior", "naive")
         print(json(out))
+    case "screen":
+        // Diagnosis of the start basins: `screen-starts` short fits (`screen-epochs` epochs on
+        // `screen-sequences` evenly spaced training sequences) from fit seeds seed, seed+1, ..., each start's objective and how its
+        // fitted states cover the true ones on those sequences (posterior argmax counts). JSON lines.
+        let sim = try simulation().simulate(seed: UInt64(int("sim-seed", 0)))
+        let name = string("prior", "naive")
+        let configuration = StateGLMConfiguration(states: sim.simulation.states, basis: sim.simulation.basis, emission: sim.simulation.emission)
+        let screen = StateGLMFitOptions.Screening(
+            starts: int("screen-starts", 4), epochs: int("screen-epochs", 1), sequences: options["screen-sequences"].flatMap(Int.init))
+        let subset = screen.subset(of: int("train", 30))
+        // Start i is the plain single start of fit seed `seed` + i (seed 0: the validation's own start).
+        for start in 0..<screen.starts {
+            var options = fitOptions(prior: name, seed: UInt64(int("seed", 0) + start))
+            options.epochs = screen.epochs
+            options.screening = nil
+            options.mapHardTypes = false
+            let fit = try StateGLMFitter(configuration: configuration, prior: makePrior(name), options: options).fit(subset.map { sim.counts[$0] })
+            let s = sim.simulation.states
+            var confusion = [[Int]](repeating: [Int](repeating: 0, count: s), count: s)  // [fitted][true]
+            for idx in subset {
+                let path = StateGLMEvaluation.argmaxPath(fit.model.posterior(try StateGLMSequence(counts: sim.counts[idx], basis: configuration.basis, emission: configuration.emission)).posteriors)
+                for (t, f) in path.enumerated() { confusion[f][sim.truth.states[idx][t]] += 1 }
+            }
+            let total = Double(confusion.joined().reduce(0, +))
+            let matched = confusion.map { $0.max()! }.reduce(0, +)
+            print(json(["start": start, "objective": fit.objectiveTrace.last!, "trace": fit.objectiveTrace,
+                        "greedy_purity": Double(matched) / total, "confusion_fitted_by_true": confusion]))
+        }
     case "dump":
         // The first `train` sequences of the demo simulation, for the PyTorch reference.
         let sim = try simulation().simulate(seed: UInt64(int("sim-seed", 0)))

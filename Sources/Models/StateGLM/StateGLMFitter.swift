@@ -32,6 +32,31 @@ public struct StateGLMFitOptions: Sendable {
         }
     }
 
+    /// Cheap screening of initial points, like scikit-learn's `n_init` but short: `starts` seeded starts
+    /// each run `epochs` EM epochs on an evenly spaced subset of at most `sequences` training sequences
+    /// (all when nil); the one with the best training objective on that subset is kept and continued
+    /// for the full `epochs` of the fit on all sequences. A single random start of the weights can stop
+    /// in a basin where two true states are merged and another split (docs/stateglm.md, simulation
+    /// seed 2); the training objective separates those basins after one epoch, so screening picks the
+    /// good one for a fraction of the cost of full restarts. With a warm start, the screening applies to
+    /// the warm-start fit (which chooses the basin) and not again to the fit it initialises.
+    public struct Screening: Sendable, Equatable {
+        public var starts: Int
+        public var epochs: Int
+        public var sequences: Int?
+        public init(starts: Int, epochs: Int = 1, sequences: Int? = nil) {
+            self.starts = starts
+            self.epochs = epochs
+            self.sequences = sequences
+        }
+
+        /// Evenly spaced indices of at most `sequences` of `count` sequences (all when nil or ≥ count).
+        public func subset(of count: Int) -> [Int] {
+            guard let m = sequences, m < count else { return Array(0..<count) }
+            return (0..<m).map { $0 * count / m }
+        }
+    }
+
     public var epochs: Int
     public var optimizer: Optimizer
     public var schedule: Schedule
@@ -42,6 +67,8 @@ public struct StateGLMFitOptions: Sendable {
     public var priorScale: Double?
     public var forwardBackward: ForwardBackward.Method
     public var warmStart: WarmStart?
+    /// Screened starts (see `Screening`); nil fits from one random start (per restart).
+    public var screening: Screening? = nil
     /// Spread M-step evaluations over the cores (when `workers` is nil). The pieces are cut by bin counts
     /// only and added in a fixed order, so the result is the same on any machine and any thread count;
     /// off, everything runs on the calling thread.
@@ -100,6 +127,11 @@ public struct StateGLMFitOptions: Sendable {
         try ParameterError.check(
             posteriorCutoff >= 0 && posteriorCutoff < 1, "posterior cutoff", expected: "a value in [0, 1)", found: posteriorCutoff)
         if let warm = warmStart { try ParameterError.check(warm.epochs >= 1, "warm-start epochs", expected: "an integer ≥ 1", found: warm.epochs) }
+        if let screen = screening {
+            try ParameterError.check(screen.starts >= 1, "screening starts", expected: "an integer ≥ 1", found: screen.starts)
+            try ParameterError.check(screen.epochs >= 1, "screening epochs", expected: "an integer ≥ 1", found: screen.epochs)
+            if let m = screen.sequences { try ParameterError.check(m >= 1, "screening sequences", expected: "an integer ≥ 1", found: m) }
+        }
     }
 }
 
@@ -112,6 +144,10 @@ public struct StateGLMFit: Sendable {
     /// Final objective of every restart; `bestRestart` indexes the kept one.
     public var restartObjectives: [Double]
     public var bestRestart: Int
+    /// With screening: the objective of every screened start after its short run on the screening
+    /// subset (of the kept restart); `bestScreenedStart` indexes the continued one.
+    public var screenedObjectives: [Double] = []
+    public var bestScreenedStart: Int = 0
     /// True when a monitor asked to stop early.
     public var stoppedEarly: Bool
 }
@@ -149,7 +185,13 @@ public struct StateGLMFitter: Sendable {
         var objectives: [Double] = []
         for restart in 0..<options.restarts {
             var generator = root.split()
-            let run = try fitOnce(sequences: sequences, generator: &generator, monitor: monitor, label: options.restarts > 1 ? "EM start \(restart + 1)" : "EM")
+            let label = options.restarts > 1 ? "EM start \(restart + 1)" : "EM"
+            let run: StateGLMFit
+            if let screen = options.screening, options.warmStart == nil {
+                run = try screenedFit(sequences: sequences, screen: screen, generator: &generator, monitor: monitor, label: label)
+            } else {
+                run = try fitOnce(sequences: sequences, generator: &generator, monitor: monitor, label: label)
+            }
             let final = run.objectiveTrace.last ?? -.infinity
             objectives.append(final)
             if best == nil || final > (best!.objectiveTrace.last ?? -.infinity) || !(best!.objectiveTrace.last ?? .nan).isFinite {
@@ -186,16 +228,48 @@ public struct StateGLMFitter: Sendable {
         return configuration.perStateBias ? Array((0..<configuration.states).map { _ in base }.joined()) : base
     }
 
+    /// `screen.starts` short fits on the screening subset, each from its own split generator; the best
+    /// by final objective (ties: the earliest) is continued on all sequences for `options.epochs`.
+    func screenedFit(
+        sequences: [StateGLMSequence], screen: StateGLMFitOptions.Screening, generator: inout SeededGenerator,
+        monitor: any FitMonitor, label: String
+    ) throws -> StateGLMFit {
+        let subset = screen.subset(of: sequences.count).map { sequences[$0] }
+        var short = self
+        short.options.epochs = screen.epochs
+        short.options.mapHardTypes = false
+        var objectives: [Double] = []
+        var best: (index: Int, model: StateGLMModel, objective: Double)?
+        for start in 0..<screen.starts {
+            var g = generator.split()
+            let run = try short.fitOnce(sequences: subset, generator: &g, monitor: monitor, label: "screening start \(start + 1)/\(screen.starts)")
+            if run.stoppedEarly { return run }
+            let value = run.objectiveTrace.last ?? -.infinity
+            objectives.append(value)
+            if value.isFinite && (best == nil || value > best!.objective) { best = (start, run.model, value) }
+        }
+        var g = generator.split()
+        var fit = try fitOnce(sequences: sequences, generator: &g, monitor: monitor, label: label, initialModel: best?.model)
+        fit.screenedObjectives = objectives
+        fit.bestScreenedStart = best?.index ?? 0
+        return fit
+    }
+
     private func eStepMode(_ prior: any InteractionPrior) -> WeightMode { prior.isStochastic ? .hard : .expected }
 
     private func fitOnce(
-        sequences: [StateGLMSequence], generator: inout SeededGenerator, monitor: any FitMonitor, label: String
+        sequences: [StateGLMSequence], generator: inout SeededGenerator, monitor: any FitMonitor, label: String,
+        initialModel: StateGLMModel? = nil
     ) throws -> StateGLMFit {
         let n = sequences[0].neuronCount, s = configuration.states
         var model = try StateGLMModel(
             configuration: configuration, prior: prior, neurons: n, bias: initialBias(sequences, neurons: n),
             priorParameters: prior.initialParameters(states: s, neurons: n, generator: &generator))
-        if let warm = options.warmStart {
+        if let initialModel {
+            model.bias = initialModel.bias
+            model.logTransition = initialModel.logTransition
+            model.priorParameters = initialModel.priorParameters
+        } else if let warm = options.warmStart {
             var warmOptions = options
             warmOptions.warmStart = nil
             warmOptions.restarts = 1

@@ -33,6 +33,10 @@ struct FitStateGLM: ParsableCommand {
     @Option(help: "batch: E-step on all sequences then one M-step; reference: E- and M-step per sequence, as the reference code.")
     var schedule: ScheduleChoice = .batch
     @Option(help: "Independent starts; the best final objective is kept.") var restarts = 1
+    @Option(help: "Screened starts per restart: this many seeded starts run --screen-epochs on --screen-sequences sequences, the best by training objective is continued (0: one random start).")
+    var screenStarts = 0
+    @Option(help: "EM epochs of each screened start.") var screenEpochs = 1
+    @Option(help: "Sequences (evenly spaced) each screened start is fitted on (0: all).") var screenSequences = 0
     @Option(help: "Emission likelihood (poisson or bernoulli).") var likelihood: String = "poisson"
     @Option(help: "Link function (sigmoid, softplus or exp).") var link: String = "sigmoid"
     @Option(help: "History length K in bins (exponential basis).") var history = 5
@@ -49,6 +53,9 @@ struct FitStateGLM: ParsableCommand {
         guard StateGLMLink(rawValue: link) != nil else { throw ValidationError("--link must be sigmoid, softplus or exp, got \(link)") }
         guard states >= 1 else { throw ValidationError("--states must be ≥ 1 (got \(states))") }
         guard binWidth > 0, binWidth.isFinite else { throw ValidationError("--bin-width must be > 0 s (got \(binWidth))") }
+        guard screenStarts >= 0, screenEpochs >= 1, screenSequences >= 0 else {
+            throw ValidationError("--screen-starts and --screen-sequences must be ≥ 0 and --screen-epochs ≥ 1")
+        }
         guard sequenceLength == 0 || sequenceLength >= 2 else { throw ValidationError("--sequence-length must be 0 or ≥ 2 (got \(sequenceLength))") }
     }
 
@@ -113,6 +120,7 @@ struct FitStateGLM: ParsableCommand {
             schedule: schedule == .batch ? .batch : .perSequence, restarts: restarts, seed: seed,
             warmStart: prior == .onehot && warmStart > 0 ? .init(prior: GaussianPrior(), epochs: warmStart) : nil)
         options.singlePrecisionMStep = !doublePrecision
+        if screenStarts > 0 { options.screening = .init(starts: screenStarts, epochs: screenEpochs, sequences: screenSequences > 0 ? screenSequences : nil) }
         let sequences = try counts.map { try StateGLMSequence(counts: $0, basis: configuration.basis, emission: emission) }
         let progress = TerminalProgress()
         let start = Date()
