@@ -35,6 +35,8 @@ struct FitBicluster: ParsableCommand {
     var stateRestartSweep: Int?
     @Flag(help: "Keep the starting state sequence until --state-restart-sweep (burn-in only), so the restart reads latents no regime assignment has shaped.")
     var holdStatesBeforeRestart = false
+    @Option(help: "Burn-in sweeps during which only --initial-state-count states may be occupied (0 = off).")
+    var restrictedStateSweeps: Int?
     @Option(help: "Starting state sequence: single, random or excursions (two states from the starting latents' distance to their median).")
     var initialStates: BiClusteringConfiguration.InitialStates?
     @Option(help: "During the start's passes only this many states may be occupied (0 = all L).") var initialStateCount: Int?
@@ -77,6 +79,7 @@ struct FitBicluster: ParsableCommand {
         if let initialStateSweeps { config.initialStateSweeps = initialStateSweeps }
         if let stateRestartSweep { config.stateRestartSweep = stateRestartSweep }
         if holdStatesBeforeRestart { config.holdStatesBeforeRestart = true }
+        if let restrictedStateSweeps { config.restrictedStateSweeps = restrictedStateSweeps }
         if let initialStates { config.initialStates = initialStates }
         if let initialStateCount { config.initialStateCount = initialStateCount }
         if let collapsedStateProposals { config.collapsedStateProposals = collapsedStateProposals }
