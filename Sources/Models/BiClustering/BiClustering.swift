@@ -18,18 +18,20 @@ public struct BiClustering: Sendable {
 
     /// Fits binned spike counts (units × bins).
     public func fit(
-        _ counts: SpikeCounts, seed: UInt64, monitor: any FitMonitor = SilentMonitor(), checkpointDirectory: URL? = nil
+        _ counts: SpikeCounts, seed: UInt64, monitor: any FitMonitor = SilentMonitor(), checkpointDirectory: URL? = nil,
+        start: BiClusteringStart? = nil
     ) throws -> BiClusteringFit {
         try fit(counts: counts.counts, neurons: counts.unitCount, bins: counts.binCount, seed: seed,
-                monitor: monitor, checkpointDirectory: checkpointDirectory)
+                monitor: monitor, checkpointDirectory: checkpointDirectory, start: start)
     }
 
     /// Fits a neurons × bins count matrix (row-major; NaN marks a missing bin). With a
     /// `checkpointDirectory`, each chain writes `chain-<i>.json` every `checkpointInterval` sweeps and,
-    /// if such a file exists for the same data and settings, resumes from it.
+    /// if such a file exists for the same data and settings, resumes from it. A `start` (a diagnostic,
+    /// e.g. a simulation's truth) replaces the data-driven start of every chain that is not resumed.
     public func fit(
         counts: [Double], neurons: Int, bins: Int, seed: UInt64, monitor: any FitMonitor = SilentMonitor(),
-        checkpointDirectory: URL? = nil
+        checkpointDirectory: URL? = nil, start: BiClusteringStart? = nil
     ) throws -> BiClusteringFit {
         try configuration.validate()
         guard neurons >= 2 else { throw BiClusteringError.invalidCounts("need at least 2 neurons, found \(neurons)") }
@@ -43,10 +45,11 @@ public struct BiClustering: Sendable {
             }
         }
         let config = configuration
+        try start?.validate(neurons: neurons, bins: bins, config: config)
         let checksum = BiClusteringCheckpoint.checksum(counts)
         var root = SeededGenerator(seed: seed)
         let generators = root.split(into: config.chains)
-        let start = Date()
+        let began = Date()
         let progress = SharedCounter()
         let total = config.sweeps * config.chains
         let results = SharedResults(count: config.chains)
@@ -54,7 +57,8 @@ public struct BiClustering: Sendable {
             let outcome = Result {
                 try BiClustering.runChain(
                     index: c, counts: counts, neurons: neurons, bins: bins, config: config, generator: generators[c],
-                    checksum: checksum, checkpointDirectory: checkpointDirectory, monitor: monitor, progress: progress, total: total)
+                    checksum: checksum, checkpointDirectory: checkpointDirectory, monitor: monitor, progress: progress, total: total,
+                    start: start)
             }
             results.slots.withLock { $0[c] = outcome }
         }
@@ -66,7 +70,7 @@ public struct BiClustering: Sendable {
         let outcomes = try results.slots.withLock { $0 }.map { try $0!.get() }
         return BiClusteringFit(
             configuration: config, neurons: neurons, bins: bins, seed: seed, outcomes: outcomes,
-            elapsed: Date().timeIntervalSince(start))
+            elapsed: Date().timeIntervalSince(began))
     }
 
     struct ChainOutcome: Sendable {
@@ -80,7 +84,7 @@ public struct BiClustering: Sendable {
     static func runChain(
         index: Int, counts: [Double], neurons: Int, bins: Int, config: BiClusteringConfiguration,
         generator: SeededGenerator, checksum: String, checkpointDirectory: URL?, monitor: any FitMonitor,
-        progress: SharedCounter, total: Int
+        progress: SharedCounter, total: Int, start: BiClusteringStart? = nil
     ) throws -> ChainOutcome {
         var chain: BiClusteringChain
         var summary: BiClusteringChainSummary
@@ -102,6 +106,7 @@ public struct BiClustering: Sendable {
             progress.value.withLock { $0 += saved.state.sweep }
         } else {
             chain = try BiClusteringChain(counts: counts, neurons: neurons, bins: bins, config: config, generator: generator)
+            if let start { try chain.adopt(start) }
             summary = BiClusteringChainSummary(
                 neurons: neurons, bins: bins, latentDimension: config.latentDimension, maxClusters: maxClusters,
                 states: config.statesTruncation)

@@ -8,7 +8,9 @@ extension BiClusteringChain {
     /// `allowedStates` k > 0 restricts the sequence to states 0..<k (used by the start only).
     func updateStatesAndDynamics(allowedStates: Int = 0) throws {
         let l = config.statesTruncation
-        if state.sweep < config.randomStateRestarts {
+        if holdingStates {
+            // Burn-in only (see `holdStatesBeforeRestart`): the sequence stays; β, π and the dynamics move.
+        } else if state.sweep < config.randomStateRestarts {
             for t in 0..<bins { state.states[t] = generator.uniformInt(below: l) }
         } else {
             try computeStateLogLikelihoods()
@@ -20,6 +22,12 @@ extension BiClusteringChain {
         }
         state.hmm.resampleParameters(states: state.states, generator: &generator)
         try resampleDynamics()
+    }
+
+    /// True during the burn-in sweeps before `stateRestartSweep` when `holdStatesBeforeRestart` is set.
+    var holdingStates: Bool {
+        config.holdStatesBeforeRestart && config.stateRestartSweep > 0 && config.stateRestartSweep < config.burnIn
+            && state.sweep < config.stateRestartSweep
     }
 
     /// log N(x_t; A_ℓ x_{t−1} + b_ℓ, Q_ℓ) for t ≥ 1 and log N(x_0; b_ℓ, A_ℓA_ℓᵀ + Q_ℓ) (x_{−1} ~ N(0, I)).

@@ -53,7 +53,7 @@ extension BiClusteringChain {
         }
         // (ξ, X̃) | ω as a block: ξ by interval-swap MH with X̃ integrated out, then X̃ | ξ by FFBS. NB
         // only: the Poisson variant's latent draw is an MH proposal, not the exact conditional.
-        if !poisson && config.collapsedStateProposals > 0 && state.sweep >= config.randomStateRestarts {
+        if !poisson && config.collapsedStateProposals > 0 && state.sweep >= config.randomStateRestarts && !holdingStates {
             acceptedStateMoves += try Self.collapsedStateMoves(
                 ffbs: ffbs, dynamics: state.dynamics, hmm: state.hmm, states: &state.states,
                 proposals: config.collapsedStateProposals, generator: &generator)

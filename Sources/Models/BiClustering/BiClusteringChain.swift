@@ -254,7 +254,9 @@ final class BiClusteringChain {
             try resampleDynamics()
         }
         try updateLatents()
-        try updateStatesAndDynamics()
+        let restricted = config.restrictedStateSweeps > 0 && config.restrictedStateSweeps < config.burnIn
+            && state.sweep < config.restrictedStateSweeps ? Swift.min(config.initialStateCount, config.statesTruncation) : 0
+        try updateStatesAndDynamics(allowedStates: restricted)
         updateLoadings()
         if config.likelihood == .negativeBinomial { updateDispersions() }
         if projecting { project() }

@@ -33,6 +33,10 @@ struct FitBicluster: ParsableCommand {
     @Option(help: "Blocked-Gibbs passes of states and dynamics on the starting latents.") var initialStateSweeps: Int?
     @Option(help: "Burn-in sweep at which the states are set again by the excursion rule from the current latents (0 = off).")
     var stateRestartSweep: Int?
+    @Flag(help: "Keep the starting state sequence until --state-restart-sweep (burn-in only), so the restart reads latents no regime assignment has shaped.")
+    var holdStatesBeforeRestart = false
+    @Option(help: "Burn-in sweeps during which only --initial-state-count states may be occupied (0 = off).")
+    var restrictedStateSweeps: Int?
     @Option(help: "Starting state sequence: single, random or excursions (two states from the starting latents' distance to their median).")
     var initialStates: BiClusteringConfiguration.InitialStates?
     @Option(help: "During the start's passes only this many states may be occupied (0 = all L).") var initialStateCount: Int?
@@ -40,10 +44,14 @@ struct FitBicluster: ParsableCommand {
     var collapsedStateProposals: Int?
     @Option(help: "Weight of the data-built trajectory pool in a new cluster's auxiliary prior (0 = AR(1) prior only).")
     var candidatePoolWeight: Double?
+    @Option(help: "Scale S0 of the dynamics' inverse-Wishart prior, Q ~ IW(D + 2, S0·I) (paper: 0.01).")
+    var dynamicsScale: Double?
     @Option(help: "Dispersion update: metropolis (exact) or crtGamma (the reference's approximate step).")
     var dispersionUpdate: BiClusteringConfiguration.DispersionUpdate = .metropolis
     @Flag(inversion: .prefixedNo, help: "One NB dispersion r shared by all neurons (default: the library's setting).")
     var sharedDispersion: Bool?
+    @Flag(help: "Diagnostic: start every chain at the ground truth of a `simulate bicluster` .h5 input.")
+    var startAtTruth = false
     @Option(help: "Folder for checkpoints; an existing checkpoint for the same data and settings is resumed.", completion: .directory)
     var checkpoint: String?
     @Option(name: .shortAndLong, help: "Output HDF5 file.") var output: String
@@ -70,14 +78,18 @@ struct FitBicluster: ParsableCommand {
         if let splitMerge { config.splitMergeProposals = splitMerge }
         if let initialStateSweeps { config.initialStateSweeps = initialStateSweeps }
         if let stateRestartSweep { config.stateRestartSweep = stateRestartSweep }
+        if holdStatesBeforeRestart { config.holdStatesBeforeRestart = true }
+        if let restrictedStateSweeps { config.restrictedStateSweeps = restrictedStateSweeps }
         if let initialStates { config.initialStates = initialStates }
         if let initialStateCount { config.initialStateCount = initialStateCount }
         if let collapsedStateProposals { config.collapsedStateProposals = collapsedStateProposals }
+        if let dynamicsScale { config.dynamicsScale = dynamicsScale }
         if let candidatePoolWeight { config.candidatePoolWeight = candidatePoolWeight }
         print("\(counts): \(description); \(data.unitCount) units × \(data.binCount) bins of \(data.binWidth) s")
         let progress = TerminalProgress()
+        let start = startAtTruth ? try BiClusteringSimulation.Result.readStart(URL(fileURLWithPath: counts)) : nil
         let fit = try BiClustering(configuration: config).fit(
-            data, seed: seed, monitor: progress, checkpointDirectory: checkpoint.map { URL(fileURLWithPath: $0) })
+            data, seed: seed, monitor: progress, checkpointDirectory: checkpoint.map { URL(fileURLWithPath: $0) }, start: start)
         progress.finish()
         let command = (["neuroswift"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         try fit.write(
