@@ -326,7 +326,7 @@ func eegmmidb() throws {
 
 /// Reconstruction R² per channel, code usage, masked-code accuracy and code–word information of the
 /// pretrained stages on held-out signals (never seen in pretraining).
-func health(vq: DuINVQVAE, mae: DuINMAE, heldOut: DuINSignalPool, epochs: Epochs, wordIndex: [String: Int], cropPatches: Int, seed: UInt64) -> [String: Any] {
+func health(vq: DuINVQVAE, mae: DuINMAE?, heldOut: DuINSignalPool, epochs: Epochs, wordIndex: [String: Int], cropPatches: Int, seed: UInt64) -> [String: Any] {
     let c = vq.configuration, crop = cropPatches * c.patchLength, n = heldOut.lengths[0], channels = heldOut.channels
     var sse = [Double](repeating: 0, count: channels), sum = sse, square = sse, count = 0.0
     var codeCounts = [Int](repeating: 0, count: c.codes)
@@ -347,6 +347,7 @@ func health(vq: DuINVQVAE, mae: DuINMAE, heldOut: DuINSignalPool, epochs: Epochs
             } } }
             let codes = vq.codeIndices(x)
             for k in codes { codeCounts[k] += 1 }
+            guard let mae else { return }
             let mask = DuINMAE.randomMask(batch: b, tokens: cropPatches, ratio: c.maskRatio, generator: &g)
             let logits = mae.logits(x, mask: mask)
             let k = c.codes
@@ -637,6 +638,26 @@ final class StepNotes: FitMonitor, @unchecked Sendable {
     }
 }
 
+/// `health --checkpoints DIR [--unlabelled-seconds 3600]`: criterion 3 on the checkpoints a `scarce` run
+/// saved so far (the MAE figures only when mae.h5 exists), without training anything.
+func healthOnly() throws {
+    let seed = UInt64(int("seed", 7))
+    var simulation = DuINSimulation()
+    simulation.unlabelledSeconds = double("unlabelled-seconds", 3600)
+    let (series, truth) = try simulation.simulate(seed: seed)
+    let epochs = try series.epochs(EpochingConfiguration(tmin: -0.5, tmax: 2.5, labels: Set(truth.wordLabels), baseline: nil)).epochs!
+    let span = series.annotations.first { $0.label == "unlabelled" }!
+    let heldOut = try DuINSignalPool.from(series, seconds: Swift.max(0, truth.onsets.min()! - 1)..<Swift.min(span.onset, truth.onsets.max()! + 3))
+    let folder = URL(fileURLWithPath: options["checkpoints"]!)
+    let vq = try DuINCheckpoint.loadVQVAE(folder.appendingPathComponent("vqvae.h5"))
+    let maeURL = folder.appendingPathComponent("mae.h5")
+    let mae = FileManager.default.fileExists(atPath: maeURL.path) ? try DuINCheckpoint.loadMAE(maeURL) : nil
+    let wordIndex = Dictionary(uniqueKeysWithValues: truth.wordLabels.enumerated().map { ($1, $0) })
+    var out = health(vq: vq, mae: mae, heldOut: heldOut, epochs: epochs, wordIndex: wordIndex, cropPatches: 40, seed: seed &+ 9)
+    out["mae"] = mae != nil
+    try emit(out)
+}
+
 /// `bandpower-sweep [--factors 0.1,0.25,…] [--splits 3]`: the band-power + logistic-regression baseline
 /// (criterion 1's reference) on the labelled block as both word-related gains (high-gamma and evoked)
 /// are scaled by each factor — the methods note asks for gains where it reaches about 25–40 %.
@@ -672,6 +693,7 @@ func bandPowerSweep() throws {
 
 switch mode {
 case "bandpower-sweep": try bandPowerSweep()
+case "health": try healthOnly()
 case "scarce": try scarce()
 case "steps": try steps()
 case "simulated": try simulated()
