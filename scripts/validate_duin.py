@@ -159,6 +159,11 @@ def schedule(args):
         env.setdefault("OPENBLAS_NUM_THREADS", "1")
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
         r = json.loads(out.read_text())
+        # Linear probes of the frozen random / VQ-VAE / MAE encoders on the same low-label splits.
+        r["probe"] = json.loads(subprocess.run([args.harness, "probe", "--checkpoints", str(out.parent / "duin-schedule-checkpoints"),
+                                                "--seeds", str(args.schedule_seeds)], check=True, capture_output=True, text=True, env=env).stdout)
+    if args.probe_json:
+        r["probe"] = json.loads(pathlib.Path(args.probe_json).read_text())
     chance = r["chance"]
     st, h = r.get("stages", {}), r.get("health")
     informative = r["informative"]
@@ -238,6 +243,21 @@ def schedule(args):
         diff = [sc[name][k] - sc["scratch"][k] for k in seeds]
         dm, dse = mean_se(diff)
         lines.append(f"| {name} − scratch (paired) | {dm:+.3f} ± {dse:.3f} | {', '.join(f'{d:+.3f}' for d in diff)} | |")
+    probe = r.get("probe")
+    if probe:
+        lines += ["", f"Linear probes (`neuro-bench-duin probe`): L2 logistic regression on the flattened output of a frozen encoder "
+                  f"(30 × 80 features) or on log band power, the same {probe['perWord']} training trials per word, L2 strength chosen on the "
+                  f"validation trials, same test trials:", "", "| features | test accuracy (mean ± s.e.) | per seed | − scratch (paired) |", "|---|---|---|---|"]
+        scratch = sc.get("scratch", {})
+        for name, label in [("random", "random encoder (no pretraining)"), ("vqvae", "VQ-VAE encoder (stage 1)"), ("mae", "MAE encoder (stage 2)"),
+                            ("bandPowerLR", "log band power")]:
+            if name not in probe:
+                continue
+            v = probe[name]
+            m, se = mean_se(v)
+            paired = [v[int(k)] - scratch[k] for k in sorted(scratch, key=int) if int(k) < len(v)]
+            dm, dse = mean_se(paired) if len(paired) > 1 else (float("nan"), float("nan"))
+            lines.append(f"| {label} | {m:.3f} ± {se:.3f} | {', '.join(f'{x:.3f}' for x in v)} | {dm:+.3f} ± {dse:.3f} |")
     if h is None:
         lines += ["", "Held-out health: not measured (the pretraining did not finish)."]
     else:
@@ -307,6 +327,7 @@ def main():
     parser.add_argument("--eeg-channels", default="all", help="all | motor (21 sensorimotor contacts) | motor10")
     parser.add_argument("--schedule", action="store_true", help="run the methods note's schedule (sections duin-criteria, duin-scarce)")
     parser.add_argument("--schedule-json", nargs="+", help="render saved `neuro-bench-duin scarce` outputs instead of running it")
+    parser.add_argument("--probe-json", help="render a saved `neuro-bench-duin probe` output")
     parser.add_argument("--schedule-output", default="/tmp/duin-schedule.json", help="where the harness writes its (partial) results")
     parser.add_argument("--schedule-seeds", type=int, default=5)
     parser.add_argument("--full-seeds", type=int, default=3)

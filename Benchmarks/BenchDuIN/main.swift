@@ -658,6 +658,88 @@ func healthOnly() throws {
     try emit(out)
 }
 
+/// `probe --checkpoints DIR [--seeds 5]`: linear probes at 10 training trials per word (the `scarce`
+/// splits; 5 validation trials per word choose the L2 strength, the rest are tested): L2 logistic
+/// regression on the flattened frozen encoder output of a random, the VQ-VAE and (when saved) the MAE
+/// encoder, and on the band-power features — do pretrained features carry more word information?
+func probe() throws {
+    let seed = UInt64(int("seed", 7)), seeds = int("seeds", 5), perWord = int("scarce", 10), validationPerWord = int("validation", 5)
+    var simulation = DuINSimulation()
+    simulation.unlabelledSeconds = double("unlabelled-seconds", 3600)
+    let (series, truth) = try simulation.simulate(seed: seed)
+    let epochs = try series.epochs(EpochingConfiguration(tmin: -0.5, tmax: 2.5, labels: Set(truth.wordLabels), baseline: nil)).epochs!
+    let folder = URL(fileURLWithPath: options["checkpoints"]!)
+    let vq = try DuINCheckpoint.loadVQVAE(folder.appendingPathComponent("vqvae.h5"))
+    let maeURL = folder.appendingPathComponent("mae.h5")
+    var g = SeededGenerator(seed: seed &+ 31)
+    var encoders: [(String, DuINEncoder)] = [("random", DuINEncoder(configuration: vq.configuration, generator: &g)), ("vqvae", vq.encoder)]
+    if FileManager.default.fileExists(atPath: maeURL.path) { encoders.append(("mae", try DuINCheckpoint.loadMAE(maeURL).encoder)) }
+    let c = vq.configuration, samples = (epochs.sampleCount / c.patchLength) * c.patchLength
+    let data = DuINNormalization(epochs: epochs, samples: samples).apply(epochs, samples: samples)
+    let index = Dictionary(uniqueKeysWithValues: truth.wordLabels.enumerated().map { ($1, $0) })
+    let labels = epochs.labels.map { index[$0]! }
+    var splits = [(train: [Int], validation: [Int], test: [Int])]()
+    for s in 0..<seeds {
+        var g = SeededGenerator(seed: seed &+ 77 &+ UInt64(s))
+        var split = (train: [Int](), validation: [Int](), test: [Int]())
+        for word in truth.wordLabels {
+            var idx = epochs.labels.indices.filter { epochs.labels[$0] == word }
+            for i in stride(from: idx.count - 1, to: 0, by: -1) { idx.swapAt(i, g.uniformInt(below: i + 1)) }
+            split.train += idx.prefix(perWord); split.validation += idx.dropFirst(perWord).prefix(validationPerWord)
+            split.test += idx.dropFirst(perWord + validationPerWord)
+        }
+        splits.append(split)
+    }
+    func probeAccuracy(_ features: [[Double]]) throws -> [Double] {
+        let width = features[0].count
+        return try splits.map { split in
+            var mean = [Double](repeating: 0, count: width), sd = mean
+            for t in split.train { for j in 0..<width { mean[j] += features[t][j] / Double(split.train.count) } }
+            for t in split.train { for j in 0..<width { sd[j] += (features[t][j] - mean[j]) * (features[t][j] - mean[j]) / Double(split.train.count) } }
+            func matrix(_ trials: [Int]) -> Matrix<Double> {
+                Matrix(rows: trials.count, columns: width) { i, j in (features[trials[i]][j] - mean[j]) / Swift.max(1e-9, sd[j].squareRoot()) }
+            }
+            func hits(_ fitted: L2LogisticRegression.Fitted, _ trials: [Int]) -> Double {
+                let p = fitted.probabilities(matrix(trials))
+                var correct = 0
+                for (i, t) in trials.enumerated() {
+                    var best = 0
+                    for k in 1..<p.columns where p[i, k] > p[i, best] { best = k }
+                    if best == labels[t] { correct += 1 }
+                }
+                return Double(correct) / Double(trials.count)
+            }
+            var best: (Double, L2LogisticRegression.Fitted)? = nil
+            for strength in [0.0001, 0.001, 0.01, 0.1, 1] {
+                let fitted = try L2LogisticRegression(inverseRegularization: strength, maxIterations: 300)
+                    .fit(matrix(split.train), labels: split.train.map { labels[$0] }, classCount: truth.wordLabels.count)
+                let v = hits(fitted, split.validation)
+                if best == nil || v > best!.0 { best = (v, fitted) }
+            }
+            return hits(best!.1, split.test)
+        }
+    }
+    var out: [String: Any] = ["seeds": seeds, "perWord": perWord]
+    out["bandPowerLR"] = try bandPowerBaseline(series: series, words: truth.wordLabels, splits: splits)
+    FileHandle.standardError.write(Data("probe band power: \(out["bandPowerLR"]!)\n".utf8))
+    for (name, encoder) in encoders {
+        var features = [[Double]]()
+        withNoGrad {
+            var s0 = 0
+            while s0 < epochs.trialCount {
+                let e = Swift.min(epochs.trialCount, s0 + 50)
+                let h = encoder(Tensor(Array(data[(s0 * c.channels * samples)..<(e * c.channels * samples)]), shape: [e - s0, c.channels, samples]))
+                let width = h.count / (e - s0)
+                for i in 0..<(e - s0) { features.append(h.storage[(i * width)..<((i + 1) * width)].map(Double.init)) }
+                s0 = e
+            }
+        }
+        out[name] = try probeAccuracy(features)
+        FileHandle.standardError.write(Data("probe \(name): \(out[name]!)\n".utf8))
+    }
+    try emit(out)
+}
+
 /// `bandpower-sweep [--factors 0.1,0.25,…] [--splits 3]`: the band-power + logistic-regression baseline
 /// (criterion 1's reference) on the labelled block as both word-related gains (high-gamma and evoked)
 /// are scaled by each factor — the methods note asks for gains where it reaches about 25–40 %.
@@ -694,6 +776,7 @@ func bandPowerSweep() throws {
 switch mode {
 case "bandpower-sweep": try bandPowerSweep()
 case "health": try healthOnly()
+case "probe": try probe()
 case "scarce": try scarce()
 case "steps": try steps()
 case "simulated": try simulated()
