@@ -119,11 +119,13 @@ validate-stateglm: deps
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-stateglm
 	python3 scripts/validate_stateglm.py --harness Benchmarks/.build/release/neuro-bench-stateglm --output docs/stateglm.md
 
-# Du-IN (issue 11): simulator accuracy per variant, scarce labels pretrained vs scratch, channel ranking,
-# and eegmmidb S001 beside ts-lr / csp-lda on the same folds → docs/duin.md.
+# Du-IN (issue 11): the methods note's schedule (one pretraining on the unlabelled hour, 100 epochs per
+# stage; criteria 1–5 with validation-only model selection, 5 seeds at 10 labels per word), then eegmmidb
+# S001 beside ts-lr / csp-lda on the same folds → docs/duin.md. About 1–2 h on one quiet core.
 validate-duin:
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-duin
-	python3 scripts/validate_duin.py --harness Benchmarks/.build/release/neuro-bench-duin --output docs/duin.md
+	python3 scripts/validate_duin.py --harness Benchmarks/.build/release/neuro-bench-duin --output docs/duin.md --schedule
+	python3 scripts/validate_duin.py --harness Benchmarks/.build/release/neuro-bench-duin --output docs/duin.md --skip-simulated
 # Neuroformer-mini on the simulated hub network and the nelpy linear track (held-out laps, vs ridge and
 # Bayesian decoders) → docs/neuroformer.md. About 15–30 min on 2 cores.
 validate-neuroformer: build

@@ -10,7 +10,8 @@ patches (25 samples) through Conv1d(16→32, k9, s5)+BN → Conv1d(32→32, k3)+
 QK-LayerNorm attention (4 heads × 32) and ReLU FFN 160; dropout 0.
   VQ-VAE step: 4 s crops (40 patches) → tanh pre-projection → ℓ2-normalised 32-d vectors → cosine
   codebook 512 × 32 (straight-through, commitment β = 1, EMA update) → LayerNorm → Linear → 2 regressor
-  blocks → per-token Linear(80 → 25·16) → Linear(16→16) → Linear(16→10) → MSE, plus the spectral
+  blocks → ConvTranspose1d stack 80 → 64 → 64 → 16 (kernels 3 / 5 / 9, strides 1 / 5 / 5, paddings 1 / 0 / 2;
+  40 tokens → 1000 samples) → Linear(16→16) → Linear(16→10) → MSE, plus the spectral
   target: per-token Linear(80 → 10·13) against each patch's log-amplitude spectrum per channel
   (rfft of the 25 samples, log(0.05 + |X|/5), standardised per channel and bin over the batch) → MSE.
   MAE step: two complementary masked passes (ratio 0.5) of the encoder → Linear(80 → 512) → CE on codes.
@@ -37,7 +38,7 @@ import torch.nn.functional as F  # noqa: E402
 C, FS, PATCH, S, HIDDEN, K, STRIDE = 10, 250, 25, 16, 32, 9, 5
 STEPS = (PATCH + 2 * (K // 2) - K) // STRIDE + 1
 D = STEPS * S
-LAYERS, HEADS, INNER, FFN, DECODER = 4, 4, 128, 160, 2
+LAYERS, HEADS, INNER, FFN, DECODER, UPSAMPLE = 4, 4, 128, 160, 2, 64
 CODES, CODE_DIM, CLASSES = 512, 32, 20
 CROP, EPOCH = 40, 30
 BINS = PATCH // 2 + 1
@@ -109,7 +110,10 @@ class VQVAE(torch.nn.Module):
         self.post_norm, self.post = torch.nn.LayerNorm(CODE_DIM), torch.nn.Linear(CODE_DIM, D)
         self.regressor = Encoder(DECODER).blocks
         self.register_buffer("pe", sincos(64, D))
-        self.head, self.mix, self.demix = torch.nn.Linear(D, PATCH * S), torch.nn.Linear(S, S), torch.nn.Linear(S, C)
+        self.head = torch.nn.Sequential(  # methods note §D2; no activations, as the reference TimeRGSHead
+            torch.nn.ConvTranspose1d(D, UPSAMPLE, 3, 1, 1), torch.nn.ConvTranspose1d(UPSAMPLE, UPSAMPLE, 5, 5, 0),
+            torch.nn.ConvTranspose1d(UPSAMPLE, S, 9, 5, 2))
+        self.mix, self.demix = torch.nn.Linear(S, S), torch.nn.Linear(S, C)
         self.spectral = torch.nn.Linear(D, C * BINS)
 
     def forward(self, x):
@@ -128,7 +132,7 @@ class VQVAE(torch.nn.Module):
         h = self.post(self.post_norm(u + (q - u).detach())) + self.pe[: u.shape[1]]
         for block in self.regressor:
             h = block(h)
-        y = self.demix(self.mix(self.head(h).reshape(b, t, S))).permute(0, 2, 1)
+        y = self.demix(self.mix(self.head(h.permute(0, 2, 1)).permute(0, 2, 1))).permute(0, 2, 1)
         with torch.no_grad():  # standardised log-amplitude spectra, [b, M, C·bins]
             m = t // PATCH
             amp = torch.fft.rfft(x.reshape(b, C, m, PATCH), dim=-1).abs() / math.sqrt(PATCH)

@@ -1,6 +1,15 @@
 import NeuralNet
 import NeuroCore
 
+/// Stage 1 regression head (`DuINConfiguration.decoderHead`).
+public enum DuINDecoderHead: String, Sendable, Codable, Hashable, CaseIterable {
+    /// Per-token Linear(d → patch · spatial features): each token reconstructs only its own patch.
+    case linear
+    /// The reference's ConvTranspose1d stack (no activations), whose overlapping kernels let
+    /// neighbouring tokens shape each patch.
+    case transposedConvolution
+}
+
 /// Sizes of a Du-IN model (Zheng et al., NeurIPS 2024). The defaults are the CPU-sized "Du-IN-mini"
 /// of the methods note (§D2: 250 Hz, 100 ms patches, d = 80, 4 blocks, codebook 512 × 32); the
 /// reference model is `.reference` (1 kHz, d = 160, 8 blocks, codebook 2048 × 64).
@@ -29,6 +38,12 @@ public struct DuINConfiguration: Sendable, Codable, Hashable {
     public var commitmentCost: Float = 1
     public var codebookDecay: Float = 0.99
     public var decoderLayers: Int = 2
+    /// Stage 1 regression head after the decoder blocks: the reference's stack of transposed
+    /// convolutions (`.transposedConvolution`), or a per-token Linear(d → patch · 16) (`.linear`, what
+    /// this port used before session 7). nil reads as `.linear` so that older checkpoints still load.
+    public var decoderHead: DuINDecoderHead? = .transposedConvolution
+    /// Channels of the transposed-convolution stack (§D2: 64 for d = 80; the reference uses 128).
+    public var decoderChannels: Int? = 64
     public var deadCodeThreshold: Float? = 0.01
     /// Stage 1: weight of a second reconstruction target, every patch's log-amplitude spectrum per
     /// channel (standardised per channel and frequency over the batch), beside the raw-signal MSE.
@@ -69,6 +84,7 @@ public struct DuINConfiguration: Sendable, Codable, Hashable {
         c.layers = 8; c.heads = 8; c.innerDimension = 512; c.feedForwardDimension = 320
         c.dropout = 0.2; c.attentionDropout = 0.2
         c.codes = 2048; c.codeDimension = 64; c.decoderLayers = 4; c.deadCodeThreshold = nil
+        c.decoderChannels = 128
         return c
     }
 
@@ -76,6 +92,20 @@ public struct DuINConfiguration: Sendable, Codable, Hashable {
     public var tokenSteps: Int {
         Tensor.conv1dOutputLength(inputLength: patchLength, kernel: tokenizerKernel, stride: tokenizerStride,
                                   padding: tokenizerKernel / 2, dilation: 1) ?? 0
+    }
+
+    /// The transposed-convolution stack of the stage 1 head, M tokens → M · patch samples: (kernel,
+    /// stride, padding, output padding) of its three layers. §D2 for 100 ms at 250 Hz (d 80 → 64 → 64 →
+    /// 16; kernels 3 / 5 / 9; strides 1 / 5 / 5): a "same" kernel-3 mix across tokens, a
+    /// non-overlapping upsampling by u₁, then an overlapping one by u₂ (kernel 2u₂ − 1) with u₁u₂ = patch;
+    /// u₂ is the tokenizer stride when it divides the patch, else the divisor of the patch nearest it.
+    public var decoderStack: [(kernel: Int, stride: Int, padding: Int, outputPadding: Int)] {
+        let p = patchLength, s = Swift.max(1, tokenizerStride)
+        let divisors = (1...p).filter { p % $0 == 0 }
+        let u2 = p % s == 0 ? s : divisors.min { (Swift.abs($0 - s), -$0) < (Swift.abs($1 - s), -$1) }!
+        let u1 = p / u2
+        let k3 = 2 * u2 - 1, p3 = u2 / 2
+        return [(3, 1, 1, 0), (u1, u1, 0, 0), (k3, u2, p3, u2 + 2 * p3 - k3)]
     }
 
     /// Frequency bins of a patch's amplitude spectrum (0 … Nyquist).
@@ -96,6 +126,7 @@ public struct DuINConfiguration: Sendable, Codable, Hashable {
         try ParameterError.check(maskRatio > 0 && maskRatio < 1, "maskRatio", expected: "in (0, 1)", found: maskRatio)
         try ParameterError.check(subjects > 0, "subjects", expected: "> 0", found: subjects)
         try ParameterError.check((spectralWeight ?? 0) >= 0, "spectralWeight", expected: "≥ 0", found: spectralWeight ?? 0)
+        try ParameterError.check((decoderChannels ?? 64) > 0, "decoderChannels", expected: "> 0", found: decoderChannels ?? 0)
         try ParameterError.check((0..<1).contains(codebookDecay), "codebookDecay", expected: "in [0, 1)", found: codebookDecay)
     }
 }

@@ -39,6 +39,12 @@ public struct DuINDecoder: EpochClassifier {
     /// A VQ-VAE or MAE checkpoint whose encoder initialises the classifier instead of pretraining
     /// inside `fit` (its configuration must fit the epochs' channels).
     public var pretrainedCheckpoint: URL?
+    /// Labelled trials for stage 3 model selection (same channels and rate as the training epochs):
+    /// the classifier state with the best validation accuracy is kept (`DuINValidationSet`). nil: fixed
+    /// step counts, as before.
+    public var validationEpochs: Epochs?
+    /// Steps between validation evaluations (nil: once per pass over the training trials).
+    public var validationInterval: Int?
 
     public init(
         pretraining: Pretraining = .mae, frozenEncoder: Bool = false, configuration: DuINConfiguration? = nil,
@@ -127,9 +133,20 @@ public struct DuINDecoder: EpochClassifier {
             }
         }
         let pretrained = pretrainedEncoder != nil || pretraining != .none
+        var validation: DuINValidationSet? = nil
+        if let held = validationEpochs {
+            try ParameterError.check(held.channelCount == epochs.channelCount && held.sampleCount >= samples, "validationEpochs",
+                                     expected: "\(epochs.channelCount) channels of at least \(samples) samples", found: "\(held.channelCount) × \(held.sampleCount)")
+            let heldLabels = try held.labels.map { label in
+                guard let i = index[label] else { throw ParameterError("validationEpochs", expected: "labels among \(classes)", found: label) }
+                return i
+            }
+            validation = DuINValidationSet(data: normalization.apply(held, samples: samples, channels: channels), labels: heldLabels,
+                                           every: validationInterval)
+        }
         logs["classifier"] = try DuINTraining.trainClassifier(
             model, data: data, labels: labels, samples: samples, options: pretrained ? classifier : fromScratch, frozenEncoder: frozenEncoder,
-            seed: generator.next(), monitor: monitor)
+            validation: validation, seed: generator.next(), monitor: monitor)
         return FittedDuIN(classes: classes, model: model, normalization: normalization, channels: channels,
                           channelNames: channels.map { epochs.channels[$0].name }, samples: samples, logs: logs,
                           screeningContributions: contributions)

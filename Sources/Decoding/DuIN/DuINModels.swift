@@ -20,11 +20,12 @@ public struct DuINVQVAEOutput {
 }
 
 /// Stage 1, the Du-IN VQ-VAE ("neural tokenizer"): encoder → u = ℓ2norm(W₂ tanh(W₁h)) → cosine codebook
-/// (straight-through) → LayerNorm → Linear → regressor transformer → per-token linear head back to
-/// the patch's samples → Linear(S → S) → per-subject de-mix to the C channels.
+/// (straight-through) → LayerNorm → Linear → regressor transformer → a stack of transposed
+/// convolutions without activations back to M · patch samples of S features (the reference's
+/// `TimeRGSHead`; `DuINConfiguration.decoderStack`) → Linear(S → S) → per-subject de-mix to the C channels.
 ///
-/// The reference head is a stack of transposed convolutions without activations; a per-token linear
-/// map is the same function class restricted to each token's own patch, and much cheaper on a CPU.
+/// `decoderHead = .linear` replaces the stack with a per-token linear map to the token's own patch
+/// (this port's head before session 7, kept so that its checkpoints load).
 /// With `spectralWeight` set (Du-IN-mini) a second per-token head also reconstructs each patch's
 /// log-amplitude spectrum, so that the codes describe band power (high gamma), not only the waveform.
 public struct DuINVQVAE: Layer {
@@ -36,7 +37,10 @@ public struct DuINVQVAE: Layer {
     public let postNorm: LayerNorm
     public let postProjection: Linear
     public let regressor: DuINTransformer
-    public let head: Linear
+    /// Per-token Linear(d → patch · S) when `decoderHead` is `.linear`.
+    public let head: Linear?
+    /// The transposed-convolution stack when `decoderHead` is `.transposedConvolution`.
+    public let upsampler: [ConvTranspose1d]
     public let mix: Linear
     public let demix: [Linear]
     /// Per-token Linear(d → C · bins) predicting each patch's log-amplitude spectrum per channel, when
@@ -55,7 +59,18 @@ public struct DuINVQVAE: Layer {
         postNorm = LayerNorm(dimension: c.codeDimension)
         postProjection = Linear(inFeatures: c.codeDimension, outFeatures: d, generator: &generator)
         regressor = DuINTransformer(configuration: c, layers: c.decoderLayers, maxTokens: DuINEncoder.maxTokens, generator: &generator)
-        head = Linear(inFeatures: d, outFeatures: c.patchLength * c.spatialDimension, generator: &generator)
+        if (c.decoderHead ?? .linear) == .linear {
+            head = Linear(inFeatures: d, outFeatures: c.patchLength * c.spatialDimension, generator: &generator)
+            upsampler = []
+        } else {
+            head = nil
+            let width = c.decoderChannels ?? 64
+            let widths = [d, width, width, c.spatialDimension]
+            upsampler = c.decoderStack.enumerated().map { i, l in
+                ConvTranspose1d(inChannels: widths[i], outChannels: widths[i + 1], kernelSize: l.kernel, stride: l.stride, padding: l.padding,
+                                outputPadding: l.outputPadding, generator: &generator)
+            }
+        }
         mix = Linear(inFeatures: c.spatialDimension, outFeatures: c.spatialDimension, generator: &generator)
         demix = (0..<c.subjects).map { _ in Linear(inFeatures: c.spatialDimension, outFeatures: c.channels, generator: &generator) }
         spectralHead = c.spectralWeight == nil ? nil
@@ -123,7 +138,15 @@ public struct DuINVQVAE: Layer {
         let u = codeVectors(x, subject: subject, training: training)
         let q = quantizer(u, training: training)
         let h = regressor(postProjection(postNorm(q.quantized)), training: training)
-        let patches = head(h).reshaped([b, t, c.spatialDimension])
+        let patches: Tensor  // [b, T, S]
+        if let head {
+            patches = head(h).reshaped([b, t, c.spatialDimension])
+        } else {
+            var z = h.permuted([0, 2, 1])  // [b, d, M]
+            for layer in upsampler { z = layer(z) }
+            precondition(z.dimensions[2] == t, "DuINVQVAE: the transposed-convolution stack gives \(z.dimensions[2]) samples for \(t)")
+            patches = z.permuted([0, 2, 1])
+        }
         let y = demix[subject](mix(patches)).permuted([0, 2, 1])  // [b, C, T]
         var error = (y - x).square()
         if let channelMask {
@@ -140,11 +163,16 @@ public struct DuINVQVAE: Layer {
     }
 
     public var namedParameters: [(name: String, tensor: Tensor)] {
-        Self.prefixed("encoder", encoder) + Self.prefixed("preProjection", preProjection) + Self.prefixed("codeProjection", codeProjection)
-            + Self.prefixed("postNorm", postNorm) + Self.prefixed("postProjection", postProjection) + Self.prefixed("regressor", regressor)
-            + Self.prefixed("head", head) + Self.prefixed("mix", mix)
-            + demix.enumerated().flatMap { Self.prefixed("demix\($0.offset)", $0.element) }
-            + (spectralHead.map { Self.prefixed("spectralHead", $0) } ?? [])
+        var named = Self.prefixed("encoder", encoder) + Self.prefixed("preProjection", preProjection)
+        named += Self.prefixed("codeProjection", codeProjection)
+        named += Self.prefixed("postNorm", postNorm) + Self.prefixed("postProjection", postProjection)
+        named += Self.prefixed("regressor", regressor)
+        if let head { named += Self.prefixed("head", head) }
+        for (i, layer) in upsampler.enumerated() { named += Self.prefixed("upsampler\(i)", layer) }
+        named += Self.prefixed("mix", mix)
+        for (i, layer) in demix.enumerated() { named += Self.prefixed("demix\(i)", layer) }
+        if let spectralHead { named += Self.prefixed("spectralHead", spectralHead) }
+        return named
     }
 
     public var namedBuffers: [(name: String, tensor: Tensor)] {

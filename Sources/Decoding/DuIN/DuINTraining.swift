@@ -67,6 +67,11 @@ public struct DuINStageLog: Sendable, Codable, Hashable {
     /// Stage 2: the share of the batch's most frequent target code per step — the accuracy of always
     /// predicting it, the floor the masked-code accuracy has to beat.
     public var majorityBaseline: [Double] = []
+    /// Stage 3 with a validation set: validation accuracy after the steps in `validationSteps`, and the
+    /// step whose state was kept (optional so that older logs decode).
+    public var validationAccuracy: [Double] = []
+    public var validationSteps: [Int] = []
+    public var selectedStep: Int?
     /// Stage 1: fraction of codes whose EMA usage is below 1 % of a uniform share at the end.
     public var deadCodeFraction: Double?
 
@@ -121,6 +126,24 @@ public struct DuINSignalPool: Sendable {
             }
         }
         return Tensor(out, shape: [size, channels, length])
+    }
+}
+
+/// Stage 3 model selection on held-out labelled trials (the reference's per-epoch validation): the
+/// classifier is evaluated every `every` steps and at the end, and the state with the best validation
+/// accuracy (ties: lower validation cross-entropy, then the earlier step) is restored. Test trials never
+/// enter the choice (the reference breaks ties with test accuracy; this port does not).
+public struct DuINValidationSet: Sendable {
+    /// `[n, channels, samples]` z-scored like the training trials.
+    public var data: [Float]
+    public var labels: [Int]
+    /// Steps between evaluations (nil: once per pass over the training trials).
+    public var every: Int?
+
+    public init(data: [Float], labels: [Int], every: Int? = nil) {
+        self.data = data
+        self.labels = labels
+        self.every = every
     }
 }
 
@@ -202,11 +225,34 @@ public enum DuINTraining {
     @discardableResult
     public static func trainClassifier(
         _ model: DuINClassifierModel, data: [Float], labels: [Int], samples: Int, options: DuINStageOptions,
-        frozenEncoder: Bool = false, shiftFraction: Double = 0.1, seed: UInt64, monitor: any FitMonitor = SilentMonitor()
+        frozenEncoder: Bool = false, shiftFraction: Double = 0.1, validation: DuINValidationSet? = nil, seed: UInt64,
+        monitor: any FitMonitor = SilentMonitor()
     ) throws -> DuINStageLog {
         try options.validate()
         let c = model.configuration.channels
         let n = labels.count
+        if let validation {
+            try ParameterError.check(!validation.labels.isEmpty && validation.data.count == validation.labels.count * c * samples, "validation",
+                                     expected: "\(validation.labels.count) trials × \(c) channels × \(samples) samples", found: validation.data.count)
+        }
+        let state = model.namedParameters.map(\.tensor) + model.namedBuffers.map(\.tensor)
+        var best: (accuracy: Double, loss: Double, step: Int, values: [[Float]])? = nil
+        let evaluationInterval = validation.map { $0.every ?? Swift.max(1, (n + options.batchSize - 1) / options.batchSize) } ?? 0
+        func evaluate(after step: Int, into log: inout DuINStageLog) {
+            guard let validation else { return }
+            let p = probabilities(model, data: validation.data, samples: samples)
+            var hits = 0, loss = 0.0
+            for (row, label) in zip(p, validation.labels) {
+                if row.indices.max(by: { row[$0] < row[$1] }) == label { hits += 1 }
+                loss -= Double.log(Swift.max(row[label], 1e-12))
+            }
+            let accuracy = Double(hits) / Double(validation.labels.count), meanLoss = loss / Double(validation.labels.count)
+            log.validationAccuracy.append(accuracy)
+            log.validationSteps.append(step)
+            if best == nil || accuracy > best!.accuracy || (accuracy == best!.accuracy && meanLoss < best!.loss) {
+                best = (accuracy, meanLoss, step, state.map(\.storage))
+            }
+        }
         try ParameterError.check(n >= 2 && data.count == n * c * samples, "data", expected: "\(n) trials × \(c) channels × \(samples) samples", found: data.count)
         try ParameterError.check(samples == model.tokens * model.configuration.patchLength, "samples", expected: "\(model.tokens) whole patches", found: samples)
         let context = TrainingContext(seed: seed)
@@ -259,6 +305,11 @@ public enum DuINTraining {
             log.accuracy.append(accuracy(logits, y))
             monitor.report(FitProgress(stage: frozenEncoder ? "Du-IN classifier (frozen encoder)" : "Du-IN classifier",
                                        iteration: step + 1, total: options.steps, objective: Double(loss.item)))
+            if validation != nil && ((step + 1) % evaluationInterval == 0 || step + 1 == options.steps) { evaluate(after: step + 1, into: &log) }
+        }
+        if let best {
+            for (tensor, values) in zip(state, best.values) { tensor.update { $0 = values } }
+            log.selectedStep = best.step
         }
         return log
     }
