@@ -77,6 +77,8 @@ public struct BiClustering: Sendable {
         var state: BiClusteringState
         var summary: BiClusteringChainSummary
         var sweepSeconds: Double
+        /// CPU seconds of the chain's thread per sweep run in this process (sweep and streaming summaries).
+        var cpuSweepSeconds: Double
         var sweepsRun: Int
         var acceptedLatentMoves: Int
     }
@@ -112,14 +114,17 @@ public struct BiClustering: Sendable {
                 states: config.statesTruncation)
         }
         var sweepsRun = 0
+        var cpu = 0.0
         while chain.state.sweep < config.sweeps {
             if monitor.shouldStop { break }
             let t0 = Date()
+            let c0 = threadCPUSeconds()
             let ll = try chain.sweep()
             elapsed += Date().timeIntervalSince(t0)
             sweepsRun += 1
             summary.trace(chain.state, logLikelihood: ll)
             if chain.state.sweep > config.burnIn { summary.record(chain.state) }
+            cpu += threadCPUSeconds() - c0
             if chain.state.sweep % config.checkpointInterval == 0 {
                 // Re-seed at every interval (checkpointing or not), so a resumed run is the same run.
                 let seed = chain.generator.next()
@@ -136,8 +141,17 @@ public struct BiClustering: Sendable {
         }
         return ChainOutcome(
             state: chain.state, summary: summary, sweepSeconds: elapsed / Double(Swift.max(chain.state.sweep, 1)),
+            cpuSweepSeconds: cpu / Double(Swift.max(sweepsRun, 1)),
             sweepsRun: sweepsRun, acceptedLatentMoves: chain.acceptedLatentMoves)
     }
+}
+
+/// CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID): a chain runs on one thread, so this is
+/// its cost whatever else the machine is doing.
+func threadCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + 1e-9 * Double(ts.tv_nsec)
 }
 
 /// Sweeps done over all chains, for progress reports.

@@ -89,6 +89,15 @@ extension BiClusteringChain {
         var auxScales = [Double](repeating: 1, count: p)
         var weights = [Double]()
         var candidates = [Int]()
+        // Each candidate's Laplace mode and factor, so the chosen one's loadings are drawn without a
+        // second fit.
+        var modes = [Double]()
+        var factors = [Double]()
+        var current = [Double](repeating: 0, count: p)
+        func keepFit() {
+            modes.append(contentsOf: laplace.beta)
+            factors.append(contentsOf: laplace.hessian)
+        }
         for i in 0..<neurons {
             let old = state.labels[i]
             slots[old].size -= 1
@@ -99,25 +108,33 @@ extension BiClusteringChain {
             let occupied = slots.reduce(0) { $0 + ($1.size > 0 ? 1 : 0) }
             weights.removeAll(keepingCapacity: true)
             candidates.removeAll(keepingCapacity: true)
+            modes.removeAll(keepingCapacity: true)
+            factors.removeAll(keepingCapacity: true)
             let r = state.dispersions[i]
             let di = state.baselines[i]
+            // The neuron's loadings in its own cluster (orthonormal scale) warm-start that cluster's fit.
+            for q in 0..<p { current[q] = state.loadings[i &* p &+ q] }
             for (s, slot) in slots.enumerated() where slot.size > 0 {
-                let lm = marginal(i, rows: slot.rows, baseline: di, dispersion: r, poisson: poisson)
+                let lm = marginal(i, rows: slot.rows, baseline: di, dispersion: r, poisson: poisson, start: s == old ? current : nil)
+                keepFit()
                 weights.append(Double.log(Double(slot.size) + gamma) + lm)
                 candidates.append(s)
             }
             if occupied + 1 <= maxClusters {
                 let rows = wasAlone ? slots[old].rows : auxiliary
-                let lm = marginal(i, rows: rows, baseline: di, dispersion: r, poisson: poisson)
+                let lm = marginal(i, rows: rows, baseline: di, dispersion: r, poisson: poisson, start: wasAlone ? current : nil)
+                keepFit()
                 weights.append(Double.log(gamma) + mfm.log(blocks: occupied + 1) - mfm.log(blocks: occupied) + lm)
                 candidates.append(-1)
             }
             var chosen: Int
+            var pick = -1
             if weights.allSatisfy({ !$0.isFinite }) {
                 chosen = wasAlone ? -1 : old
                 if chosen == -1 && occupied + 1 > maxClusters { chosen = candidates.first ?? old }
             } else {
-                chosen = candidates[generator.categorical(logWeights: weights)]
+                pick = generator.categorical(logWeights: weights)
+                chosen = candidates[pick]
             }
             if chosen == -1 {
                 if wasAlone {
@@ -129,9 +146,11 @@ extension BiClusteringChain {
             }
             slots[chosen].size += 1
             state.labels[i] = chosen
-            // Loadings from the chosen cluster's Laplace approximation (on the orthonormal scale).
-            let lm = marginal(i, rows: slots[chosen].rows, baseline: di, dispersion: r, poisson: poisson)
-            if lm.isFinite {
+            // Loadings from the chosen cluster's Laplace approximation (on the orthonormal scale). When
+            // every weight is −∞ no fit succeeded and the loadings stay.
+            if pick >= 0 && weights[pick].isFinite {
+                for q in 0..<p { laplace.beta[q] = modes[pick &* p &+ q] }
+                for q in 0..<(p &* p) { laplace.hessian[q] = factors[pick &* p &* p &+ q] }
                 state.loadings.withUnsafeMutableBufferPointer { cb in
                     laplace.drawLoadings(into: cb.baseAddress! + i * p, generator: &generator)
                 }
@@ -143,17 +162,22 @@ extension BiClusteringChain {
     /// Laplace log marginal of neuron i's counts in a cluster with trajectory `rows` ((p+1) × T, unit-norm
     /// factor rows). The model's prior c ~ N(0, σ²I) holds on the projection's scale (rows of norm ρ),
     /// i.e. N(0, ρ²σ²I) for the loadings of unit-norm rows.
-    func marginal(_ i: Int, rows: [Double], baseline: Double, dispersion r: Double, poisson: Bool) -> Double {
+    func marginal(_ i: Int, rows: [Double], baseline: Double, dispersion r: Double, poisson: Bool, start: [Double]? = nil) -> Double {
         let bins = self.bins
         for t in 0..<bins { offsetBuffer[t] = baseline + rows[t] }
-        return counts.withUnsafeBufferPointer { yb in
-            offsetBuffer.withUnsafeBufferPointer { ob in
-                rows.withUnsafeBufferPointer { rb in
-                    laplace.logMarginal(
-                        y: yb.baseAddress! + i * bins, offset: ob.baseAddress!, rows: rb.baseAddress! + bins, stride: bins,
-                        dispersion: r, poisson: poisson, priorVariance: config.loadingPriorVariance * rowNorm * rowNorm)
+        let priorVariance = config.loadingPriorVariance * rowNorm * rowNorm
+        func fit(_ warm: UnsafePointer<Double>?) -> Double {
+            counts.withUnsafeBufferPointer { yb in
+                offsetBuffer.withUnsafeBufferPointer { ob in
+                    rows.withUnsafeBufferPointer { rb in
+                        laplace.logMarginal(
+                            y: yb.baseAddress! + i * bins, offset: ob.baseAddress!, rows: rb.baseAddress! + bins, stride: bins,
+                            dispersion: r, poisson: poisson, priorVariance: priorVariance, start: warm)
+                    }
                 }
             }
         }
+        guard let start else { return fit(nil) }
+        return start.withUnsafeBufferPointer { fit($0.baseAddress!) }
     }
 }

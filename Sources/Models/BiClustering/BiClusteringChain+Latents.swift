@@ -16,6 +16,7 @@ extension BiClusteringChain {
         let d = stackedDimension, b = blockSize, p = self.p, bins = self.bins, dd = d * d
         let poisson = config.likelihood == .poisson
         var oldPois = 0.0, oldNB = 0.0
+        let exact = config.exactPolyaGamma ?? false
         ffbs.observationPrecision.withUnsafeMutableBufferPointer { jb in
             ffbs.observationInformation.withUnsafeMutableBufferPointer { hb in
                 for k in jb.indices { jb[k] = 0 }
@@ -36,7 +37,7 @@ extension BiClusteringChain {
                             oldPois += CountLikelihood.poisson(y, logMean: e)
                             oldNB += CountLikelihood.negativeBinomial(y, logMean: e, dispersion: r)
                         }
-                        let w = generator.polyaGamma(b: y + r, c: e - logR)
+                        let w = exact ? generator.polyaGamma(b: y + r, c: e - logR) : generator.polyaGammaHybrid(b: y + r, c: e - logR)
                         omega[i &* bins &+ t] = w
                         let kappa = 0.5 * (y - r) + w * (logR - di)
                         let jt = jb.baseAddress! + t &* dd
@@ -91,6 +92,7 @@ extension BiClusteringChain {
     func updateLoadings() {
         computeLinearPredictor()
         let reuseOmega = config.likelihood == .negativeBinomial
+        let exact = config.exactPolyaGamma ?? false
         let d = stackedDimension, b = blockSize, p = self.p, bins = self.bins
         let poisson = config.likelihood == .poisson
         var precision = [Double](repeating: 0, count: b * b)
@@ -109,7 +111,9 @@ extension BiClusteringChain {
                 for t in 0..<bins {
                     let y = counts[i &* bins &+ t]
                     if y.isNaN { continue }
-                    let w = reuseOmega ? omega[i &* bins &+ t] : generator.polyaGamma(b: y + r, c: eta[i &* bins &+ t] - logR)
+                    let w = reuseOmega ? omega[i &* bins &+ t]
+                        : exact ? generator.polyaGamma(b: y + r, c: eta[i &* bins &+ t] - logR)
+                        : generator.polyaGammaHybrid(b: y + r, c: eta[i &* bins &+ t] - logR)
                     let xt = xb.baseAddress! + (t &* d &+ base)
                     u[0] = 1
                     for k in 0..<p { u[1 &+ k] = xt[1 &+ k] }

@@ -120,6 +120,10 @@ public struct BiClusteringConfiguration: Sendable, Codable, Equatable {
     /// Split–merge Metropolis–Hastings proposals over neuron labels per sweep (Jain & Neal 2004 with a
     /// sequential-allocation launch, after the Gibbs label step); nil or 0 turns them off.
     public var splitMergeProposals: Int? = nil
+    /// Pólya-Gamma draws PG(y + r, ψ): nil or false uses `SeededGenerator.polyaGammaHybrid` (the
+    /// reference library's regions: O(1) three-cumulant approximation for b ≥ 25, or b ≥ 8 with |ψ| < 2;
+    /// exact elsewhere); true draws every ω with the exact sampler (cost ∝ y + r).
+    public var exactPolyaGamma: Bool? = nil
 
     /// Sweeps per chain, burn-in discarded from the summaries, number of chains.
     public var sweeps = 1_000

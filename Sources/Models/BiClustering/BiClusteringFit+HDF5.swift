@@ -60,6 +60,7 @@ extension BiClusteringFit {
             try diagnostics.setAttribute("between_chain_neuron_ari", betweenChainNeuronARI ?? .nan)
             try diagnostics.setAttribute("between_chain_state_ari", betweenChainStateARI ?? .nan)
             try diagnostics.setAttribute("seconds_per_sweep", secondsPerSweep)
+            try diagnostics.setAttribute("cpu_seconds_per_sweep", cpuSecondsPerSweep)
             try diagnostics.setAttribute("sweeps", Int64(configuration.sweeps))
             try diagnostics.setAttribute("burn_in", Int64(configuration.burnIn))
             try diagnostics.setAttribute("likelihood", configuration.likelihood.rawValue)

@@ -12,6 +12,9 @@ public struct BiClusteringFit: Sendable {
     public let finalStates: [BiClusteringState]
     /// Mean wall-clock seconds per sweep in each chain.
     public let secondsPerSweep: [Double]
+    /// CPU seconds per sweep in each chain (its thread's CPU time over the sweeps run in this process,
+    /// streaming summaries included): the load-independent cost of a sweep.
+    public let cpuSecondsPerSweep: [Double]
     public let elapsed: Double
 
     /// Pooled PSMs (average over chains of post-burn-in co-clustering frequencies).
@@ -42,6 +45,7 @@ public struct BiClusteringFit: Sendable {
         chainSummaries = outcomes.map(\.summary)
         finalStates = outcomes.map(\.state)
         secondsPerSweep = outcomes.map(\.sweepSeconds)
+        cpuSecondsPerSweep = outcomes.map(\.cpuSweepSeconds)
         let recordedChains = chainSummaries.filter { $0.recorded > 0 }
         func pooled(_ read: (BiClusteringChainSummary) -> [Double], count: Int) -> [Double] {
             var out = [Double](repeating: 0, count: count)
@@ -55,11 +59,17 @@ public struct BiClusteringFit: Sendable {
         let binGroups = configuration.maxPEARBinGroups ?? PartitionEstimate.defaultMaxGroups(bins)
         neuronLabels = PartitionEstimate.maxPEAR(similarity: neuronSimilarity, count: neurons, maxGroups: neuronGroups).labels
         stateLabels = PartitionEstimate.maxPEAR(similarity: binSimilarity, count: bins, maxGroups: binGroups).labels
-        chainNeuronLabels = chainSummaries.map {
-            PartitionEstimate.maxPEAR(similarity: $0.neuronSimilarity, count: neurons, maxGroups: neuronGroups).labels
-        }
-        chainStateLabels = chainSummaries.map {
-            PartitionEstimate.maxPEAR(similarity: $0.binSimilarity, count: bins, maxGroups: binGroups).labels
+        if chainSummaries.count == 1 && recordedChains.count == 1 {
+            // One chain: its PSMs are the pooled ones (divided by 1), so are its estimates.
+            chainNeuronLabels = [neuronLabels]
+            chainStateLabels = [stateLabels]
+        } else {
+            chainNeuronLabels = chainSummaries.map {
+                PartitionEstimate.maxPEAR(similarity: $0.neuronSimilarity, count: neurons, maxGroups: neuronGroups).labels
+            }
+            chainStateLabels = chainSummaries.map {
+                PartitionEstimate.maxPEAR(similarity: $0.binSimilarity, count: bins, maxGroups: binGroups).labels
+            }
         }
         func posterior(_ histograms: [[Int]]) -> [Double] {
             let length = histograms.map(\.count).max() ?? 0

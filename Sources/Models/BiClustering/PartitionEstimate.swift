@@ -25,60 +25,110 @@ public enum PartitionEstimate {
 
     /// maxPEAR as in `mcclust::maxpear` (method "avg"): average-linkage hierarchical clustering of
     /// 1 − PSM, cut at 1…`maxGroups` groups, keeping the cut with the largest PEAR. Labels are
-    /// numbered by first appearance. O(n³) time, O(n²) memory.
+    /// numbered by first appearance. O(n²) memory; the linkage is O(n²) per merge at worst.
+    ///
+    /// The PEAR of every cut comes from one pass along the merges: merging groups A and B adds |A||B|
+    /// co-clustered pairs and Σ_{i∈A, j∈B} π_ij to the two sums PEAR needs, so all cuts together cost
+    /// O(n²) instead of O(n²) each.
     public static func maxPEAR(similarity psm: [Double], count n: Int, maxGroups: Int) -> (labels: [Int], pear: Double) {
         precondition(psm.count == n * n && n >= 1)
         if n == 1 { return ([0], 1) }
         let merges = averageLinkage(distance: psm.map { 1 - $0 }, count: n)
-        var best: [Int] = [Int](repeating: 0, count: n), bestValue = -Double.infinity
         let upper = Swift.min(Swift.max(maxGroups, 1), n)
-        for groups in 1...upper {
-            let labels = cut(merges: merges, count: n, groups: groups)
-            let value = pear(labels: labels, similarity: psm)
-            if value > bestValue + 1e-12 { bestValue = value; best = labels }
+        var sumP = 0.0
+        for i in 0..<n { for j in (i + 1)..<n { sumP += psm[i * n + j] } }
+        let pairs = Double(n * (n - 1) / 2)
+        func value(_ sumI: Double, _ sumIP: Double) -> Double {
+            let expected = sumI * sumP / pairs
+            let denominator = 0.5 * (sumI + sumP) - expected
+            return denominator == 0 ? (sumIP == expected ? 1 : 0) : (sumIP - expected) / denominator
         }
-        return (best, bestValue)
+        // values[g] = PEAR of the cut with g groups, g = n − (merges applied).
+        var values = [Double](repeating: -.infinity, count: n + 1)
+        var next = [Int](repeating: -1, count: n)     // members as linked lists headed by the kept index
+        var tail = Array(0..<n)
+        var size = [Int](repeating: 1, count: n)
+        var sumI = 0.0, sumIP = 0.0
+        values[n] = value(0, 0)
+        psm.withUnsafeBufferPointer { pb in
+            let p = pb.baseAddress!
+            for (m, (a, b)) in merges.enumerated() {
+                var cross = 0.0
+                var i = a
+                while i >= 0 {
+                    var j = b
+                    let row = p + i &* n
+                    while j >= 0 { cross += row[j]; j = next[j] }
+                    i = next[i]
+                }
+                sumI += Double(size[a] &* size[b])
+                sumIP += cross
+                size[a] &+= size[b]
+                next[tail[a]] = b
+                tail[a] = tail[b]
+                values[n - m - 1] = value(sumI, sumIP)
+            }
+        }
+        var bestGroups = 1, bestValue = -Double.infinity
+        for groups in 1...upper where values[groups] > bestValue + 1e-12 { bestValue = values[groups]; bestGroups = groups }
+        return (cut(merges: merges, count: n, groups: bestGroups), bestValue)
     }
 
     /// The default cap of mcclust: ⌈n/8⌉ groups (at least 2 when n ≥ 2).
     public static func defaultMaxGroups(_ n: Int) -> Int { Swift.max(Swift.min(2, n), (n + 7) / 8) }
 
     /// Average-linkage merges (a, b) in order, by the Lance–Williams update on a dense distance matrix.
+    /// Each cluster is held by its smallest index; a merge keeps a and retires b.
     static func averageLinkage(distance: [Double], count n: Int) -> [(Int, Int)] {
         var dist = distance
-        var size = [Int](repeating: 1, count: n)
+        var size = [Double](repeating: 1, count: n)
         var active = [Bool](repeating: true, count: n)
         var merges = [(Int, Int)]()
         merges.reserveCapacity(n - 1)
         // Nearest active neighbour of each cluster, to keep each merge O(n) on average.
         var nearest = [Int](repeating: -1, count: n)
         var nearestDist = [Double](repeating: .infinity, count: n)
-        func refresh(_ a: Int) {
-            nearest[a] = -1; nearestDist[a] = .infinity
-            for b in 0..<n where b != a && active[b] {
-                let v = dist[a * n + b]
-                if v < nearestDist[a] { nearestDist[a] = v; nearest[a] = b }
+        dist.withUnsafeMutableBufferPointer { db in
+            active.withUnsafeMutableBufferPointer { ab in
+                nearest.withUnsafeMutableBufferPointer { nb in
+                    nearestDist.withUnsafeMutableBufferPointer { ndb in
+                        size.withUnsafeMutableBufferPointer { sb in
+            let dist = db.baseAddress!, active = ab.baseAddress!, nearest = nb.baseAddress!
+            let nearestDist = ndb.baseAddress!, size = sb.baseAddress!
+            func refresh(_ a: Int) {
+                var best = -1, bestDist = Double.infinity
+                let row = dist + a &* n
+                for b in 0..<n where b != a && active[b] {
+                    let v = row[b]
+                    if v < bestDist { bestDist = v; best = b }
+                }
+                nearest[a] = best; nearestDist[a] = bestDist
             }
-        }
-        for a in 0..<n { refresh(a) }
-        for _ in 0..<(n - 1) {
-            var a = -1, best = Double.infinity
-            for i in 0..<n where active[i] && nearestDist[i] < best { best = nearestDist[i]; a = i }
-            if a < 0 { break }
-            let b = nearest[a]
-            let (keep, drop) = a < b ? (a, b) : (b, a)
-            merges.append((keep, drop))
-            let na = Double(size[keep]), nb = Double(size[drop])
-            for k in 0..<n where active[k] && k != keep && k != drop {
-                let v = (na * dist[keep * n + k] + nb * dist[drop * n + k]) / (na + nb)
-                dist[keep * n + k] = v
-                dist[k * n + keep] = v
+            for a in 0..<n { refresh(a) }
+            for _ in 0..<(n - 1) {
+                var a = -1, best = Double.infinity
+                for i in 0..<n where active[i] && nearestDist[i] < best { best = nearestDist[i]; a = i }
+                if a < 0 { break }
+                let b = nearest[a]
+                let (keep, drop) = a < b ? (a, b) : (b, a)
+                merges.append((keep, drop))
+                let na = size[keep], nb = size[drop], total = na + nb
+                let keepRow = dist + keep &* n, dropRow = dist + drop &* n
+                for k in 0..<n where active[k] && k != keep && k != drop {
+                    let v = (na * keepRow[k] + nb * dropRow[k]) / total
+                    keepRow[k] = v
+                    dist[k &* n &+ keep] = v
+                }
+                size[keep] = total
+                active[drop] = false
+                for k in 0..<n where active[k] {
+                    if k == keep || nearest[k] == keep || nearest[k] == drop { refresh(k) }
+                    else if keepRow[k] < nearestDist[k] { nearestDist[k] = keepRow[k]; nearest[k] = keep }
+                }
             }
-            size[keep] += size[drop]
-            active[drop] = false
-            for k in 0..<n where active[k] {
-                if k == keep || nearest[k] == keep || nearest[k] == drop { refresh(k) }
-                else if dist[k * n + keep] < nearestDist[k] { nearestDist[k] = dist[k * n + keep]; nearest[k] = keep }
+                        }
+                    }
+                }
             }
         }
         return merges

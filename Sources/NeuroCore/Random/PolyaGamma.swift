@@ -131,9 +131,10 @@ extension SeededGenerator {
         return sum
     }
 
-    /// PG(b, c) from the gamma series: K exact terms plus a three-cumulant shifted gamma for the tail.
-    mutating func polyaGammaSeries(b: Double, c: Double) -> Double {
-        let terms = PolyaGamma.seriesTerms(c: c)
+    /// PG(b, c) from the gamma series: K exact terms (by default `PolyaGamma.seriesTerms(c:)`) plus a
+    /// three-cumulant shifted gamma for the tail.
+    mutating func polyaGammaSeries(b: Double, c: Double, terms: Int? = nil) -> Double {
+        let terms = terms ?? PolyaGamma.seriesTerms(c: c)
         let halfC2 = 0.5 * c * c
         let twoPi2 = 2 * Double.pi * Double.pi
         var sum = 0.0

@@ -54,6 +54,8 @@ struct FitBicluster: ParsableCommand {
     var startAtTruth = false
     @Option(help: "Folder for checkpoints; an existing checkpoint for the same data and settings is resumed.", completion: .directory)
     var checkpoint: String?
+    @Flag(help: "Draw every Pólya-Gamma variable with the exact sampler (default: the hybrid, exact for small shapes, a three-cumulant approximation for large ones).")
+    var exactPolyaGamma = false
     @Option(name: .shortAndLong, help: "Output HDF5 file.") var output: String
 
     func validate() throws {
@@ -85,6 +87,7 @@ struct FitBicluster: ParsableCommand {
         if let collapsedStateProposals { config.collapsedStateProposals = collapsedStateProposals }
         if let dynamicsScale { config.dynamicsScale = dynamicsScale }
         if let candidatePoolWeight { config.candidatePoolWeight = candidatePoolWeight }
+        if exactPolyaGamma { config.exactPolyaGamma = true }
         print("\(counts): \(description); \(data.unitCount) units × \(data.binCount) bins of \(data.binWidth) s")
         let progress = TerminalProgress()
         let start = startAtTruth ? try BiClusteringSimulation.Result.readStart(URL(fileURLWithPath: counts)) : nil
@@ -111,6 +114,7 @@ struct FitBicluster: ParsableCommand {
         table.append(["mean dispersion r", fit.configuration.likelihood == .poisson ? "– (Poisson)"
             : fmt(fit.meanDispersions.reduce(0, +) / Double(max(fit.neurons, 1)))])
         table.append(["ms per sweep (mean over chains)", String(format: "%.1f", 1000 * fit.secondsPerSweep.reduce(0, +) / Double(max(fit.secondsPerSweep.count, 1)))])
+        table.append(["CPU ms per sweep (mean over chains)", String(format: "%.1f", 1000 * fit.cpuSecondsPerSweep.reduce(0, +) / Double(max(fit.cpuSecondsPerSweep.count, 1)))])
         return table
     }
 }
