@@ -125,7 +125,7 @@ validate-stateglm: deps
 validate-duin:
 	cd Benchmarks && $(SWIFT) build -c release --product neuro-bench-duin
 	python3 scripts/validate_duin.py --harness Benchmarks/.build/release/neuro-bench-duin --output docs/duin.md --schedule
-	python3 scripts/validate_duin.py --harness Benchmarks/.build/release/neuro-bench-duin --output docs/duin.md --skip-simulated
+	python3 scripts/validate_duin.py --harness Benchmarks/.build/release/neuro-bench-duin --output docs/duin.md --skip-simulated --steps 100 --pretrain-steps 150 --eeg-channels motor
 # Neuroformer-mini on the simulated hub network and the nelpy linear track (held-out laps, vs ridge and
 # Bayesian decoders) → docs/neuroformer.md. About 15–30 min on 2 cores.
 validate-neuroformer: build
