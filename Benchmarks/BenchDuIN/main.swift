@@ -597,9 +597,18 @@ func bandPowerBaseline(series: TimeSeries, words: [String], splits: [(train: [In
             features[t].append(Double.log(power / Double(window) + 1e-12))
         } } }
     }
+    return try validatedLogisticAccuracy(features: features, labels: labels, classCount: words.count, splits: splits,
+                                         strengths: [0.001, 0.01, 0.1, 1, 10])
+}
+
+/// Test accuracy per split of L2 logistic regression on `features` standardised with the training
+/// trials' mean and s.d., its inverse regularisation chosen among `strengths` on the validation trials.
+func validatedLogisticAccuracy(
+    features: [[Double]], labels: [Int], classCount: Int, splits: [(train: [Int], validation: [Int], test: [Int])],
+    strengths: [Double], maxIterations: Int = 1000
+) throws -> [Double] {
     let width = features[0].count
-    var accuracies = [Double]()
-    for split in splits {
+    return try splits.map { split in
         var mean = [Double](repeating: 0, count: width), sd = mean
         for t in split.train { for j in 0..<width { mean[j] += features[t][j] / Double(split.train.count) } }
         for t in split.train { for j in 0..<width { sd[j] += (features[t][j] - mean[j]) * (features[t][j] - mean[j]) / Double(split.train.count) } }
@@ -617,14 +626,14 @@ func bandPowerBaseline(series: TimeSeries, words: [String], splits: [(train: [In
             return Double(correct) / Double(trials.count)
         }
         var best: (Double, L2LogisticRegression.Fitted)? = nil
-        for c in [0.001, 0.01, 0.1, 1, 10] {
-            let fitted = try L2LogisticRegression(inverseRegularization: c).fit(matrix(split.train), labels: split.train.map { labels[$0] }, classCount: words.count)
+        for strength in strengths {
+            let fitted = try L2LogisticRegression(inverseRegularization: strength, maxIterations: maxIterations)
+                .fit(matrix(split.train), labels: split.train.map { labels[$0] }, classCount: classCount)
             let v = hits(fitted, split.validation)
             if best == nil || v > best!.0 { best = (v, fitted) }
         }
-        accuracies.append(hits(best!.1, split.test))
+        return hits(best!.1, split.test)
     }
-    return accuracies
 }
 
 /// Notes progress every `every` steps (long pretraining runs log to a file).
@@ -691,33 +700,8 @@ func probe() throws {
         splits.append(split)
     }
     func probeAccuracy(_ features: [[Double]]) throws -> [Double] {
-        let width = features[0].count
-        return try splits.map { split in
-            var mean = [Double](repeating: 0, count: width), sd = mean
-            for t in split.train { for j in 0..<width { mean[j] += features[t][j] / Double(split.train.count) } }
-            for t in split.train { for j in 0..<width { sd[j] += (features[t][j] - mean[j]) * (features[t][j] - mean[j]) / Double(split.train.count) } }
-            func matrix(_ trials: [Int]) -> Matrix<Double> {
-                Matrix(rows: trials.count, columns: width) { i, j in (features[trials[i]][j] - mean[j]) / Swift.max(1e-9, sd[j].squareRoot()) }
-            }
-            func hits(_ fitted: L2LogisticRegression.Fitted, _ trials: [Int]) -> Double {
-                let p = fitted.probabilities(matrix(trials))
-                var correct = 0
-                for (i, t) in trials.enumerated() {
-                    var best = 0
-                    for k in 1..<p.columns where p[i, k] > p[i, best] { best = k }
-                    if best == labels[t] { correct += 1 }
-                }
-                return Double(correct) / Double(trials.count)
-            }
-            var best: (Double, L2LogisticRegression.Fitted)? = nil
-            for strength in [0.0001, 0.001, 0.01, 0.1, 1] {
-                let fitted = try L2LogisticRegression(inverseRegularization: strength, maxIterations: 300)
-                    .fit(matrix(split.train), labels: split.train.map { labels[$0] }, classCount: truth.wordLabels.count)
-                let v = hits(fitted, split.validation)
-                if best == nil || v > best!.0 { best = (v, fitted) }
-            }
-            return hits(best!.1, split.test)
-        }
+        try validatedLogisticAccuracy(features: features, labels: labels, classCount: truth.wordLabels.count, splits: splits,
+                                      strengths: [0.0001, 0.001, 0.01, 0.1, 1], maxIterations: 300)
     }
     var out: [String: Any] = ["seeds": seeds, "perWord": perWord]
     out["bandPowerLR"] = try bandPowerBaseline(series: series, words: truth.wordLabels, splits: splits)
