@@ -229,8 +229,7 @@ func simulated() throws {
         for (f, split) in splits.enumerated() {
             var train = try epochs.subset(trials: split.train)
             var g = SeededGenerator(seed: seed &+ 1000 &+ UInt64(f))
-            var labels = train.labels
-            for i in stride(from: labels.count - 1, to: 0, by: -1) { labels.swapAt(i, g.uniformInt(below: i + 1)) }
+            let labels = g.permutation(train.labels.count).map { train.labels[$0] }
             train = try Epochs(data: train.data, channels: train.channels, labels: labels, samplingRate: train.samplingRate, tmin: train.tmin)
             shuffled.append(try accuracy(try decoder(.none, steps: steps).fit(train, seed: seed &+ UInt64(f), monitor: SilentMonitor()),
                                          try epochs.subset(trials: split.test)))
@@ -240,14 +239,7 @@ func simulated() throws {
     // Scarce labels: `scarce` training trials per word, the rest for testing.
     var scarceScores = [String: [Double]]()
     for s in 0..<seeds {
-        var g = SeededGenerator(seed: seed &+ 77 &+ UInt64(s))
-        var train = [Int](), test = [Int]()
-        for word in truth.wordLabels {
-            var idx = epochs.labels.indices.filter { epochs.labels[$0] == word }
-            for i in stride(from: idx.count - 1, to: 0, by: -1) { idx.swapAt(i, g.uniformInt(below: i + 1)) }
-            train += idx.prefix(scarce)
-            test += idx.dropFirst(scarce)
-        }
+        let (train, _, test) = stratifiedSplit(epochs.labels, words: truth.wordLabels, seed: seed &+ 77 &+ UInt64(s), sizes: { _ in (scarce, 0) })
         let trainEpochs = try epochs.subset(trials: train), testEpochs = try epochs.subset(trials: test)
         for (name, d) in [("scratch", decoder(.none, steps: steps)), ("mae", decoder(.mae, steps: steps, checkpoint: pre.mae)),
                           ("vqvae", decoder(.vqvae, steps: steps, checkpoint: pre.vqvae)),
@@ -395,8 +387,7 @@ func health(vq: DuINVQVAE, mae: DuINMAE?, heldOut: DuINSignalPool, epochs: Epoch
         }
         return totalBits / Double(positions.count)
     }
-    var shuffled = words
-    for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, g.uniformInt(below: i + 1)) }
+    let shuffled = g.permutation(words.count).map { words[$0] }
     let onset = Int((-epochs.tmin / 0.1).rounded())  // patch of word onset
     let active = onset..<Swift.min(m, onset + 15), baseline = 0..<Swift.max(1, onset)
     return [
@@ -495,17 +486,9 @@ func scarce() throws {
     // and the scratch models' channel contributions.
     let fullSeeds = int("full-seeds", 0)
     if fullSeeds > 0 {
-        var splits = [(train: [Int], validation: [Int], test: [Int])]()
+        var splits = [TrialSplit]()
         for s in 0..<fullSeeds {
-            var g = SeededGenerator(seed: seed &+ 500 &+ UInt64(s))
-            var split = (train: [Int](), validation: [Int](), test: [Int]())
-            for word in truth.wordLabels {
-                var idx = epochs.labels.indices.filter { epochs.labels[$0] == word }
-                for i in stride(from: idx.count - 1, to: 0, by: -1) { idx.swapAt(i, g.uniformInt(below: i + 1)) }
-                let nTrain = Int((0.8 * Double(idx.count)).rounded()), nVal = (idx.count - nTrain) / 2
-                split.train += idx.prefix(nTrain); split.validation += idx.dropFirst(nTrain).prefix(nVal); split.test += idx.dropFirst(nTrain + nVal)
-            }
-            splits.append(split)
+            splits.append(stratifiedSplit(epochs.labels, words: truth.wordLabels, seed: seed &+ 500 &+ UInt64(s), sizes: eightyTenTen))
         }
         let baseline = try bandPowerBaseline(series: series, words: truth.wordLabels, splits: splits)
         note("band-power LR: \(baseline)")
@@ -519,9 +502,8 @@ func scarce() throws {
             let fitted = try d.fit(train, seed: seed &+ UInt64(s), monitor: SilentMonitor())
             scratch.append(try accuracy(fitted, test))
             for (c, v) in fitted.channelContributions.enumerated() { contributions[c] += v / Double(splits.count) }
-            var labels = train.labels
             var g = SeededGenerator(seed: seed &+ 900 &+ UInt64(s))
-            for i in stride(from: labels.count - 1, to: 0, by: -1) { labels.swapAt(i, g.uniformInt(below: i + 1)) }
+            let labels = g.permutation(train.labels.count).map { train.labels[$0] }
             let permuted = try Epochs(data: train.data, channels: train.channels, labels: labels, samplingRate: train.samplingRate, tmin: train.tmin)
             shuffled.append(try accuracy(try d.fit(permuted, seed: seed &+ UInt64(s), monitor: SilentMonitor()), test))
             note("full seed \(s): scratch \(scratch.last!) shuffled \(shuffled.last!) band-power \(baseline[s])")
@@ -537,15 +519,8 @@ func scarce() throws {
     let clsEpochs = int("cls-epochs", 100)
     var results = [String: [String: Double]](), selected = [String: [String: Int]]()
     for s in seedList {
-        var g = SeededGenerator(seed: seed &+ 77 &+ UInt64(s))
-        var train = [Int](), validation = [Int](), test = [Int]()
-        for word in truth.wordLabels {
-            var idx = epochs.labels.indices.filter { epochs.labels[$0] == word }
-            for i in stride(from: idx.count - 1, to: 0, by: -1) { idx.swapAt(i, g.uniformInt(below: i + 1)) }
-            train += idx.prefix(perWord)
-            validation += idx.dropFirst(perWord).prefix(validationPerWord)
-            test += idx.dropFirst(perWord + validationPerWord)
-        }
+        let (train, validation, test) = stratifiedSplit(
+            epochs.labels, words: truth.wordLabels, seed: seed &+ 77 &+ UInt64(s), sizes: { _ in (perWord, validationPerWord) })
         let trainEpochs = try epochs.subset(trials: train), validationEpochs = try epochs.subset(trials: validation), testEpochs = try epochs.subset(trials: test)
         let steps = (clsEpochs * train.count + batch - 1) / batch
         for name in variants {
@@ -579,7 +554,7 @@ func scarce() throws {
 /// The note's criterion-1 baseline: log band power (4–8, 8–13, 13–30, 40–110 Hz) per channel in six
 /// 0.5 s windows of the epoch, standardised on the training trials, L2 logistic regression with C
 /// chosen on the validation trials. Returns the test accuracy for each split.
-func bandPowerBaseline(series: TimeSeries, words: [String], splits: [(train: [Int], validation: [Int], test: [Int])]) throws -> [Double] {
+func bandPowerBaseline(series: TimeSeries, words: [String], splits: [TrialSplit]) throws -> [Double] {
     var features: [[Double]] = []
     var labels: [Int] = []
     for band in [(4.0, 8.0), (8.0, 13.0), (13.0, 30.0), (40.0, 110.0)] {
@@ -601,10 +576,34 @@ func bandPowerBaseline(series: TimeSeries, words: [String], splits: [(train: [In
                                          strengths: [0.001, 0.01, 0.1, 1, 10])
 }
 
+typealias TrialSplit = (train: [Int], validation: [Int], test: [Int])
+
+/// Trials split per word: each word's trials shuffled (Fisher–Yates from `seed`), the first
+/// `sizes(count).train` for training, the next `.validation` for validation, the rest for testing.
+func stratifiedSplit(_ labels: [String], words: [String], seed: UInt64, sizes: (Int) -> (train: Int, validation: Int)) -> TrialSplit {
+    var g = SeededGenerator(seed: seed)
+    var split: TrialSplit = ([], [], [])
+    for word in words {
+        let trials = labels.indices.filter { labels[$0] == word }
+        let idx = g.permutation(trials.count).map { trials[$0] }
+        let (nTrain, nValidation) = sizes(idx.count)
+        split.train += idx.prefix(nTrain)
+        split.validation += idx.dropFirst(nTrain).prefix(nValidation)
+        split.test += idx.dropFirst(nTrain + nValidation)
+    }
+    return split
+}
+
+/// The note's 80 / 10 / 10 split of one word's trials.
+func eightyTenTen(_ count: Int) -> (train: Int, validation: Int) {
+    let train = Int((0.8 * Double(count)).rounded())
+    return (train, (count - train) / 2)
+}
+
 /// Test accuracy per split of L2 logistic regression on `features` standardised with the training
 /// trials' mean and s.d., its inverse regularisation chosen among `strengths` on the validation trials.
 func validatedLogisticAccuracy(
-    features: [[Double]], labels: [Int], classCount: Int, splits: [(train: [Int], validation: [Int], test: [Int])],
+    features: [[Double]], labels: [Int], classCount: Int, splits: [TrialSplit],
     strengths: [Double], maxIterations: Int = 1000
 ) throws -> [Double] {
     let width = features[0].count
@@ -687,17 +686,10 @@ func probe() throws {
     let data = DuINNormalization(epochs: epochs, samples: samples).apply(epochs, samples: samples)
     let index = Dictionary(uniqueKeysWithValues: truth.wordLabels.enumerated().map { ($1, $0) })
     let labels = epochs.labels.map { index[$0]! }
-    var splits = [(train: [Int], validation: [Int], test: [Int])]()
+    var splits = [TrialSplit]()
     for s in 0..<seeds {
-        var g = SeededGenerator(seed: seed &+ 77 &+ UInt64(s))
-        var split = (train: [Int](), validation: [Int](), test: [Int]())
-        for word in truth.wordLabels {
-            var idx = epochs.labels.indices.filter { epochs.labels[$0] == word }
-            for i in stride(from: idx.count - 1, to: 0, by: -1) { idx.swapAt(i, g.uniformInt(below: i + 1)) }
-            split.train += idx.prefix(perWord); split.validation += idx.dropFirst(perWord).prefix(validationPerWord)
-            split.test += idx.dropFirst(perWord + validationPerWord)
-        }
-        splits.append(split)
+        splits.append(stratifiedSplit(
+            epochs.labels, words: truth.wordLabels, seed: seed &+ 77 &+ UInt64(s), sizes: { _ in (perWord, validationPerWord) }))
     }
     func probeAccuracy(_ features: [[Double]]) throws -> [Double] {
         try validatedLogisticAccuracy(features: features, labels: labels, classCount: truth.wordLabels.count, splits: splits,
@@ -738,17 +730,9 @@ func bandPowerSweep() throws {
         simulation.evokedGain *= f
         let (series, truth) = try simulation.simulate(seed: seed)
         let epochs = try series.epochs(EpochingConfiguration(tmin: -0.5, tmax: 2.5, labels: Set(truth.wordLabels), baseline: nil)).epochs!
-        var splits = [(train: [Int], validation: [Int], test: [Int])]()
+        var splits = [TrialSplit]()
         for s in 0..<splitCount {
-            var g = SeededGenerator(seed: seed &+ 500 &+ UInt64(s))
-            var split = (train: [Int](), validation: [Int](), test: [Int]())
-            for word in truth.wordLabels {
-                var idx = epochs.labels.indices.filter { epochs.labels[$0] == word }
-                for i in stride(from: idx.count - 1, to: 0, by: -1) { idx.swapAt(i, g.uniformInt(below: i + 1)) }
-                let nTrain = Int((0.8 * Double(idx.count)).rounded()), nVal = (idx.count - nTrain) / 2
-                split.train += idx.prefix(nTrain); split.validation += idx.dropFirst(nTrain).prefix(nVal); split.test += idx.dropFirst(nTrain + nVal)
-            }
-            splits.append(split)
+            splits.append(stratifiedSplit(epochs.labels, words: truth.wordLabels, seed: seed &+ 500 &+ UInt64(s), sizes: eightyTenTen))
         }
         let accuracy = try bandPowerBaseline(series: series, words: truth.wordLabels, splits: splits)
         FileHandle.standardError.write(Data("factor \(f): \(accuracy)\n".utf8))
