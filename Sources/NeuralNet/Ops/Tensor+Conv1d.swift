@@ -92,14 +92,7 @@ extension Tensor {
                     }
                 }
             }
-            bias?.accumulateGrad { db in
-                for b in 0..<batch { for o in 0..<cout {
-                    let row = gp + (b * cout + o) * lout
-                    var s: Float = 0
-                    for t in 0..<lout { s += row[t] }
-                    db[o] += s
-                } }
-            }
+            bias?.accumulateGrad { db in addConvolutionBiasGradient(gp, batch: batch, channels: cout, length: lout, into: db) }
             self.accumulateGrad { dx in
                 var dcols = [Float](repeating: 0, count: blockCols)
                 wData.withUnsafeBufferPointer { w in
@@ -130,4 +123,15 @@ extension Tensor {
         }
         return result
     }
+}
+
+/// Bias gradient of a 1-d convolution or its transpose: the output gradient (batch × channels × length)
+/// summed over batch and time, added into `db`.
+func addConvolutionBiasGradient(_ gp: UnsafePointer<Float>, batch: Int, channels: Int, length: Int, into db: UnsafeMutablePointer<Float>) {
+    for b in 0..<batch { for o in 0..<channels {
+        let row = gp + (b * channels + o) * length
+        var s: Float = 0
+        for t in 0..<length { s += row[t] }
+        db[o] += s
+    } }
 }

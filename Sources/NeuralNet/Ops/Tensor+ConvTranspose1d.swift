@@ -85,14 +85,7 @@ extension Tensor {
         let needInput = requiresGrad, needWeight = weight.requiresGrad
         result.record(inputs) { g in
             let gp = g.baseAddress!
-            bias?.accumulateGrad { db in
-                for b in 0..<batch { for o in 0..<cout {
-                    let row = gp + (b * cout + o) * lout
-                    var s: Float = 0
-                    for t in 0..<lout { s += row[t] }
-                    db[o] += s
-                } }
-            }
+            bias?.accumulateGrad { db in addConvolutionBiasGradient(gp, batch: batch, channels: cout, length: lout, into: db) }
             guard needInput || needWeight else { return }
             var gcols = [Float](repeating: 0, count: blockCols)
             gcols.withUnsafeMutableBufferPointer { gc in
