@@ -81,6 +81,7 @@ public struct BiClustering: Sendable {
         var cpuSweepSeconds: Double
         var sweepsRun: Int
         var acceptedLatentMoves: Int
+        var dynamicsCollapsedAcceptance: Double = .nan
     }
 
     static func runChain(
@@ -142,7 +143,9 @@ public struct BiClustering: Sendable {
         return ChainOutcome(
             state: chain.state, summary: summary, sweepSeconds: elapsed / Double(Swift.max(chain.state.sweep, 1)),
             cpuSweepSeconds: cpu / Double(Swift.max(sweepsRun, 1)),
-            sweepsRun: sweepsRun, acceptedLatentMoves: chain.acceptedLatentMoves)
+            sweepsRun: sweepsRun, acceptedLatentMoves: chain.acceptedLatentMoves,
+            dynamicsCollapsedAcceptance: chain.proposedDynamicsCollapsedMoves > 0
+                ? Double(chain.acceptedDynamicsCollapsedMoves) / Double(chain.proposedDynamicsCollapsedMoves) : .nan)
     }
 }
 

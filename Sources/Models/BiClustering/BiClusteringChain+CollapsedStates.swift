@@ -35,30 +35,11 @@ extension BiClusteringChain {
             + sequenceLogPrior(states, hmm: hmm)
         var candidate = states
         var accepted = 0
-        let longest = Swift.max(1, (bins + 3) / 4)
         for _ in 0..<proposals {
-            let start = generator.uniformInt(below: bins)
-            let length = generator.nextUnitInterval() < 0.5
-                ? 1 + generator.uniformInt(below: Swift.min(5, bins)) : 1 + generator.uniformInt(below: longest)
-            let end = Swift.min(start + length, bins)
-            let u = states[start]
-            let occupied = occupiedStates(states, count: l)
-            var v: Int
-            if generator.nextUnitInterval() < 0.5 && occupied.count > 1 {
-                v = occupied[generator.uniformInt(below: occupied.count - 1)]
-                if v == u { v = occupied[occupied.count - 1] }
-            } else {
-                v = generator.uniformInt(below: l - 1)
-                if v >= u { v += 1 }
-            }
-            for t in start..<end {
-                if states[t] == u { candidate[t] = v } else if states[t] == v { candidate[t] = u }
-            }
-            let forward = partnerLogProbability(v, of: u, occupied: occupied, count: l)
-            let reverse = partnerLogProbability(u, of: v, occupied: occupiedStates(candidate, count: l), count: l)
+            let (start, end, logHastings) = proposeIntervalSwap(states: states, candidate: &candidate, stateCount: l, generator: &generator)
             let proposed = try ffbs.logMarginal(dynamics: dynamics, states: candidate, from: start, saving: false)
                 + sequenceLogPrior(candidate, hmm: hmm)
-            if Double.log(generator.nextOpenUnitInterval()) < proposed - current + reverse - forward {
+            if Double.log(generator.nextOpenUnitInterval()) < proposed - current + logHastings {
                 for t in start..<end { states[t] = candidate[t] }
                 current = try ffbs.logMarginal(dynamics: dynamics, states: states, from: start, saving: true)
                     + sequenceLogPrior(states, hmm: hmm)
@@ -87,19 +68,9 @@ extension BiClusteringChain {
         var candidate = states
         var accepted = 0
         for _ in 0..<proposals {
-            // Change points c: states[c − 1] ≠ states[c].
-            let changes = (1..<bins).filter { states[$0 - 1] != states[$0] }
-            guard !changes.isEmpty else { return accepted }
-            let c = changes[generator.uniformInt(below: changes.count)]
-            let magnitude = 1 + generator.uniformInt(below: 5)
-            let delta = generator.nextUnitInterval() < 0.5 ? -magnitude : magnitude
-            let target = c + delta
-            // The new change point must stay strictly inside the two runs around c.
-            let previous = changes.last { $0 < c } ?? 0, next = changes.first { $0 > c } ?? bins
-            guard target > previous && target < next else { continue }
-            let lo = Swift.min(c, target), hi = Swift.max(c, target)
-            let fill = delta < 0 ? states[c] : states[c - 1]
-            for t in lo..<hi { candidate[t] = fill }
+            guard let shift = proposeChangePointShift(states: states, candidate: &candidate, maxShift: 5, generator: &generator)
+            else { continue }
+            let (lo, hi) = shift
             let proposed = try ffbs.logMarginal(dynamics: dynamics, states: candidate, from: lo, saving: false)
                 + sequenceLogPrior(candidate, hmm: hmm)
             if Double.log(generator.nextOpenUnitInterval()) < proposed - current {
@@ -112,6 +83,58 @@ extension BiClusteringChain {
             }
         }
         return accepted
+    }
+
+    /// Draws an interval swap (see the type's comment) into `candidate` (equal to `states` on entry):
+    /// bins lo..<hi may differ; returns them with log q(ξ | ξ′) − log q(ξ′ | ξ).
+    static func proposeIntervalSwap(
+        states: [Int], candidate: inout [Int], stateCount l: Int, generator: inout SeededGenerator
+    ) -> (lo: Int, hi: Int, logHastings: Double) {
+        let bins = states.count
+        let longest = Swift.max(1, (bins + 3) / 4)
+        let start = generator.uniformInt(below: bins)
+        let length = generator.nextUnitInterval() < 0.5
+            ? 1 + generator.uniformInt(below: Swift.min(5, bins)) : 1 + generator.uniformInt(below: longest)
+        let end = Swift.min(start + length, bins)
+        let u = states[start]
+        let occupied = occupiedStates(states, count: l)
+        var v: Int
+        if generator.nextUnitInterval() < 0.5 && occupied.count > 1 {
+            v = occupied[generator.uniformInt(below: occupied.count - 1)]
+            if v == u { v = occupied[occupied.count - 1] }
+        } else {
+            v = generator.uniformInt(below: l - 1)
+            if v >= u { v += 1 }
+        }
+        for t in start..<end {
+            if states[t] == u { candidate[t] = v } else if states[t] == v { candidate[t] = u }
+        }
+        let forward = partnerLogProbability(v, of: u, occupied: occupied, count: l)
+        let reverse = partnerLogProbability(u, of: v, occupied: occupiedStates(candidate, count: l), count: l)
+        return (start, end, reverse - forward)
+    }
+
+    /// Draws a change-point shift by δ, |δ| ∈ 1…`maxShift` with a uniform sign, of a uniformly chosen
+    /// change point into `candidate` (equal to `states` on entry); nil (candidate untouched) when there
+    /// is no change point or the shift would reach a neighbouring one. Symmetric: q(ξ′ | ξ) = q(ξ | ξ′).
+    static func proposeChangePointShift(
+        states: [Int], candidate: inout [Int], maxShift: Int, generator: inout SeededGenerator
+    ) -> (lo: Int, hi: Int)? {
+        let bins = states.count
+        // Change points c: states[c − 1] ≠ states[c].
+        let changes = (1..<Swift.max(bins, 1)).filter { states[$0 - 1] != states[$0] }
+        guard !changes.isEmpty else { return nil }
+        let c = changes[generator.uniformInt(below: changes.count)]
+        let magnitude = 1 + generator.uniformInt(below: maxShift)
+        let delta = generator.nextUnitInterval() < 0.5 ? -magnitude : magnitude
+        let target = c + delta
+        // The new change point must stay strictly inside the two runs around c.
+        let previous = changes.last { $0 < c } ?? 0, next = changes.first { $0 > c } ?? bins
+        guard target > previous && target < next else { return nil }
+        let lo = Swift.min(c, target), hi = Swift.max(c, target)
+        let fill = delta < 0 ? states[c] : states[c - 1]
+        for t in lo..<hi { candidate[t] = fill }
+        return (lo, hi)
     }
 
     /// The occupied states in increasing order.

@@ -7,6 +7,7 @@ import RealModule
 ///
 /// One sweep (methods note §4.10, the "clean" sampler):
 /// 1. ω ~ PG(y + r, η − log r), then X̃ by information-form FFBS (`InformationFFBS`);
+///    (optional: (ξ, θ) moves with the dynamics integrated out, `dynamicsCollapsedStateProposals`);
 /// 2. ξ by HMM forward filtering/backward sampling given X̃ and the dynamics, then β, π;
 /// 3. (A, b, Q)_ℓ from the MNIW posterior;
 /// 4. (d_i, c_i) by Pólya-Gamma Gibbs; r_i by exact MH on log r (or CRT–Gamma);
@@ -38,6 +39,9 @@ final class BiClusteringChain {
     var acceptedLatentMoves = 0
     /// Accepted collapsed (latents integrated out) state moves (diagnostics only).
     var acceptedStateMoves = 0
+    /// Proposed and accepted dynamics-collapsed (θ integrated out) state moves (diagnostics only).
+    var proposedDynamicsCollapsedMoves = 0
+    var acceptedDynamicsCollapsedMoves = 0
     /// Accepted split and merge proposals (diagnostics only).
     var acceptedSplits = 0
     var acceptedMerges = 0
@@ -256,6 +260,11 @@ final class BiClusteringChain {
         try updateLatents()
         let restricted = config.restrictedStateSweeps > 0 && config.restrictedStateSweeps < config.burnIn
             && state.sweep < config.restrictedStateSweeps ? Swift.min(config.initialStateCount, config.statesTruncation) : 0
+        // (ξ, θ) | X̃ with θ integrated out; not while the sequence is held, randomised or restricted.
+        if config.dynamicsCollapsedStateProposals > 0 && state.sweep >= config.randomStateRestarts && !holdingStates
+            && restricted == 0 {
+            try updateStatesWithDynamicsIntegrated()
+        }
         try updateStatesAndDynamics(allowedStates: restricted)
         updateLoadings()
         if config.likelihood == .negativeBinomial { updateDispersions() }

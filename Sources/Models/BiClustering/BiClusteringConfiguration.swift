@@ -90,6 +90,12 @@ public struct BiClusteringConfiguration: Sendable, Codable, Equatable {
     /// Interval-swap Metropolis–Hastings proposals per sweep for the state sequence with the latents
     /// integrated out (`BiClusteringChain.collapsedStateMoves`; NB model only); 0 turns them off.
     public var collapsedStateProposals = 0
+    /// Rounds per sweep of the state move with the dynamics (A, b, Q)_ℓ integrated out given the latents
+    /// (one interval swap and one change-point shift each, new θ for the regimes they touch;
+    /// `BiClusteringChain.dynamicsCollapsedStateMoves`); 0 turns it off. Runs after the latent draw.
+    public var dynamicsCollapsedStateProposals = 0
+    /// Largest change-point shift, in bins, of that move.
+    public var dynamicsCollapsedMaxShift = 10
     /// Number of neuron clusters at the start, from k-means on log smoothed rates (capped by
     /// `maxClusters`), each cluster's baseline and factor rows from its members' data (pooled log rate
     /// and leading principal components). 0 (default) picks the number by the eigengap of the neurons'
@@ -178,6 +184,9 @@ public struct BiClusteringConfiguration: Sendable, Codable, Equatable {
         try ParameterError.check(initialStateSweeps >= 0, "initialStateSweeps", expected: "≥ 0", found: initialStateSweeps)
         try ParameterError.check(initialStateCount >= 0, "initialStateCount", expected: "≥ 0 (0 = all L)", found: initialStateCount)
         try ParameterError.check(collapsedStateProposals >= 0, "collapsedStateProposals", expected: "≥ 0", found: collapsedStateProposals)
+        try ParameterError.check(
+            dynamicsCollapsedStateProposals >= 0, "dynamicsCollapsedStateProposals", expected: "≥ 0", found: dynamicsCollapsedStateProposals)
+        try ParameterError.check(dynamicsCollapsedMaxShift >= 1, "dynamicsCollapsedMaxShift", expected: "≥ 1", found: dynamicsCollapsedMaxShift)
         try ParameterError.check(restrictedStateSweeps >= 0, "restrictedStateSweeps", expected: "≥ 0", found: restrictedStateSweeps)
         try ParameterError.check(stateRestartSweep >= 0, "stateRestartSweep", expected: "≥ 0", found: stateRestartSweep)
         try ParameterError.check(randomStateRestarts >= 0, "randomStateRestarts", expected: "≥ 0", found: randomStateRestarts)

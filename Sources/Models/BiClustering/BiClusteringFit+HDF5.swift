@@ -61,6 +61,7 @@ extension BiClusteringFit {
             try diagnostics.setAttribute("between_chain_state_ari", betweenChainStateARI ?? .nan)
             try diagnostics.setAttribute("seconds_per_sweep", secondsPerSweep)
             try diagnostics.setAttribute("cpu_seconds_per_sweep", cpuSecondsPerSweep)
+            try diagnostics.setAttribute("dynamics_collapsed_acceptance", dynamicsCollapsedAcceptance)
             try diagnostics.setAttribute("sweeps", Int64(configuration.sweeps))
             try diagnostics.setAttribute("burn_in", Int64(configuration.burnIn))
             try diagnostics.setAttribute("likelihood", configuration.likelihood.rawValue)

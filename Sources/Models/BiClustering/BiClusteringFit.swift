@@ -15,6 +15,9 @@ public struct BiClusteringFit: Sendable {
     /// CPU seconds per sweep in each chain (its thread's CPU time over the sweeps run in this process,
     /// streaming summaries included): the load-independent cost of a sweep.
     public let cpuSecondsPerSweep: [Double]
+    /// Fraction of the dynamics-collapsed state proposals accepted in each chain (sweeps run in this
+    /// process; NaN when the move is off).
+    public let dynamicsCollapsedAcceptance: [Double]
     public let elapsed: Double
 
     /// Pooled PSMs (average over chains of post-burn-in co-clustering frequencies).
@@ -46,6 +49,7 @@ public struct BiClusteringFit: Sendable {
         finalStates = outcomes.map(\.state)
         secondsPerSweep = outcomes.map(\.sweepSeconds)
         cpuSecondsPerSweep = outcomes.map(\.cpuSweepSeconds)
+        dynamicsCollapsedAcceptance = outcomes.map(\.dynamicsCollapsedAcceptance)
         let recordedChains = chainSummaries.filter { $0.recorded > 0 }
         func pooled(_ read: (BiClusteringChainSummary) -> [Double], count: Int) -> [Double] {
             var out = [Double](repeating: 0, count: count)

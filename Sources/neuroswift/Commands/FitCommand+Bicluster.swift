@@ -42,6 +42,10 @@ struct FitBicluster: ParsableCommand {
     @Option(help: "During the start's passes only this many states may be occupied (0 = all L).") var initialStateCount: Int?
     @Option(help: "Interval-swap MH proposals per sweep for the states with the latents integrated out (0 = off).")
     var collapsedStateProposals: Int?
+    @Option(help: "Rounds per sweep of the state move with the dynamics (A, b, Q) integrated out given the latents (0 = off).")
+    var dynamicsCollapsedStateProposals: Int?
+    @Option(help: "Largest change-point shift, in bins, of the dynamics-collapsed state move.")
+    var dynamicsCollapsedMaxShift: Int?
     @Option(help: "Weight of the data-built trajectory pool in a new cluster's auxiliary prior (0 = AR(1) prior only).")
     var candidatePoolWeight: Double?
     @Option(help: "Scale S0 of the dynamics' inverse-Wishart prior, Q ~ IW(D + 2, S0·I) (paper: 0.01).")
@@ -85,6 +89,8 @@ struct FitBicluster: ParsableCommand {
         if let initialStates { config.initialStates = initialStates }
         if let initialStateCount { config.initialStateCount = initialStateCount }
         if let collapsedStateProposals { config.collapsedStateProposals = collapsedStateProposals }
+        if let dynamicsCollapsedStateProposals { config.dynamicsCollapsedStateProposals = dynamicsCollapsedStateProposals }
+        if let dynamicsCollapsedMaxShift { config.dynamicsCollapsedMaxShift = dynamicsCollapsedMaxShift }
         if let dynamicsScale { config.dynamicsScale = dynamicsScale }
         if let candidatePoolWeight { config.candidatePoolWeight = candidatePoolWeight }
         if exactPolyaGamma { config.exactPolyaGamma = true }
@@ -115,6 +121,10 @@ struct FitBicluster: ParsableCommand {
             : fmt(fit.meanDispersions.reduce(0, +) / Double(max(fit.neurons, 1)))])
         table.append(["ms per sweep (mean over chains)", String(format: "%.1f", 1000 * fit.secondsPerSweep.reduce(0, +) / Double(max(fit.secondsPerSweep.count, 1)))])
         table.append(["CPU ms per sweep (mean over chains)", String(format: "%.1f", 1000 * fit.cpuSecondsPerSweep.reduce(0, +) / Double(max(fit.cpuSecondsPerSweep.count, 1)))])
+        if fit.configuration.dynamicsCollapsedStateProposals > 0 {
+            table.append(["dynamics-collapsed state moves accepted (per chain)",
+                          fit.dynamicsCollapsedAcceptance.map { String(format: "%.3f", $0) }.joined(separator: ", ")])
+        }
         return table
     }
 }
