@@ -7,7 +7,7 @@ import Testing
 /// of parameters and data from the prior) and the successive-conditional simulator (one sweep given
 /// the data, then fresh data given the parameters, repeated) must agree on the means of a few test
 /// functions. Every step of the sweep that is an exact conditional of the model is included — Pólya-
-/// Gamma + FFBS latents, the collapsed interval-swap state moves, the dynamics-collapsed (ξ, θ) moves, blocked states, β and π, MNIW
+/// Gamma + FFBS latents, the collapsed interval-swap and edge-swap state moves, the dynamics-collapsed (ξ, θ) moves, blocked states, β and π, MNIW
 /// dynamics (with the x_0 correction), PG loadings, MH dispersions. The label step (Laplace marginal,
 /// auxiliary-trajectory prior) and the identifiability projection (a reparametrisation) are not exact
 /// conditionals of one target and are switched off, as the methods note (§7.1, item 8) prescribes.
@@ -26,6 +26,7 @@ import Testing
         // A ~ MN(I, Q, 0.01·I) keeps the prior paths bounded over 12 bins.
         c.dynamicsColumnPrecision = 100
         c.collapsedStateProposals = 3
+        c.collapsedEdgeProposals = 2
         c.dynamicsCollapsedStateProposals = 2
         c.dynamicsCollapsedMaxShift = 3
         return c

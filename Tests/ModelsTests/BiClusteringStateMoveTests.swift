@@ -98,9 +98,9 @@ import Testing
         #expect(abs(resumed - full) < 1e-9 * Swift.max(1, abs(full)))
     }
 
-    /// Interval swaps alone, and interval swaps followed by change-point shifts.
-    @Test(arguments: [false, true])
-    func collapsedStateMovesLeaveTheCollapsedStatePosteriorInvariant(shifts: Bool) throws {
+    /// Interval swaps alone, interval swaps followed by change-point shifts, and interval swaps with edge swaps.
+    @Test(arguments: [(false, false), (true, false), (false, true)])
+    func collapsedStateMovesLeaveTheCollapsedStatePosteriorInvariant(shifts: Bool, edges: Bool) throws {
         let (ffbs, dynamics, hmm) = Self.instance()
         let sequences = Self.allSequences()
         var logTarget = try sequences.map {
@@ -131,6 +131,10 @@ import Testing
         for _ in 0..<iterations {
             accepted += try BiClusteringChain.collapsedStateMoves(
                 ffbs: ffbs, dynamics: dynamics, hmm: hmm, states: &states, proposals: 1, generator: &g)
+            if edges {
+                accepted += try BiClusteringChain.collapsedStateMoves(
+                    ffbs: ffbs, dynamics: dynamics, hmm: hmm, states: &states, proposals: 1, edges: true, generator: &g)
+            }
             if shifts {
                 accepted += try BiClusteringChain.collapsedChangePointShifts(
                     ffbs: ffbs, dynamics: dynamics, hmm: hmm, states: &states, proposals: 1, generator: &g)

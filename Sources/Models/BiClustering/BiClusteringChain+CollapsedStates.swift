@@ -23,9 +23,13 @@ import RealModule
 extension BiClusteringChain {
     /// Runs `proposals` interval-swap MH steps on `states` with the latents integrated out; the
     /// observation information must already be in `ffbs`. Returns the number accepted.
+    /// With `edges`, the interval is instead a prefix 0..<k or a suffix T − k..<T (side by a fair coin,
+    /// k uniform in 1…⌈T/4⌉, u the state of the edge bin): opening or closing a run at either end of the
+    /// recording costs one transition in the sticky prior, not two, and the reverse move has the same
+    /// side and k, so the Hastings term is the partner choice's as for an interval swap.
     static func collapsedStateMoves(
         ffbs: InformationFFBS, dynamics: [AffineDynamics], hmm: StickyHDPHMM, states: inout [Int], proposals: Int,
-        generator: inout SeededGenerator
+        edges: Bool = false, generator: inout SeededGenerator
     ) throws -> Int {
         let l = hmm.stateCount, bins = states.count
         guard l >= 2, bins >= 1, proposals > 0 else { return 0 }
@@ -36,7 +40,9 @@ extension BiClusteringChain {
         var candidate = states
         var accepted = 0
         for _ in 0..<proposals {
-            let (start, end, logHastings) = proposeIntervalSwap(states: states, candidate: &candidate, stateCount: l, generator: &generator)
+            let (start, end, logHastings) = edges
+                ? proposeEdgeSwap(states: states, candidate: &candidate, stateCount: l, generator: &generator)
+                : proposeIntervalSwap(states: states, candidate: &candidate, stateCount: l, generator: &generator)
             let proposed = try ffbs.logMarginal(dynamics: dynamics, states: candidate, from: start, saving: false)
                 + sequenceLogPrior(candidate, hmm: hmm)
             if Double.log(generator.nextOpenUnitInterval()) < proposed - current + logHastings {
@@ -96,7 +102,26 @@ extension BiClusteringChain {
         let length = generator.nextUnitInterval() < 0.5
             ? 1 + generator.uniformInt(below: Swift.min(5, bins)) : 1 + generator.uniformInt(below: longest)
         let end = Swift.min(start + length, bins)
-        let u = states[start]
+        return swapInterval(start, end, edge: start, states: states, candidate: &candidate, stateCount: l, generator: &generator)
+    }
+
+    /// Draws an edge swap (prefix or suffix; see `collapsedStateMoves`) into `candidate`.
+    static func proposeEdgeSwap(
+        states: [Int], candidate: inout [Int], stateCount l: Int, generator: inout SeededGenerator
+    ) -> (lo: Int, hi: Int, logHastings: Double) {
+        let bins = states.count
+        let length = 1 + generator.uniformInt(below: Swift.max(1, (bins + 3) / 4))
+        let prefix = generator.nextUnitInterval() < 0.5
+        let start = prefix ? 0 : bins - Swift.min(length, bins), end = prefix ? Swift.min(length, bins) : bins
+        return swapInterval(
+            start, end, edge: prefix ? 0 : bins - 1, states: states, candidate: &candidate, stateCount: l, generator: &generator)
+    }
+
+    /// u = ξ_edge, a partner v (see the type's comment), u ↔ v on start..<end.
+    private static func swapInterval(
+        _ start: Int, _ end: Int, edge: Int, states: [Int], candidate: inout [Int], stateCount l: Int, generator: inout SeededGenerator
+    ) -> (lo: Int, hi: Int, logHastings: Double) {
+        let u = states[edge]
         let occupied = occupiedStates(states, count: l)
         var v: Int
         if generator.nextUnitInterval() < 0.5 && occupied.count > 1 {

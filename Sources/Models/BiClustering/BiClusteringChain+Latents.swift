@@ -62,6 +62,11 @@ extension BiClusteringChain {
                 ffbs: ffbs, dynamics: state.dynamics, hmm: state.hmm, states: &state.states,
                 proposals: config.collapsedStateProposals, generator: &generator)
         }
+        if !poisson && config.collapsedEdgeProposals > 0 && state.sweep >= config.randomStateRestarts && !holdingStates {
+            acceptedStateMoves += try Self.collapsedStateMoves(
+                ffbs: ffbs, dynamics: state.dynamics, hmm: state.hmm, states: &state.states,
+                proposals: config.collapsedEdgeProposals, edges: true, generator: &generator)
+        }
         try ffbs.sample(dynamics: state.dynamics, states: state.states, into: &proposal, generator: &generator)
         if poisson {
             computeLinearPredictor(latents: proposal)

@@ -90,6 +90,12 @@ public struct BiClusteringConfiguration: Sendable, Codable, Equatable {
     /// Interval-swap Metropolis–Hastings proposals per sweep for the state sequence with the latents
     /// integrated out (`BiClusteringChain.collapsedStateMoves`; NB model only); 0 turns them off.
     public var collapsedStateProposals = 0
+    /// Edge-swap proposals per sweep of the same latents-collapsed kind (the interval is a prefix or a
+    /// suffix of the recording, so a run at either end can open or close); 0 turns them off.
+    /// Why: chains from the data start miss short regimes at the two ends of the recording (the
+    /// paper's simulation ends with 17 bins of one regime) — interval swaps inside a run pay two
+    /// transitions of the sticky prior and rarely start at the right bin.
+    public var collapsedEdgeProposals = 0
     /// Rounds per sweep of the state move with the dynamics (A, b, Q)_ℓ integrated out given the latents
     /// (one interval swap and one change-point shift each, new θ for the regimes they touch;
     /// `BiClusteringChain.dynamicsCollapsedStateMoves`); 0 turns it off. Runs after the latent draw.
@@ -184,6 +190,7 @@ public struct BiClusteringConfiguration: Sendable, Codable, Equatable {
         try ParameterError.check(initialStateSweeps >= 0, "initialStateSweeps", expected: "≥ 0", found: initialStateSweeps)
         try ParameterError.check(initialStateCount >= 0, "initialStateCount", expected: "≥ 0 (0 = all L)", found: initialStateCount)
         try ParameterError.check(collapsedStateProposals >= 0, "collapsedStateProposals", expected: "≥ 0", found: collapsedStateProposals)
+        try ParameterError.check(collapsedEdgeProposals >= 0, "collapsedEdgeProposals", expected: "≥ 0", found: collapsedEdgeProposals)
         try ParameterError.check(
             dynamicsCollapsedStateProposals >= 0, "dynamicsCollapsedStateProposals", expected: "≥ 0", found: dynamicsCollapsedStateProposals)
         try ParameterError.check(dynamicsCollapsedMaxShift >= 1, "dynamicsCollapsedMaxShift", expected: "≥ 1", found: dynamicsCollapsedMaxShift)

@@ -42,6 +42,8 @@ struct FitBicluster: ParsableCommand {
     @Option(help: "During the start's passes only this many states may be occupied (0 = all L).") var initialStateCount: Int?
     @Option(help: "Interval-swap MH proposals per sweep for the states with the latents integrated out (0 = off).")
     var collapsedStateProposals: Int?
+    @Option(help: "Prefix/suffix-swap MH proposals per sweep for the states with the latents integrated out (0 = off).")
+    var collapsedEdgeProposals: Int?
     @Option(help: "Rounds per sweep of the state move with the dynamics (A, b, Q) integrated out given the latents (0 = off).")
     var dynamicsCollapsedStateProposals: Int?
     @Option(help: "Largest change-point shift, in bins, of the dynamics-collapsed state move.")
@@ -89,6 +91,7 @@ struct FitBicluster: ParsableCommand {
         if let initialStates { config.initialStates = initialStates }
         if let initialStateCount { config.initialStateCount = initialStateCount }
         if let collapsedStateProposals { config.collapsedStateProposals = collapsedStateProposals }
+        if let collapsedEdgeProposals { config.collapsedEdgeProposals = collapsedEdgeProposals }
         if let dynamicsCollapsedStateProposals { config.dynamicsCollapsedStateProposals = dynamicsCollapsedStateProposals }
         if let dynamicsCollapsedMaxShift { config.dynamicsCollapsedMaxShift = dynamicsCollapsedMaxShift }
         if let dynamicsScale { config.dynamicsScale = dynamicsScale }
