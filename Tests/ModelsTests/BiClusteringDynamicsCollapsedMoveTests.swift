@@ -11,8 +11,9 @@ import Testing
 @Suite struct BiClusteringDynamicsCollapsedMoveTests {
     static let d = 2, bins = 5, l = 3
     static let prior = BiClusteringChain.DynamicsPrior(columnPrecision: 1, scale: 0.1, degreesOffset: 2)
-    /// Two quiet bins, two large jumps, one quiet bin: sequences that group the jumps score higher.
-    static let latents: [Double] = [0.1, 0.2, 0.15, 0.3, 2.0, -1.0, -1.5, 0.8, 0.2, 0.1]
+    /// x_0 far out, then quiet, two large jumps, quiet: sequences that group the jumps score higher,
+    /// and the bin-0 term N(x_0; b, AAᵀ + Q) favours giving ξ_0 a regime with wide dynamics.
+    static let latents: [Double] = [2.5, -2.0, 0.15, 0.3, 2.0, -1.0, -1.5, 0.8, 0.2, 0.1]
 
     static func statistics(_ states: [Int], regime: Int) -> BiClusteringChain.TransitionStatistics {
         var s = BiClusteringChain.TransitionStatistics(dimension: d)
@@ -142,6 +143,18 @@ import Testing
             return out
         }
         let truth = summaries { exact[$0] }
+        // Without the bin-0 term the target differs visibly, so a move that dropped it would fail below.
+        var withoutInitial = sequences.map { seq -> Double in
+            var v = BiClusteringChain.sequenceLogPrior(seq, hmm: hmm)
+            for s in 0..<l { v += Self.prior.logEvidence(Self.statistics(seq, regime: s), dimension: d, work: &work) }
+            return v
+        }
+        let top0 = withoutInitial.max()!
+        withoutInitial = withoutInitial.map { Double.exp($0 - top0) }
+        let total0 = withoutInitial.reduce(0, +)
+        let other = summaries { withoutInitial[$0] / total0 }
+        let gap = zip(truth, other).map { abs($0 - $1) }.max()!
+        #expect(gap > 0.08, "bin-0 term changes the summaries by only \(gap)")
         #expect(truth.suffix(bins - 1).contains { abs($0 - truth.suffix(bins - 1).reduce(0, +) / 4) > 0.1 },
                 "the evidence must make some adjacent pairs clearly more often equal than others")
         var dynamics = (0..<l).map { _ in AffineDynamics.randomWalk(dimension: d, noise: 0.5) }
