@@ -189,7 +189,7 @@ NOTES = """## Implementation notes and known issues
   proposals: a one-bin shift costs a median 53 nats of evidence because the latents pin ξ. Also added:
   `collapsedEdgeProposals` (prefix/suffix swaps, off). Neither raises the state ARI. With the collapsed moves on,
   chains started at the truth also label the final 17-bin regime of the paper's simulation as the quiet one
-  (P = 0.95), so the remaining gap to 0.8 is in the posterior, not in mixing (docs §1c).
+  (P = 0.94), so the remaining gap to 0.8 is in the posterior, not in mixing (docs §1c).
 - Not done: a data-informed split proposal with a computable proposal density; a merge/split move for states; the ≥ 50× speed goal.
 """
 
