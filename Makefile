@@ -98,10 +98,10 @@ validate-ricci: bench-deps
 # Bayesian bi-clustering at the paper's size (4 chains on the simulation, 2 chains on the Allen
 # recording in ../shared/data/spikes/allen-719161530), written into docs/bicluster.md.
 # BICLUSTER_SWEEPS overrides the number of sweeps per chain.
-# BICLUSTER_FIT_ARGS are passed to both fits (the collapsed state moves, the excursion start, its
-# burn-in restart from the chain's latents, one shared dispersion; empty for the defaults).
+# BICLUSTER_FIT_ARGS are passed to both fits (the excursion start, its burn-in restart from the chain's
+# latents with screened change points, one shared dispersion; empty for the defaults).
 BICLUSTER_SWEEPS ?= 1000
-BICLUSTER_FIT_ARGS ?= --collapsed-state-proposals 10 --initial-states excursions --state-restart-sweep 40 --shared-dispersion
+BICLUSTER_FIT_ARGS ?= --initial-states excursions --state-restart-sweep 40 --restart-screening-sweeps 12 --shared-dispersion
 validate-bicluster: build
 	python3 scripts/validate_bicluster.py --binary .build/release/neuroswift --sweeps $(BICLUSTER_SWEEPS) --fit-args "$(BICLUSTER_FIT_ARGS)" --output docs/bicluster.md
 

@@ -235,6 +235,7 @@ def fit_summary(path):
         "sec": np.asarray(d["seconds_per_sweep"]),
         "r": f["neurons/mean_dispersion"][:],
         "k_trace": f["traces/cluster_count"][:],
+        "restart": f["diagnostics/restart_states"][:] if "restart_states" in f["diagnostics"] else None,
         "s_trace": f["traces/state_count"][:],
     }
 
@@ -246,6 +247,8 @@ def main():
     ap.add_argument("--chains", type=int, default=4)
     ap.add_argument("--output", default=os.path.join(ROOT, "docs", "bicluster.md"))
     ap.add_argument("--skip-scaling", action="store_true")
+    ap.add_argument("--simulation-only", action="store_true",
+                    help="run only section 1 and replace it (and the notes) in the existing --output file")
     ap.add_argument("--fit-args", default="", help="extra options for both `fit bicluster` runs, e.g. "
                     "'--collapsed-state-proposals 10 --initial-states excursions'")
     args = ap.parse_args()
@@ -268,7 +271,9 @@ def main():
     truth_args, skip = [], False
     for a in args.fit_args.split():
         if skip: skip = False; continue
-        if a in ("--state-restart-sweep", "--initial-states", "--restricted-state-sweeps", "--initial-state-count"):
+        if a in ("--state-restart-sweep", "--initial-states", "--restricted-state-sweeps", "--initial-state-count",
+                 "--restart-segmentation", "--restart-segmentation-starts", "--restart-screening-sweeps",
+                 "--restart-screening-range", "--restart-screening-step", "--restart-screening-rounds"):
             skip = True; continue
         if a == "--hold-states-before-restart": continue
         truth_args.append(a)
@@ -292,6 +297,8 @@ def main():
               f"| state ARI excluding bins within ±1 of a change point | {fmt(ari(st[~near], r['state_labels'][~near]))} | {', '.join(fmt(ari(st[~near], c[~near])) for c in r['chain_state'])} | |",
               f"| state ARI, chains started at the truth (posterior check) | {fmt(ari(st, rt['state_labels']))} | {', '.join(fmt(ari(st, c)) for c in rt['chain_state'])} | |",
               f"| same, excluding bins within ±1 of a change point | {fmt(ari(st[~near], rt['state_labels'][~near]))} | {', '.join(fmt(ari(st[~near], c[~near])) for c in rt['chain_state'])} | |",
+              *([f"| state ARI of the burn-in restart's sequence (sweep of `--state-restart-sweep`) | | "
+                 f"{', '.join(fmt(ari(st, c)) for c in r['restart'])} | |"] if r["restart"] is not None else []),
               f"| state agreement (matched labels) / ±1 tolerance | {fmt(matched_accuracy(st, r['state_labels']))} / {fmt(matched_accuracy(st, r['state_labels'], near))} | | ≥ 0.95 |",
               f"| posterior mode of occupied states | {int(np.argmax(r['s_post']))} | modes {', '.join(str(int(np.bincount(k[burn:]).argmax())) for k in r['s_trace'])} | 2 |",
               f"| mean dispersion r̄ (truth 10) | {fmt(float(np.mean(r['r'])), 2)} | | reference code ≈ 5.5 |",
@@ -300,6 +307,16 @@ def main():
               f"| seconds per sweep (wall, per chain) | {fmt(float(np.mean(r['sec'])), 4)} | {', '.join(fmt(x, 4) for x in r['sec'])} | reference 1.2 s CPU |",
               f"| speed-up over the reference's 1.2 s per sweep | {REFERENCE_SECONDS_PER_SWEEP / float(np.mean(r['sec'])):.1f}× | | ≥ 50× |",
               f"| total wall time | {wall:.0f} s | | |", ""]
+
+    if args.simulation_only:
+        old = open(args.output).read()
+        start, end, notes = old.index("## 1."), old.index("## 2."), old.index("## Implementation notes")
+        section = "\n".join(lines[lines.index("## 1. The paper's simulation"):])
+        text = "\n".join(lines[:lines.index("## 1. The paper's simulation")]) + section + "\n" + old[end:notes] + NOTES
+        with open(args.output, "w") as f:
+            f.write(text)
+        print(section)
+        return
 
     # 2. Allen recording.
     if os.path.isdir(ALLEN):
