@@ -8,7 +8,7 @@ import Testing
 @Suite struct BiClusteringSegmentationTests {
     /// Planted: the paper's simulation latents (T = 500, D = 9; regime 0 near-white noise, regime 1 a slowly
     /// expanding rotation). From the excursion rule and 4 random run-length starts, the Viterbi path has
-    /// ARI ≥ 0.85 with the true sequence (the one-shot excursion rule alone: 0.57 on these latents).
+    /// ARI ≥ 0.85 with the true sequence (measured 0.984; the one-shot excursion rule on these latents: 0.732).
     @Test func recoversAPlantedSwitchingAutoregression() throws {
         let data = try BiClusteringSimulation().simulate(seed: 0)
         let bins = 500
