@@ -119,7 +119,6 @@ extension BiClusteringChain {
             for t in (windows[j].lo - 1)...windows[j].hi { chosen[t] = one[t] }
         }
         state.states = chosen
-        screenedOffsets = best.map { offsets[$0] }
         state.hmm.resampleParameters(states: state.states, generator: &generator)
         try resampleDynamics()
     }

@@ -50,8 +50,6 @@ final class BiClusteringChain {
     var restartStates: [Int] = []
     /// True while `screenChangePoints` runs its held sweeps (no state updates of any kind).
     var screeningStates = false
-    /// The offsets the last change-point screening chose (diagnostics only).
-    var screenedOffsets: [Int] = []
 
     var blockSize: Int { p + 1 }
     /// Norm of every factor row after the identifiability projection.
