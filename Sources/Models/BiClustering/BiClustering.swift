@@ -19,19 +19,21 @@ public struct BiClustering: Sendable {
     /// Fits binned spike counts (units × bins).
     public func fit(
         _ counts: SpikeCounts, seed: UInt64, monitor: any FitMonitor = SilentMonitor(), checkpointDirectory: URL? = nil,
-        start: BiClusteringStart? = nil
+        start: BiClusteringStart? = nil, startStates: [Int]? = nil
     ) throws -> BiClusteringFit {
         try fit(counts: counts.counts, neurons: counts.unitCount, bins: counts.binCount, seed: seed,
-                monitor: monitor, checkpointDirectory: checkpointDirectory, start: start)
+                monitor: monitor, checkpointDirectory: checkpointDirectory, start: start, startStates: startStates)
     }
 
     /// Fits a neurons × bins count matrix (row-major; NaN marks a missing bin). With a
     /// `checkpointDirectory`, each chain writes `chain-<i>.json` every `checkpointInterval` sweeps and,
     /// if such a file exists for the same data and settings, resumes from it. A `start` (a diagnostic,
     /// e.g. a simulation's truth) replaces the data-driven start of every chain that is not resumed.
+    /// `startStates` (a diagnostic) replaces only the starting state sequence (labels below L) and keeps
+    /// the data-driven partition, latents and loadings; the dynamics are drawn given it.
     public func fit(
         counts: [Double], neurons: Int, bins: Int, seed: UInt64, monitor: any FitMonitor = SilentMonitor(),
-        checkpointDirectory: URL? = nil, start: BiClusteringStart? = nil
+        checkpointDirectory: URL? = nil, start: BiClusteringStart? = nil, startStates: [Int]? = nil
     ) throws -> BiClusteringFit {
         try configuration.validate()
         guard neurons >= 2 else { throw BiClusteringError.invalidCounts("need at least 2 neurons, found \(neurons)") }
@@ -46,6 +48,12 @@ public struct BiClustering: Sendable {
         }
         let config = configuration
         try start?.validate(neurons: neurons, bins: bins, config: config)
+        if let startStates {
+            guard startStates.count == bins, startStates.allSatisfy({ $0 >= 0 && $0 < config.statesTruncation }) else {
+                throw BiClusteringError.invalidCounts(
+                    "starting states: \(startStates.count) states for \(bins) bins, each below L = \(config.statesTruncation)")
+            }
+        }
         let checksum = BiClusteringCheckpoint.checksum(counts)
         var root = SeededGenerator(seed: seed)
         let generators = root.split(into: config.chains)
@@ -58,7 +66,7 @@ public struct BiClustering: Sendable {
                 try BiClustering.runChain(
                     index: c, counts: counts, neurons: neurons, bins: bins, config: config, generator: generators[c],
                     checksum: checksum, checkpointDirectory: checkpointDirectory, monitor: monitor, progress: progress, total: total,
-                    start: start)
+                    start: start, startStates: startStates)
             }
             results.slots.withLock { $0[c] = outcome }
         }
@@ -82,12 +90,14 @@ public struct BiClustering: Sendable {
         var sweepsRun: Int
         var acceptedLatentMoves: Int
         var dynamicsCollapsedAcceptance: Double = .nan
+        /// The burn-in restart's state sequence (empty without a restart, or when resumed past it).
+        var restartStates: [Int] = []
     }
 
     static func runChain(
         index: Int, counts: [Double], neurons: Int, bins: Int, config: BiClusteringConfiguration,
         generator: SeededGenerator, checksum: String, checkpointDirectory: URL?, monitor: any FitMonitor,
-        progress: SharedCounter, total: Int, start: BiClusteringStart? = nil
+        progress: SharedCounter, total: Int, start: BiClusteringStart? = nil, startStates: [Int]? = nil
     ) throws -> ChainOutcome {
         var chain: BiClusteringChain
         var summary: BiClusteringChainSummary
@@ -110,6 +120,7 @@ public struct BiClustering: Sendable {
         } else {
             chain = try BiClusteringChain(counts: counts, neurons: neurons, bins: bins, config: config, generator: generator)
             if let start { try chain.adopt(start) }
+            if let startStates { try chain.adopt(states: startStates) }
             summary = BiClusteringChainSummary(
                 neurons: neurons, bins: bins, latentDimension: config.latentDimension, maxClusters: maxClusters,
                 states: config.statesTruncation)
@@ -145,7 +156,8 @@ public struct BiClustering: Sendable {
             cpuSweepSeconds: cpu / Double(Swift.max(sweepsRun, 1)),
             sweepsRun: sweepsRun, acceptedLatentMoves: chain.acceptedLatentMoves,
             dynamicsCollapsedAcceptance: chain.proposedDynamicsCollapsedMoves > 0
-                ? Double(chain.acceptedDynamicsCollapsedMoves) / Double(chain.proposedDynamicsCollapsedMoves) : .nan)
+                ? Double(chain.acceptedDynamicsCollapsedMoves) / Double(chain.proposedDynamicsCollapsedMoves) : .nan,
+            restartStates: chain.restartStates)
     }
 }
 

@@ -26,7 +26,7 @@ extension BiClusteringChain {
 
     /// True during the burn-in sweeps before `stateRestartSweep` when `holdStatesBeforeRestart` is set.
     var holdingStates: Bool {
-        config.holdStatesBeforeRestart && config.stateRestartSweep > 0 && config.stateRestartSweep < config.burnIn
+        screeningStates || config.holdStatesBeforeRestart && config.stateRestartSweep > 0 && config.stateRestartSweep < config.burnIn
             && state.sweep < config.stateRestartSweep
     }
 

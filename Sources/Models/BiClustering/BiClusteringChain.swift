@@ -50,6 +50,10 @@ final class BiClusteringChain {
     var gammaTable: [Double] = []
     /// Empirical part of the auxiliary trajectory prior (see `buildCandidatePool`); fixed for the run.
     var candidatePool: [[Double]] = []
+    /// The sequence the burn-in restart set (`stateRestartSweep`), for diagnostics; empty before it.
+    var restartStates: [Int] = []
+    /// True while `screenChangePoints` runs its held sweeps (no state updates of any kind).
+    var screeningStates = false
 
     var blockSize: Int { p + 1 }
     /// Norm of every factor row after the identifiability projection.
@@ -148,8 +152,9 @@ final class BiClusteringChain {
     /// The `stateRestartSweep` re-start: the `.excursions` rule on the current latents. The two labels
     /// keep whichever assignment agrees more with the current sequence's most occupied state, so the
     /// restart does not swap labels needlessly.
-    func restartStatesFromLatents() {
+    func restartStatesFromLatents() throws {
         var fresh = Self.excursionStates(latents: state.latents, bins: bins)
+        if config.restartSegmentation == .switchingAutoregression { fresh = try switchingSegmentation(excursions: fresh) }
         var counts = [Int](repeating: 0, count: config.statesTruncation)
         for s in state.states { counts[s] += 1 }
         let major = counts.indices.max { counts[$0] < counts[$1] } ?? 0
@@ -162,6 +167,28 @@ final class BiClusteringChain {
         let (zero, one) = agreeA >= agreeB ? (major, other) : (other, major)
         for t in 0..<bins { fresh[t] = fresh[t] == 0 ? zero : one }
         state.states = fresh
+        restartStates = fresh
+    }
+
+    /// The `.switchingAutoregression` restart: a 2-state AR-HMM on the current latents from the
+    /// excursion rule, the current sequence (its most occupied state against the rest) and random
+    /// run-length sequences (mean run 25 bins); the best fit's Viterbi path.
+    func switchingSegmentation(excursions: [Int]) throws -> [Int] {
+        var model = SwitchingAutoregression()
+        model.states = 2
+        model.columnPrecision = config.dynamicsColumnPrecision
+        model.scale = config.dynamicsScale
+        model.degreesOffset = config.dynamicsDegreesOffset
+        model.alpha = config.stickyAlpha
+        model.kappa = config.stickyKappa
+        var counts = [Int](repeating: 0, count: config.statesTruncation)
+        for s in state.states { counts[s] += 1 }
+        let major = counts.indices.max { counts[$0] < counts[$1] } ?? 0
+        var initial = [excursions, state.states.map { $0 == major ? 0 : 1 }]
+        for _ in 0..<config.restartSegmentationStarts {
+            initial.append(SwitchingAutoregression.randomRuns(bins: bins, states: 2, meanRun: 25, generator: &generator))
+        }
+        return try model.segment(latents: state.latents, bins: bins, initial: initial).states
     }
 
     /// Two starting states from stacked latents (T × D): 1 where the distance to the per-coordinate
@@ -254,8 +281,15 @@ final class BiClusteringChain {
     func sweep(updatingLabels: Bool = true, projecting: Bool = true) throws -> Double {
         if config.stateRestartSweep > 0 && state.sweep == config.stateRestartSweep && config.stateRestartSweep < config.burnIn
             && config.statesTruncation >= 2 {
-            restartStatesFromLatents()
+            try restartStatesFromLatents()
             try resampleDynamics()
+            if config.restartScreeningSweeps > 0 {
+                let offsets = Array(stride(from: -config.restartScreeningRange, through: config.restartScreeningRange, by: config.restartScreeningStep))
+                for round in 0..<config.restartScreeningRounds {
+                    try screenChangePoints(offsets: offsets, sweeps: config.restartScreeningSweeps, pairingFrom: round % 2)
+                }
+                restartStates = state.states
+            }
         }
         try updateLatents()
         let restricted = config.restrictedStateSweeps > 0 && config.restrictedStateSweeps < config.burnIn

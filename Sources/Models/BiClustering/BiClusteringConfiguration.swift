@@ -69,6 +69,24 @@ public struct BiClusteringConfiguration: Sendable, Codable, Equatable {
     /// model's own. It happens only if it is below `burnIn`, so every recorded sweep is ordinary MCMC;
     /// 0 turns it off.
     public var stateRestartSweep = 0
+    /// How the `stateRestartSweep` restart segments the chain's latents. `.excursions` is the one-shot
+    /// rule above; `.switchingAutoregression` fits a 2-state sticky switching affine autoregression
+    /// (`SwitchingAutoregression`: EM with MNIW MAP steps, Viterbi path) from the excursion rule, the
+    /// chain's current sequence and `restartSegmentationStarts` random run-length sequences, and keeps
+    /// the fit with the highest likelihood. Burn-in only (deterministic from the chain's generator).
+    public enum RestartSegmentation: String, Sendable, Codable, CaseIterable { case excursions, switchingAutoregression }
+    public var restartSegmentation: RestartSegmentation = .excursions
+    /// Random initial sequences for `.switchingAutoregression` besides the two fixed ones.
+    public var restartSegmentationStarts = 8
+    /// Burn-in only, after the `stateRestartSweep` restart: screened change points
+    /// (`BiClusteringChain.screenChangePoints`). Each candidate shifts every change point by one δ in
+    /// −range…range (step `restartScreeningStep`) and runs this many sweeps with the sequence held; each
+    /// change point keeps the δ whose window fits best. 0 turns it off.
+    public var restartScreeningSweeps = 0
+    public var restartScreeningRange = 15
+    public var restartScreeningStep = 3
+    /// Rounds of the screening (each round starts from the previous round's sequence).
+    public var restartScreeningRounds = 1
     /// With `stateRestartSweep` s > 0 (burn-in only): the state sequence is not updated before sweep s, so
     /// the first s sweeps draw latents, loadings, labels and r under the starting sequence (with
     /// `.single`, one dynamics for all bins) and the restart's excursion rule then reads latents that no
@@ -196,6 +214,12 @@ public struct BiClusteringConfiguration: Sendable, Codable, Equatable {
         try ParameterError.check(dynamicsCollapsedMaxShift >= 1, "dynamicsCollapsedMaxShift", expected: "≥ 1", found: dynamicsCollapsedMaxShift)
         try ParameterError.check(restrictedStateSweeps >= 0, "restrictedStateSweeps", expected: "≥ 0", found: restrictedStateSweeps)
         try ParameterError.check(stateRestartSweep >= 0, "stateRestartSweep", expected: "≥ 0", found: stateRestartSweep)
+        try ParameterError.check(restartScreeningSweeps >= 0, "restartScreeningSweeps", expected: "≥ 0", found: restartScreeningSweeps)
+        try ParameterError.check(restartScreeningRange >= 0, "restartScreeningRange", expected: "≥ 0", found: restartScreeningRange)
+        try ParameterError.check(restartScreeningStep >= 1, "restartScreeningStep", expected: "≥ 1", found: restartScreeningStep)
+        try ParameterError.check(restartScreeningRounds >= 1, "restartScreeningRounds", expected: "≥ 1", found: restartScreeningRounds)
+        try ParameterError.check(
+            restartSegmentationStarts >= 0, "restartSegmentationStarts", expected: "≥ 0", found: restartSegmentationStarts)
         try ParameterError.check(randomStateRestarts >= 0, "randomStateRestarts", expected: "≥ 0", found: randomStateRestarts)
         if let g = maxPEARNeuronGroups { try ParameterError.check(g >= 1, "maxPEARNeuronGroups", expected: "≥ 1", found: g) }
         if let g = maxPEARBinGroups { try ParameterError.check(g >= 1, "maxPEARBinGroups", expected: "≥ 1", found: g) }

@@ -19,6 +19,7 @@ import NeuroCore
 ///     /diagnostics  attributes: rhat_log_likelihood, rhat_cluster_count, rhat_state_count,
 ///                   between_chain_neuron_ari, between_chain_state_ari, seconds_per_sweep, sweeps, burn_in
 ///     /diagnostics/chain_neuron_labels, chain_state_labels   int32, chains × N / chains × T
+///     /diagnostics/restart_states   int32, chains × T (only when every chain ran the burn-in restart)
 extension BiClusteringFit {
     public func write(to url: URL, provenance: ExportProvenance) throws {
         try HDF5File.writeAtomically(to: url) { file in
@@ -67,6 +68,9 @@ extension BiClusteringFit {
             try diagnostics.setAttribute("likelihood", configuration.likelihood.rawValue)
             try diagnostics.createDataset("chain_neuron_labels", shape: [chains, n], values: chainNeuronLabels.flatMap { $0.map { Int32($0) } })
             try diagnostics.createDataset("chain_state_labels", shape: [chains, t], values: chainStateLabels.flatMap { $0.map { Int32($0) } })
+            if !restartStates.isEmpty && restartStates.allSatisfy({ $0.count == t }) {
+                try diagnostics.createDataset("restart_states", shape: [chains, t], values: restartStates.flatMap { $0.map { Int32($0) } })
+            }
         }
     }
 }

@@ -38,6 +38,8 @@ public struct BiClusteringFit: Sendable {
     /// Mean pairwise ARI between chains' maxPEAR estimates (nil with one chain).
     public let betweenChainNeuronARI: Double?
     public let betweenChainStateARI: Double?
+    /// Per chain, the state sequence the burn-in restart set (`stateRestartSweep`; empty if none ran).
+    public let restartStates: [[Int]]
 
     init(configuration: BiClusteringConfiguration, neurons: Int, bins: Int, seed: UInt64, outcomes: [BiClustering.ChainOutcome], elapsed: Double) {
         self.configuration = configuration
@@ -50,6 +52,7 @@ public struct BiClusteringFit: Sendable {
         secondsPerSweep = outcomes.map(\.sweepSeconds)
         cpuSecondsPerSweep = outcomes.map(\.cpuSweepSeconds)
         dynamicsCollapsedAcceptance = outcomes.map(\.dynamicsCollapsedAcceptance)
+        restartStates = outcomes.map(\.restartStates)
         let recordedChains = chainSummaries.filter { $0.recorded > 0 }
         func pooled(_ read: (BiClusteringChainSummary) -> [Double], count: Int) -> [Double] {
             var out = [Double](repeating: 0, count: count)

@@ -86,4 +86,11 @@ extension BiClusteringChain {
         }
         try resampleDynamics()
     }
+
+    /// Replaces only the state sequence and draws β, π and the dynamics given it and the current latents.
+    func adopt(states: [Int]) throws {
+        state.states = states
+        state.hmm.resampleParameters(states: state.states, generator: &generator)
+        try resampleDynamics()
+    }
 }

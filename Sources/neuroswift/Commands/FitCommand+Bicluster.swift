@@ -33,6 +33,15 @@ struct FitBicluster: ParsableCommand {
     @Option(help: "Blocked-Gibbs passes of states and dynamics on the starting latents.") var initialStateSweeps: Int?
     @Option(help: "Burn-in sweep at which the states are set again by the excursion rule from the current latents (0 = off).")
     var stateRestartSweep: Int?
+    @Option(help: "How --state-restart-sweep segments the latents: excursions (one-shot rule) or switchingAutoregression (2-state sticky AR-HMM fitted by EM from several starts, best likelihood).")
+    var restartSegmentation: BiClusteringConfiguration.RestartSegmentation?
+    @Option(help: "Random initial sequences of the switchingAutoregression restart besides the excursion rule and the current sequence.")
+    var restartSegmentationStarts: Int?
+    @Option(help: "Burn-in only, after --state-restart-sweep: sweeps per candidate of the change-point screening (each candidate shifts every change point by one offset; each keeps its best-fitting offset; 0 = off).")
+    var restartScreeningSweeps: Int?
+    @Option(help: "Largest change-point offset (bins) the screening tries.") var restartScreeningRange: Int?
+    @Option(help: "Step between the screening's offsets (bins).") var restartScreeningStep: Int?
+    @Option(help: "Rounds of the change-point screening.") var restartScreeningRounds: Int?
     @Flag(help: "Keep the starting state sequence until --state-restart-sweep (burn-in only), so the restart reads latents no regime assignment has shaped.")
     var holdStatesBeforeRestart = false
     @Option(help: "Burn-in sweeps during which only --initial-state-count states may be occupied (0 = off).")
@@ -58,6 +67,8 @@ struct FitBicluster: ParsableCommand {
     var sharedDispersion: Bool?
     @Flag(help: "Diagnostic: start every chain at the ground truth of a `simulate bicluster` .h5 input.")
     var startAtTruth = false
+    @Flag(help: "Diagnostic: start every chain at the true state sequence of a `simulate bicluster` .h5 input only (partition, latents and loadings stay data-driven).")
+    var startAtTrueStates = false
     @Option(help: "Folder for checkpoints; an existing checkpoint for the same data and settings is resumed.", completion: .directory)
     var checkpoint: String?
     @Flag(help: "Draw every Pólya-Gamma variable with the exact sampler (default: the hybrid, exact for small shapes, a three-cumulant approximation for large ones).")
@@ -89,6 +100,12 @@ struct FitBicluster: ParsableCommand {
         if holdStatesBeforeRestart { config.holdStatesBeforeRestart = true }
         if let restrictedStateSweeps { config.restrictedStateSweeps = restrictedStateSweeps }
         if let initialStates { config.initialStates = initialStates }
+        if let restartSegmentation { config.restartSegmentation = restartSegmentation }
+        if let restartSegmentationStarts { config.restartSegmentationStarts = restartSegmentationStarts }
+        if let restartScreeningSweeps { config.restartScreeningSweeps = restartScreeningSweeps }
+        if let restartScreeningRange { config.restartScreeningRange = restartScreeningRange }
+        if let restartScreeningStep { config.restartScreeningStep = restartScreeningStep }
+        if let restartScreeningRounds { config.restartScreeningRounds = restartScreeningRounds }
         if let initialStateCount { config.initialStateCount = initialStateCount }
         if let collapsedStateProposals { config.collapsedStateProposals = collapsedStateProposals }
         if let collapsedEdgeProposals { config.collapsedEdgeProposals = collapsedEdgeProposals }
@@ -100,8 +117,10 @@ struct FitBicluster: ParsableCommand {
         print("\(counts): \(description); \(data.unitCount) units × \(data.binCount) bins of \(data.binWidth) s")
         let progress = TerminalProgress()
         let start = startAtTruth ? try BiClusteringSimulation.Result.readStart(URL(fileURLWithPath: counts)) : nil
+        let startStates = startAtTrueStates ? try BiClusteringSimulation.Result.readStart(URL(fileURLWithPath: counts)).states : nil
         let fit = try BiClustering(configuration: config).fit(
-            data, seed: seed, monitor: progress, checkpointDirectory: checkpoint.map { URL(fileURLWithPath: $0) }, start: start)
+            data, seed: seed, monitor: progress, checkpointDirectory: checkpoint.map { URL(fileURLWithPath: $0) }, start: start,
+            startStates: startStates)
         progress.finish()
         let command = (["neuroswift"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         try fit.write(
@@ -135,3 +154,4 @@ struct FitBicluster: ParsableCommand {
 extension BiClusteringConfiguration.Likelihood: ExpressibleByArgument {}
 extension BiClusteringConfiguration.DispersionUpdate: ExpressibleByArgument {}
 extension BiClusteringConfiguration.InitialStates: ExpressibleByArgument {}
+extension BiClusteringConfiguration.RestartSegmentation: ExpressibleByArgument {}
