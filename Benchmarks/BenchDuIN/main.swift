@@ -491,39 +491,6 @@ func scarce() throws {
     }
     if int("pretrain-only", 0) == 1 { try emit(out); return }
 
-    // Criteria 1, 4, 5 at full labels (80 / 10 / 10 per word, `--full-seeds` splits): Du-IN from scratch
-    // (validation-selected), the band-power + logistic-regression baseline, shuffled training labels,
-    // and the scratch models' channel contributions.
-    let fullSeeds = int("full-seeds", 0)
-    if fullSeeds > 0 {
-        var splits = [TrialSplit]()
-        for s in 0..<fullSeeds {
-            splits.append(stratifiedSplit(epochs.labels, words: truth.wordLabels, seed: seed &+ 500 &+ UInt64(s), sizes: eightyTenTen))
-        }
-        let baseline = try bandPowerBaseline(series: series, words: truth.wordLabels, splits: splits)
-        note("band-power LR: \(baseline)")
-        var full: [String: Any] = ["bandPowerLR": baseline]
-        var scratch = [Double](), shuffled = [Double](), contributions = [Double](repeating: 0, count: simulation.channels)
-        for (s, split) in splits.enumerated() {
-            let steps = (int("cls-epochs", 100) * split.train.count + batch - 1) / batch
-            var d = decoder(.none, steps: steps)
-            d.validationEpochs = try epochs.subset(trials: split.validation)
-            let train = try epochs.subset(trials: split.train), test = try epochs.subset(trials: split.test)
-            let fitted = try d.fit(train, seed: seed &+ UInt64(s), monitor: SilentMonitor())
-            scratch.append(try accuracy(fitted, test))
-            for (c, v) in fitted.channelContributions.enumerated() { contributions[c] += v / Double(splits.count) }
-            var g = SeededGenerator(seed: seed &+ 900 &+ UInt64(s))
-            let labels = g.permutation(train.labels.count).map { train.labels[$0] }
-            let permuted = try Epochs(data: train.data, channels: train.channels, labels: labels, samplingRate: train.samplingRate, tmin: train.tmin)
-            shuffled.append(try accuracy(try d.fit(permuted, seed: seed &+ UInt64(s), monitor: SilentMonitor()), test))
-            note("full seed \(s): scratch \(scratch.last!) shuffled \(shuffled.last!) band-power \(baseline[s])")
-            full["scratch"] = scratch; full["shuffled"] = shuffled; full["contributions"] = contributions.map { $0 * Double(splits.count) / Double(s + 1) }
-            full["testTrials"] = split.test.count; full["steps"] = steps
-            out["full"] = full
-            try save()
-        }
-    }
-
     let variants = (options["variants"] ?? "scratch,mae,mae-frozen").split(separator: ",").map(String.init)
     let seedList = options["seed-list"].map { $0.split(separator: ",").compactMap { Int($0) } } ?? Array(0..<seeds)
     let clsEpochs = int("cls-epochs", 100)
@@ -558,6 +525,41 @@ func scarce() throws {
             try save()
         }
     }
+
+    // After the scarce seeds (criterion 2 first, so a long run has it early): criteria 1, 4, 5 at full
+    // labels (80 / 10 / 10 per word, `--full-seeds` splits): Du-IN from scratch (validation-selected),
+    // the band-power + logistic-regression baseline, shuffled training labels, and the scratch models'
+    // channel contributions.
+    let fullSeeds = int("full-seeds", 0)
+    if fullSeeds > 0 {
+        var splits = [TrialSplit]()
+        for s in 0..<fullSeeds {
+            splits.append(stratifiedSplit(epochs.labels, words: truth.wordLabels, seed: seed &+ 500 &+ UInt64(s), sizes: eightyTenTen))
+        }
+        let baseline = try bandPowerBaseline(series: series, words: truth.wordLabels, splits: splits)
+        note("band-power LR: \(baseline)")
+        var full: [String: Any] = ["bandPowerLR": baseline]
+        var scratch = [Double](), shuffled = [Double](), contributions = [Double](repeating: 0, count: simulation.channels)
+        for (s, split) in splits.enumerated() {
+            let steps = (int("cls-epochs", 100) * split.train.count + batch - 1) / batch
+            var d = decoder(.none, steps: steps)
+            d.validationEpochs = try epochs.subset(trials: split.validation)
+            let train = try epochs.subset(trials: split.train), test = try epochs.subset(trials: split.test)
+            let fitted = try d.fit(train, seed: seed &+ UInt64(s), monitor: SilentMonitor())
+            scratch.append(try accuracy(fitted, test))
+            for (c, v) in fitted.channelContributions.enumerated() { contributions[c] += v / Double(splits.count) }
+            var g = SeededGenerator(seed: seed &+ 900 &+ UInt64(s))
+            let labels = g.permutation(train.labels.count).map { train.labels[$0] }
+            let permuted = try Epochs(data: train.data, channels: train.channels, labels: labels, samplingRate: train.samplingRate, tmin: train.tmin)
+            shuffled.append(try accuracy(try d.fit(permuted, seed: seed &+ UInt64(s), monitor: SilentMonitor()), test))
+            note("full seed \(s): scratch \(scratch.last!) shuffled \(shuffled.last!) band-power \(baseline[s])")
+            full["scratch"] = scratch; full["shuffled"] = shuffled; full["contributions"] = contributions.map { $0 * Double(splits.count) / Double(s + 1) }
+            full["testTrials"] = split.test.count; full["steps"] = steps
+            out["full"] = full
+            try save()
+        }
+    }
+
     try emit(out)
 }
 
