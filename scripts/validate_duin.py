@@ -218,7 +218,9 @@ def schedule(args):
            "(shortened for a loaded machine, its seeds split over processes with `--seed-list`; `make validate-duin` runs 100 + 100 epochs "
            "and `--full-seeds 3`). ")
         + f"Simulator seed {r['seed']}: {r['words']} words × {r['trialsPerWord']} trials, {r['channels']} channels "
-        f"(planted {informative}), {r['unlabelledSeconds']:.0f} s unlabelled recording for pretraining only. One pretraining: stage 1 "
+        f"(planted {informative}), {r['unlabelledSeconds']:.0f} s unlabelled recording for pretraining only"
+        + (f", high-gamma gain g = {r['highGammaGain']:g}, evoked gain e = {r['evokedGain']:g}" if "highGammaGain" in r else "")
+        + f". One pretraining: stage 1 "
         f"{r['vqSteps']} steps ({vq_epochs} epochs) then stage 2 {r['maeSteps']} steps ({mae_epochs} epochs) ({r['stepsPerEpoch']} batches of 32 four-second crops per epoch), AdamW, "
         f"warm-up 10 % + cosine from {r['pretrainLearningRate']:g} to 5e-5; stage 1 head: {r['decoderHead']}; spectral-target weight "
         f"{r['spectralWeight']:g}, commitment β {r['commitment']:g}, restart threshold {r['deadThreshold']:g}"
@@ -228,7 +230,7 @@ def schedule(args):
         "",
     ]
     rows = rows[:2] + sorted(rows[2:], key=lambda row: row[2:4])  # criteria in the note's order
-    write_section(args.output, "duin-criteria", "Methods-note criteria (session 7 schedule)", head + rows)
+    write_section(args.output, "duin-criteria", "Methods-note criteria (full schedule)", head + rows)
     lines = [f"Low-label regime: per seed {r.get('split', {}).get('train', 10)} training, {r.get('split', {}).get('validation', 5)} validation and "
              f"{r.get('split', {}).get('test', 25)} test trials per word; {r.get('classifierSteps', 0)} classifier steps.", "",
              "| variant | test accuracy (mean ± s.e.) | per seed | selected step per seed |", "|---|---|---|---|"]

@@ -12,6 +12,7 @@ import Foundation
 //       labels (10 per word) pretrained vs scratch over seeds, shuffled labels, channel ranking.
 //   neuro-bench-duin scarce [--seed 7] [--unlabelled-seconds 3600] [--vq-epochs 100] [--mae-epochs 100] [--cls-epochs 100]
 //       [--seeds 5] [--scarce 10] [--validation 5] [--checkpoints DIR] [--seed-list 0,1,…] [--variants …] [--partial file.json]
+//       [--hg-gain g] [--evoked-gain e] (simulator gains; default DuINSimulation's)
 //       methods note §D2 criteria 2–3 at the note's schedule: one pretraining (stage 1 then 2, epochs over
 //       the unlabelled hour of 4 s crops, reference learning-rate laws), VQ-VAE health on the held-out
 //       labelled block, then per seed 10 training / 5 validation trials per word (the rest tested) ×
@@ -404,6 +405,8 @@ func scarce() throws {
     let seed = UInt64(int("seed", 7)), seeds = int("seeds", 5), perWord = int("scarce", 10), validationPerWord = int("validation", 5)
     var simulation = DuINSimulation()
     simulation.unlabelledSeconds = double("unlabelled-seconds", 3600)
+    simulation.highGammaGain = double("hg-gain", simulation.highGammaGain)
+    simulation.evokedGain = double("evoked-gain", simulation.evokedGain)
     let (series, truth) = try simulation.simulate(seed: seed)
     let epochs = try series.epochs(EpochingConfiguration(tmin: -0.5, tmax: 2.5, labels: Set(truth.wordLabels), baseline: nil)).epochs!
     let span = series.annotations.first { $0.label == "unlabelled" }!
@@ -420,7 +423,7 @@ func scarce() throws {
     let vqURL = folder.appendingPathComponent("vqvae.h5"), maeURL = folder.appendingPathComponent("mae.h5")
     var out: [String: Any] = ["seed": seed, "words": truth.wordLabels.count, "trialsPerWord": simulation.trialsPerWord, "channels": simulation.channels,
                               "informative": truth.informative, "unlabelledSeconds": simulation.unlabelledSeconds, "chance": 1 / Double(truth.wordLabels.count),
-                              "stepsPerEpoch": stepsPerEpoch, "vqSteps": vqSteps, "maeSteps": maeSteps, "spectralWeight": Double(config.spectralWeight ?? 0),
+                              "highGammaGain": simulation.highGammaGain, "evokedGain": simulation.evokedGain, "stepsPerEpoch": stepsPerEpoch, "vqSteps": vqSteps, "maeSteps": maeSteps, "spectralWeight": Double(config.spectralWeight ?? 0),
                               "commitment": Double(config.commitmentCost), "deadThreshold": Double(config.deadCodeThreshold ?? 0),
                               "decoderHead": (config.decoderHead ?? .linear).rawValue, "pretrainLearningRate": double("pretrain-lr", 3e-4)]
     func note(_ text: String) { FileHandle.standardError.write(Data("[\(Date())] \(text)\n".utf8)) }
@@ -434,7 +437,14 @@ func scarce() throws {
     let skipPretraining = int("skip-pretraining", 0) == 1
     if !skipPretraining {
     let vq: DuINVQVAE, mae: DuINMAE
-    if FileManager.default.fileExists(atPath: maeURL.path) && int("reuse", 1) == 1 {
+    // Checkpoints are reused only when they were pretrained on this very recording and schedule (a folder
+    // left by a run with other simulator gains must not leak into the figures).
+    let recipe = "seed \(seed) g \(simulation.highGammaGain) e \(simulation.evokedGain) unlabelled \(simulation.unlabelledSeconds) "
+        + "vq \(vqSteps) mae \(maeSteps) lr \(double("pretrain-lr", 3e-4)) spectral \(config.spectralWeight ?? 0) beta \(config.commitmentCost)"
+    let savedStages = (try? Data(contentsOf: folder.appendingPathComponent("pretraining.json")))
+        .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+    let sameRecipe = savedStages?["recipe"] as? String == recipe
+    if FileManager.default.fileExists(atPath: maeURL.path) && int("reuse", 1) == 1 && sameRecipe {
         vq = try DuINCheckpoint.loadVQVAE(vqURL)
         mae = try DuINCheckpoint.loadMAE(maeURL)
         if let saved = try? Data(contentsOf: folder.appendingPathComponent("pretraining.json")),
@@ -459,7 +469,7 @@ func scarce() throws {
         try DuINCheckpoint.save(masked, stage: .mae, configuration: config, to: maeURL, provenance: provenance)
         let every = Swift.max(1, vqSteps / 20)
         let stages: [String: Any] = [
-            "vqSeconds": vqSeconds, "maeSeconds": Date().timeIntervalSince(start) - vqSeconds,
+            "recipe": recipe, "vqSeconds": vqSeconds, "maeSeconds": Date().timeIntervalSince(start) - vqSeconds,
             "vqReconstruction": stride(from: 0, to: vqLog.reconstruction.count, by: every).map { DuINStageLog.tail(Array(vqLog.reconstruction[..<($0 + 1)]), 10) },
             "vqPerplexity": stride(from: 0, to: vqLog.perplexity.count, by: every).map { DuINStageLog.tail(Array(vqLog.perplexity[..<($0 + 1)]), 10) },
             "vqSpectral": vqLog.spectral.isEmpty ? [] : stride(from: 0, to: vqLog.spectral.count, by: every).map { DuINStageLog.tail(Array(vqLog.spectral[..<($0 + 1)]), 10) },
@@ -480,39 +490,6 @@ func scarce() throws {
     try save()
     }
     if int("pretrain-only", 0) == 1 { try emit(out); return }
-
-    // Criteria 1, 4, 5 at full labels (80 / 10 / 10 per word, `--full-seeds` splits): Du-IN from scratch
-    // (validation-selected), the band-power + logistic-regression baseline, shuffled training labels,
-    // and the scratch models' channel contributions.
-    let fullSeeds = int("full-seeds", 0)
-    if fullSeeds > 0 {
-        var splits = [TrialSplit]()
-        for s in 0..<fullSeeds {
-            splits.append(stratifiedSplit(epochs.labels, words: truth.wordLabels, seed: seed &+ 500 &+ UInt64(s), sizes: eightyTenTen))
-        }
-        let baseline = try bandPowerBaseline(series: series, words: truth.wordLabels, splits: splits)
-        note("band-power LR: \(baseline)")
-        var full: [String: Any] = ["bandPowerLR": baseline]
-        var scratch = [Double](), shuffled = [Double](), contributions = [Double](repeating: 0, count: simulation.channels)
-        for (s, split) in splits.enumerated() {
-            let steps = (int("cls-epochs", 100) * split.train.count + batch - 1) / batch
-            var d = decoder(.none, steps: steps)
-            d.validationEpochs = try epochs.subset(trials: split.validation)
-            let train = try epochs.subset(trials: split.train), test = try epochs.subset(trials: split.test)
-            let fitted = try d.fit(train, seed: seed &+ UInt64(s), monitor: SilentMonitor())
-            scratch.append(try accuracy(fitted, test))
-            for (c, v) in fitted.channelContributions.enumerated() { contributions[c] += v / Double(splits.count) }
-            var g = SeededGenerator(seed: seed &+ 900 &+ UInt64(s))
-            let labels = g.permutation(train.labels.count).map { train.labels[$0] }
-            let permuted = try Epochs(data: train.data, channels: train.channels, labels: labels, samplingRate: train.samplingRate, tmin: train.tmin)
-            shuffled.append(try accuracy(try d.fit(permuted, seed: seed &+ UInt64(s), monitor: SilentMonitor()), test))
-            note("full seed \(s): scratch \(scratch.last!) shuffled \(shuffled.last!) band-power \(baseline[s])")
-            full["scratch"] = scratch; full["shuffled"] = shuffled; full["contributions"] = contributions.map { $0 * Double(splits.count) / Double(s + 1) }
-            full["testTrials"] = split.test.count; full["steps"] = steps
-            out["full"] = full
-            try save()
-        }
-    }
 
     let variants = (options["variants"] ?? "scratch,mae,mae-frozen").split(separator: ",").map(String.init)
     let seedList = options["seed-list"].map { $0.split(separator: ",").compactMap { Int($0) } } ?? Array(0..<seeds)
@@ -548,6 +525,41 @@ func scarce() throws {
             try save()
         }
     }
+
+    // After the scarce seeds (criterion 2 first, so a long run has it early): criteria 1, 4, 5 at full
+    // labels (80 / 10 / 10 per word, `--full-seeds` splits): Du-IN from scratch (validation-selected),
+    // the band-power + logistic-regression baseline, shuffled training labels, and the scratch models'
+    // channel contributions.
+    let fullSeeds = int("full-seeds", 0)
+    if fullSeeds > 0 {
+        var splits = [TrialSplit]()
+        for s in 0..<fullSeeds {
+            splits.append(stratifiedSplit(epochs.labels, words: truth.wordLabels, seed: seed &+ 500 &+ UInt64(s), sizes: eightyTenTen))
+        }
+        let baseline = try bandPowerBaseline(series: series, words: truth.wordLabels, splits: splits)
+        note("band-power LR: \(baseline)")
+        var full: [String: Any] = ["bandPowerLR": baseline]
+        var scratch = [Double](), shuffled = [Double](), contributions = [Double](repeating: 0, count: simulation.channels)
+        for (s, split) in splits.enumerated() {
+            let steps = (int("cls-epochs", 100) * split.train.count + batch - 1) / batch
+            var d = decoder(.none, steps: steps)
+            d.validationEpochs = try epochs.subset(trials: split.validation)
+            let train = try epochs.subset(trials: split.train), test = try epochs.subset(trials: split.test)
+            let fitted = try d.fit(train, seed: seed &+ UInt64(s), monitor: SilentMonitor())
+            scratch.append(try accuracy(fitted, test))
+            for (c, v) in fitted.channelContributions.enumerated() { contributions[c] += v / Double(splits.count) }
+            var g = SeededGenerator(seed: seed &+ 900 &+ UInt64(s))
+            let labels = g.permutation(train.labels.count).map { train.labels[$0] }
+            let permuted = try Epochs(data: train.data, channels: train.channels, labels: labels, samplingRate: train.samplingRate, tmin: train.tmin)
+            shuffled.append(try accuracy(try d.fit(permuted, seed: seed &+ UInt64(s), monitor: SilentMonitor()), test))
+            note("full seed \(s): scratch \(scratch.last!) shuffled \(shuffled.last!) band-power \(baseline[s])")
+            full["scratch"] = scratch; full["shuffled"] = shuffled; full["contributions"] = contributions.map { $0 * Double(splits.count) / Double(s + 1) }
+            full["testTrials"] = split.test.count; full["steps"] = steps
+            out["full"] = full
+            try save()
+        }
+    }
+
     try emit(out)
 }
 
@@ -716,18 +728,27 @@ func probe() throws {
     try emit(out)
 }
 
-/// `bandpower-sweep [--factors 0.1,0.25,…] [--splits 3]`: the band-power + logistic-regression baseline
-/// (criterion 1's reference) on the labelled block as both word-related gains (high-gamma and evoked)
-/// are scaled by each factor — the methods note asks for gains where it reaches about 25–40 %.
+/// `bandpower-sweep [--factors 0.1,0.25,…] [--hg-gains 0.1,… --evoked-gains 0.4,…] [--splits 3]`: the
+/// band-power + logistic-regression baseline (criterion 1's reference) on the labelled block as both
+/// word-related gains are scaled by each factor, or over a grid of high-gamma × evoked gains — the methods note asks for gains where it reaches about 25–40 %.
 func bandPowerSweep() throws {
-    let factors = (options["factors"] ?? "0.1,0.2,0.3,0.5,0.75,1").split(separator: ",").compactMap { Double($0) }
+    func list(_ name: String) -> [Double]? { options[name].map { $0.split(separator: ",").compactMap { Double($0) } } }
     let seed = UInt64(int("seed", 7)), splitCount = int("splits", 3)
+    // Either both default gains scaled by each factor, or the grid of explicit high-gamma × evoked gains
+    // (the note's g multiplies only the high-gamma envelope; the evoked term has no g).
+    let defaults = DuINSimulation()
+    var settings = [(factor: Double?, highGamma: Double, evoked: Double)]()
+    if list("hg-gains") != nil || list("evoked-gains") != nil {
+        for h in list("hg-gains") ?? [defaults.highGammaGain] { for e in list("evoked-gains") ?? [defaults.evokedGain] { settings.append((nil, h, e)) } }
+    } else {
+        for f in list("factors") ?? [0.1, 0.2, 0.3, 0.5, 0.75, 1] { settings.append((f, defaults.highGammaGain * f, defaults.evokedGain * f)) }
+    }
     var rows = [[String: Any]]()
-    for f in factors {
+    for setting in settings {
         var simulation = DuINSimulation()
         simulation.unlabelledSeconds = 0
-        simulation.highGammaGain *= f
-        simulation.evokedGain *= f
+        simulation.highGammaGain = setting.highGamma
+        simulation.evokedGain = setting.evoked
         let (series, truth) = try simulation.simulate(seed: seed)
         let epochs = try series.epochs(EpochingConfiguration(tmin: -0.5, tmax: 2.5, labels: Set(truth.wordLabels), baseline: nil)).epochs!
         var splits = [TrialSplit]()
@@ -735,8 +756,10 @@ func bandPowerSweep() throws {
             splits.append(stratifiedSplit(epochs.labels, words: truth.wordLabels, seed: seed &+ 500 &+ UInt64(s), sizes: eightyTenTen))
         }
         let accuracy = try bandPowerBaseline(series: series, words: truth.wordLabels, splits: splits)
-        FileHandle.standardError.write(Data("factor \(f): \(accuracy)\n".utf8))
-        rows.append(["factor": f, "highGammaGain": simulation.highGammaGain, "evokedGain": simulation.evokedGain, "accuracy": accuracy])
+        FileHandle.standardError.write(Data("g \(setting.highGamma) e \(setting.evoked): \(accuracy)\n".utf8))
+        var row: [String: Any] = ["highGammaGain": simulation.highGammaGain, "evokedGain": simulation.evokedGain, "accuracy": accuracy]
+        if let f = setting.factor { row["factor"] = f }
+        rows.append(row)
     }
     try emit(["seed": seed, "rows": rows])
 }

@@ -25,8 +25,11 @@ public struct DuINSimulation: Sendable, Codable, Hashable {
     public var informativeChannels = 6
     public var sources = 4
     public var samplingRate = 250.0
-    /// High-gamma modulation gain g and evoked gain e.
-    public var highGammaGain = 1.5
+    /// High-gamma modulation gain g and evoked gain e. The note's g scales only the high-gamma envelope
+    /// and is tuned so that log-band-power + logistic regression reaches about 25–40 %: with 10 words,
+    /// g = 0.2 (e unchanged at 0.4) gives 0.27 ± 0.02 (`neuro-bench-duin bandpower-sweep`); the old
+    /// g = 1.5 gave ≈ 0.9, i.e. the words sat almost entirely in a band-power-readable envelope.
+    public var highGammaGain = 0.2
     public var evokedGain = 0.4
     /// Standard deviation of the background relative to the unit-variance sources.
     public var backgroundLevel = 1.0
