@@ -54,6 +54,14 @@ public struct BiClustering: Sendable {
                     "starting states: \(startStates.count) states for \(bins) bins, each below L = \(config.statesTruncation)")
             }
         }
+        // The chains run in parallel: one BLAS thread each, or OpenBLAS's pool spins on the small
+        // factorisations (the start's screening spent most of its time yielding).
+        let blasThreads = BLASThreads.count
+        BLASThreads.count = 1
+        defer { BLASThreads.count = blasThreads }
+        // The screened neuron start depends on the data and the settings only: computed once for all chains.
+        let neuronStart: [Int]? = start == nil && config.initialClusters == 0
+            ? BiClusteringChain.screenedNeuronLabels(counts: counts, neurons: neurons, bins: bins, config: config) : nil
         let checksum = BiClusteringCheckpoint.checksum(counts)
         var root = SeededGenerator(seed: seed)
         let generators = root.split(into: config.chains)
@@ -66,7 +74,7 @@ public struct BiClustering: Sendable {
                 try BiClustering.runChain(
                     index: c, counts: counts, neurons: neurons, bins: bins, config: config, generator: generators[c],
                     checksum: checksum, checkpointDirectory: checkpointDirectory, monitor: monitor, progress: progress, total: total,
-                    start: start, startStates: startStates)
+                    start: start, startStates: startStates, neuronStart: neuronStart)
             }
             results.slots.withLock { $0[c] = outcome }
         }
@@ -97,7 +105,8 @@ public struct BiClustering: Sendable {
     static func runChain(
         index: Int, counts: [Double], neurons: Int, bins: Int, config: BiClusteringConfiguration,
         generator: SeededGenerator, checksum: String, checkpointDirectory: URL?, monitor: any FitMonitor,
-        progress: SharedCounter, total: Int, start: BiClusteringStart? = nil, startStates: [Int]? = nil
+        progress: SharedCounter, total: Int, start: BiClusteringStart? = nil, startStates: [Int]? = nil,
+        neuronStart: [Int]? = nil
     ) throws -> ChainOutcome {
         var chain: BiClusteringChain
         var summary: BiClusteringChainSummary
@@ -118,7 +127,8 @@ public struct BiClustering: Sendable {
             elapsed = saved.elapsed
             progress.value.withLock { $0 += saved.state.sweep }
         } else {
-            chain = try BiClusteringChain(counts: counts, neurons: neurons, bins: bins, config: config, generator: generator)
+            chain = try BiClusteringChain(
+                counts: counts, neurons: neurons, bins: bins, config: config, generator: generator, neuronLabels: neuronStart)
             if let start { try chain.adopt(start) }
             if let startStates { try chain.adopt(states: startStates) }
             summary = BiClusteringChainSummary(

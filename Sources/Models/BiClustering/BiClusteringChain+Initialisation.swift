@@ -47,20 +47,6 @@ extension BiClusteringChain {
         return try? SymmetricEigen(laplacian)
     }
 
-    /// The number of neuron groups for the automatic start (`initialClusters = 0`): the largest eigengap
-    /// of the normalised graph Laplacian of the neurons' positive correlations of log smoothed rates
-    /// (spectral clustering's usual rule), over 1…`maxGroups` groups.
-    static func estimatedClusterCount(counts: [Double], neurons: Int, bins: Int, maxGroups: Int) -> Int {
-        let kMax = Swift.min(maxGroups, neurons - 1)
-        guard kMax >= 2, let eig = correlationLaplacian(counts: counts, neurons: neurons, bins: bins) else { return 1 }
-        var best = 1, bestGap = -Double.infinity
-        for k in 1...kMax {
-            let gap = eig.values[k] - eig.values[k - 1]
-            if gap > bestGap { bestGap = gap; best = k }
-        }
-        return best
-    }
-
     /// k-means (k-means++ seeding, Lloyd iterations), best of `restarts` by within-group sum of squares,
     /// on n points of f features (row-major).
     static func kMeans(_ x: [Double], n: Int, f: Int, k: Int, restarts: Int, generator: inout SeededGenerator) -> [Int] {
@@ -96,27 +82,26 @@ extension BiClusteringChain {
         return labels
     }
 
-    /// A data-driven start (a valid MCMC start like any other; the chain forgets it): neurons are split
-    /// into k groups by k-means (k-means++ seeding) on their z-scored log smoothed rates, each group's
-    /// baseline trajectory μ^(j) is the members' mean centred log rate and its factor rows are the
-    /// leading principal components of the members' residuals (random AR(1) rows when a group is too
-    /// small). Returns labels and the stacked latents on the natural scale (rows of norm √T).
+    /// A data-driven start (a valid MCMC start like any other; the chain forgets it): k spectral groups
+    /// of the neurons (`spectralLabels`) and their trajectories (`groupTrajectories`).
     static func dataDrivenStart(
         counts: [Double], neurons: Int, bins: Int, clusters k: Int, p: Int, config: BiClusteringConfiguration,
         generator: inout SeededGenerator
     ) -> (labels: [Int], latents: [Double]) {
-        // Log smoothed rates, centred per neuron; a z-scored copy for k-means.
-        let (logRate, pooledRate) = smoothedRates(counts: counts, neurons: neurons, bins: bins)
-        var z = logRate
-        for i in 0..<neurons {
-            let sd = ((0..<bins).reduce(0.0) { $0 + z[i * bins + $1] * z[i * bins + $1] } / Double(bins)).squareRoot()
-            if sd > 0 { for t in 0..<bins { z[i * bins + t] /= sd } }
-        }
-        // Spectral clustering (Ng, Jordan & Weiss): k-means on the row-normalised leading k eigenvectors
-        // of the correlation graph's normalised Laplacian, which is far less sensitive to count noise
-        // than k-means on the T-dimensional rate traces; falls back to the traces without a graph.
+        let labels = spectralLabels(counts: counts, neurons: neurons, bins: bins, clusters: k, generator: &generator)
+        let latents = groupTrajectories(counts: counts, neurons: neurons, bins: bins, labels: labels, p: p, config: config, generator: &generator)
+        return (labels, latents)
+    }
+
+    /// k groups of neurons, labelled 0..<groups in order of first appearance (a k-means group may be empty).
+    /// Spectral clustering (Ng, Jordan & Weiss): k-means on the row-normalised leading k eigenvectors of
+    /// the correlation graph's normalised Laplacian, which is far less sensitive to count noise than
+    /// k-means on the T-dimensional rate traces; it falls back to the z-scored log smoothed rates when
+    /// there is no graph.
+    static func spectralLabels(counts: [Double], neurons: Int, bins: Int, clusters k: Int, generator: inout SeededGenerator) -> [Int] {
+        guard k > 1 else { return [Int](repeating: 0, count: neurons) }
         var labels: [Int]
-        if k > 1, let eig = correlationLaplacian(counts: counts, neurons: neurons, bins: bins) {
+        if let eig = correlationLaplacian(counts: counts, neurons: neurons, bins: bins) {
             var embedding = [Double](repeating: 0, count: neurons * k)
             for i in 0..<neurons {
                 var norm = 0.0
@@ -125,12 +110,27 @@ extension BiClusteringChain {
             }
             labels = kMeans(embedding, n: neurons, f: k, k: k, restarts: 10, generator: &generator)
         } else {
+            var z = smoothedRates(counts: counts, neurons: neurons, bins: bins).logRate
+            for i in 0..<neurons {
+                let sd = ((0..<bins).reduce(0.0) { $0 + z[i * bins + $1] * z[i * bins + $1] } / Double(bins)).squareRoot()
+                if sd > 0 { for t in 0..<bins { z[i * bins + t] /= sd } }
+            }
             labels = kMeans(z, n: neurons, f: bins, k: k, restarts: 10, generator: &generator)
         }
-        // Compact labels (a k-means group may be empty).
         var map = [Int: Int]()
-        labels = labels.map { l in if let m = map[l] { return m }; map[l] = map.count; return map.count - 1 }
-        let groups = map.count, b = p + 1, d = groups * b
+        return labels.map { l in if let m = map[l] { return m }; map[l] = map.count; return map.count - 1 }
+    }
+
+    /// The stacked latents (natural scale, rows of norm √T) of the groups `labels` (0..<groups, all
+    /// used): each group's baseline row μ^(j) is the log of its members' pooled smoothed counts, centred,
+    /// and its factor rows are the leading principal components of the members' residuals (random AR(1)
+    /// rows when a group is too small).
+    static func groupTrajectories(
+        counts: [Double], neurons: Int, bins: Int, labels: [Int], p: Int, config: BiClusteringConfiguration,
+        generator: inout SeededGenerator
+    ) -> [Double] {
+        let (logRate, pooledRate) = smoothedRates(counts: counts, neurons: neurons, bins: bins)
+        let groups = (labels.max() ?? -1) + 1, b = p + 1, d = groups * b
         var latents = [Double](repeating: 0, count: bins * d)
         var rows = [Double](repeating: 0, count: b * bins)
         var scales = [Double](repeating: 0, count: p)
@@ -180,6 +180,6 @@ extension BiClusteringChain {
                 for q in 0..<p { latents[t * d + j * b + 1 + q] = rows[(1 + q) * bins + t] * rootT }
             }
         }
-        return (labels, latents)
+        return latents
     }
 }

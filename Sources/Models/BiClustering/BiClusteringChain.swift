@@ -60,10 +60,15 @@ final class BiClusteringChain {
     var rowNorm: Double { config.factorScale.rowNorm(bins: bins) }
     var stackedDimension: Int { state.clusterCount * (p + 1) }
 
-    convenience init(counts: [Double], neurons: Int, bins: Int, config: BiClusteringConfiguration, generator: SeededGenerator) throws {
+    /// `neuronLabels` (0..<k, all used) replaces the start's partition (`screenedNeuronLabels`, computed
+    /// once for all chains); nil computes it per `initialClusters`.
+    convenience init(
+        counts: [Double], neurons: Int, bins: Int, config: BiClusteringConfiguration, generator: SeededGenerator,
+        neuronLabels: [Int]? = nil
+    ) throws {
         var generator = generator
         let state = BiClusteringChain.initialState(
-            counts: counts, neurons: neurons, bins: bins, config: config, generator: &generator)
+            counts: counts, neurons: neurons, bins: bins, config: config, neuronLabels: neuronLabels, generator: &generator)
         try self.init(state: state, generator: generator, counts: counts, neurons: neurons, bins: bins, config: config)
         // States from the data-driven start's latents: a few blocked-Gibbs passes of the HMM and the
         // dynamics with the latents held fixed (part of the start, not of the sweeps).
@@ -88,7 +93,7 @@ final class BiClusteringChain {
         self.bins = bins
         self.p = config.latentDimension
         self.counts = counts
-        self.maxClusters = Swift.max(1, Swift.min(config.maxClusters ?? Swift.max(neurons / 2, 1), neurons))
+        self.maxClusters = BiClusteringChain.maximumClusters(neurons: neurons, config: config)
         self.mfm = MFMCoefficients(
             n: neurons, maxBlocks: maxClusters + 1, gamma: config.mfmGamma, geometric: config.clusterCountGeometric)
         self.generator = generator
@@ -106,10 +111,12 @@ final class BiClusteringChain {
         try prepareBuffers()
     }
 
-    /// The start: d_i at the log mean count, small random loadings, `initialClusters` clusters from
-    /// `dataDrivenStart`, states per `initialStates`, dynamics from the MNIW prior.
+    /// The start: d_i at the log mean count, small random loadings, `initialClusters` spectral groups of
+    /// neurons (or the screened partition, `NeuronStartScreening`) with trajectories from their members'
+    /// data, states per `initialStates`, dynamics from the MNIW prior.
     static func initialState(
-        counts: [Double], neurons: Int, bins: Int, config: BiClusteringConfiguration, generator: inout SeededGenerator
+        counts: [Double], neurons: Int, bins: Int, config: BiClusteringConfiguration, neuronLabels: [Int]? = nil,
+        generator: inout SeededGenerator
     ) -> BiClusteringState {
         let p = config.latentDimension, d = p + 1, l = config.statesTruncation
         var baselines = [Double](repeating: 0, count: neurons)
@@ -120,12 +127,16 @@ final class BiClusteringChain {
         }
         var loadings = [Double](repeating: 0, count: neurons * p)
         for k in loadings.indices { loadings[k] = 0.1 * generator.standardNormal() }
-        let maxClusters = Swift.max(1, Swift.min(config.maxClusters ?? Swift.max(neurons / 2, 1), neurons))
-        let requested = config.initialClusters > 0 ? config.initialClusters
-            : estimatedClusterCount(counts: counts, neurons: neurons, bins: bins, maxGroups: Swift.min(maxClusters, 10))
-        let k = Swift.max(1, Swift.min(requested, maxClusters, neurons))
-        let start = dataDrivenStart(counts: counts, neurons: neurons, bins: bins, clusters: k, p: p, config: config, generator: &generator)
-        let labels = start.labels, latents = start.latents
+        let labels: [Int]
+        if let neuronLabels {
+            labels = neuronLabels
+        } else if config.initialClusters > 0 {
+            let k = Swift.max(1, Swift.min(config.initialClusters, maximumClusters(neurons: neurons, config: config), neurons))
+            labels = spectralLabels(counts: counts, neurons: neurons, bins: bins, clusters: k, generator: &generator)
+        } else {
+            labels = screenedNeuronLabels(counts: counts, neurons: neurons, bins: bins, config: config)
+        }
+        let latents = groupTrajectories(counts: counts, neurons: neurons, bins: bins, labels: labels, p: p, config: config, generator: &generator)
         let clusterCount = Set(labels).count
         let stacked = clusterCount * d
         let states: [Int]
@@ -147,6 +158,20 @@ final class BiClusteringChain {
             clusterCount: clusterCount, labels: labels, baselines: baselines, loadings: loadings,
             dispersions: [Double](repeating: config.likelihood == .poisson ? config.poissonProxyDispersion : config.initialDispersion, count: neurons),
             latents: latents, states: states, dynamics: dynamics, hmm: hmm, sweep: 0)
+    }
+
+    /// The cap on the number of clusters: `maxClusters`, or N/2.
+    static func maximumClusters(neurons: Int, config: BiClusteringConfiguration) -> Int {
+        Swift.max(1, Swift.min(config.maxClusters ?? Swift.max(neurons / 2, 1), neurons))
+    }
+
+    /// The default start's partition (`NeuronStartScreening` over k = 1…10). Not drawn with a chain's
+    /// generator: like the trajectory pool it is a function of the data and the settings only.
+    static func screenedNeuronLabels(counts: [Double], neurons: Int, bins: Int, config: BiClusteringConfiguration) -> [Int] {
+        let maxGroups = Swift.min(maximumClusters(neurons: neurons, config: config), 10)
+        var generator = SeededGenerator(seed: 0x5C2E_E11E)
+        var screening = NeuronStartScreening(counts: counts, neurons: neurons, bins: bins, config: config, maxGroups: maxGroups)
+        return screening.bestPartition(maxGroups: maxGroups, generator: &generator)
     }
 
     /// The `stateRestartSweep` re-start: the `.excursions` rule on the current latents. The two labels

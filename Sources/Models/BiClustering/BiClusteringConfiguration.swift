@@ -120,12 +120,12 @@ public struct BiClusteringConfiguration: Sendable, Codable, Equatable {
     public var dynamicsCollapsedStateProposals = 0
     /// Largest change-point shift, in bins, of that move.
     public var dynamicsCollapsedMaxShift = 10
-    /// Number of neuron clusters at the start, from k-means on log smoothed rates (capped by
-    /// `maxClusters`), each cluster's baseline and factor rows from its members' data (pooled log rate
-    /// and leading principal components). 0 (default) picks the number by the eigengap of the neurons'
-    /// correlation graph (`estimatedClusterCount`); 1 is the methods note's single-cluster start, from
-    /// which the Algorithm-8 step with the AR(1) auxiliary prior practically never opens a cluster at
-    /// T = 500 (docs/bicluster.md).
+    /// Number of neuron clusters at the start (spectral clustering of the neurons' log smoothed rates,
+    /// capped by `maxClusters`), each cluster's baseline and factor rows from its members' data (pooled
+    /// log rate and leading principal components). 0 (default) screens k = 1…10 by a leave-one-neuron-out
+    /// predictive score and refines the best partition (`NeuronStartScreening`); 1 is the methods note's
+    /// single-cluster start, from which the Algorithm-8 step with the AR(1) auxiliary prior practically
+    /// never opens a cluster at T = 500 (docs/bicluster.md).
     public var initialClusters = 0
     /// Starting value of every r_i.
     public var initialDispersion = 1.0

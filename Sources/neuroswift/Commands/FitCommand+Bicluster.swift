@@ -27,7 +27,7 @@ struct FitBicluster: ParsableCommand {
     @Option(help: "Weak-limit number of states L (paper: 10 simulation, 20 real data).") var states = 10
     @Option(help: "Success probability of the Geometric prior on the number of clusters (paper: 0.2, real data 0.415).")
     var clusterPrior = 0.2
-    @Option(help: "Neuron clusters at the start (k-means on log smoothed rates; 0 = chosen by the correlation eigengap, 1 = single-cluster start).")
+    @Option(help: "Neuron clusters at the start (spectral groups of log smoothed rates; 0 = screened by a leave-one-neuron-out predictive score, 1 = single-cluster start).")
     var initialClusters = 0
     @Option(help: "Split–merge proposals per sweep (0 = off).") var splitMerge: Int?
     @Option(help: "Blocked-Gibbs passes of states and dynamics on the starting latents.") var initialStateSweeps: Int?
