@@ -153,6 +153,7 @@ def schedule(args):
         command = [args.harness, "scarce", "--seeds", str(args.schedule_seeds), "--full-seeds", str(args.full_seeds),
                    "--unlabelled-seconds", "3600", "--vq-epochs", str(args.vq_epochs), "--mae-epochs", str(args.mae_epochs),
                    "--cls-epochs", str(args.cls_epochs), "--spectral", str(args.spectral), *args.sim_codebook.split(),
+                   "--variants", args.schedule_variants,
                    "--checkpoints", str(out.parent / "duin-schedule-checkpoints"), "--partial", str(out)]
         print(" ".join(command), flush=True)
         env = dict(os.environ)
@@ -335,6 +336,9 @@ def main():
     parser.add_argument("--probe-json", help="render a saved `neuro-bench-duin probe` output")
     parser.add_argument("--schedule-output", default="/tmp/duin-schedule.json", help="where the harness writes its (partial) results")
     parser.add_argument("--schedule-seeds", type=int, default=5)
+    parser.add_argument("--schedule-variants", default="scratch,mae,scratch-lpft,mae-lpft,vqvae-lpft",
+                        help="stage-3 variants of the scarce-label runs: the note's recipe (scratch, mae: MLP head) and LP-FT "
+                             "(validated logistic probe on the frozen encoder initialises a linear head, then fine-tuning) on both sides")
     parser.add_argument("--full-seeds", type=int, default=3)
     parser.add_argument("--vq-epochs", type=int, default=100)
     parser.add_argument("--mae-epochs", type=int, default=100)

@@ -107,6 +107,31 @@ import TestSupport
         #expect(log.selectedStep != nil)
     }
 
+    /// LP-FT through the pipeline: the from-scratch recipe keeps the option (a linear head on a random
+    /// encoder, the same recipe as for a pretrained one), the fit is a function of the seed, and the
+    /// linear head survives saving and reloading; without validation trials the option is refused.
+    @Test func pipelineLinearProbeHeadIsDeterministicAndReloads() throws {
+        let (epochs, _, _) = try DuINTests.epochs(DuINTests.simulation(words: 3, trialsPerWord: 4), seed: 4)
+        let (held, _, _) = try DuINTests.epochs(DuINTests.simulation(words: 3, trialsPerWord: 2), seed: 5)
+        var options = DuINStageOptions.classifier(steps: 3)
+        options.batchSize = 6
+        options.linearProbeStrengths = [0.01, 1]
+        var decoder = DuINDecoder(pretraining: .none, configuration: DuINTests.tinyConfiguration(), classifier: options)
+        #expect(throws: ParameterError.self) { try decoder.fit(epochs, seed: 1, monitor: SilentMonitor()) }
+        decoder.validationEpochs = held
+        let fitted = try decoder.fit(epochs, seed: 1, monitor: SilentMonitor())
+        let again = try decoder.fit(epochs, seed: 1, monitor: SilentMonitor())
+        #expect(fitted.model.hidden == nil)
+        #expect(fitted.logs["classifier"]?.validationSteps.first == 0)
+        #expect(try again.probabilities(epochs).elements == fitted.probabilities(epochs).elements)
+        let folder = try TemporaryDirectory()
+        let url = folder.file("lpft.h5")
+        try fitted.save(to: url, provenance: ExportProvenance(command: "test"))
+        let loaded = try FittedDuIN.load(url)
+        #expect(loaded.model.hidden == nil)
+        #expect(try loaded.probabilities(held).elements == fitted.probabilities(held).elements)
+    }
+
     @Test func linearProbeOptionIsValidated() throws {
         let config = DuINTests.tinyConfiguration()
         var g = SeededGenerator(seed: 14)
