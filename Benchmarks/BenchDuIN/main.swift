@@ -127,8 +127,9 @@ let probeStrengths = [0.0001, 0.001, 0.01, 0.1, 1]
 func decoder(_ pretraining: DuINDecoder.Pretraining, frozen: Bool = false, steps: Int, checkpoint: URL? = nil) -> DuINDecoder {
     var d = DuINDecoder(pretraining: pretraining, frozenEncoder: frozen, classifier: .classifier(steps: steps))
     d.pretrainedCheckpoint = checkpoint
-    d.classifier.learningRate = frozen ? 3e-3 : 1e-3
-    d.classifier.minimumLearningRate = 2e-5
+    // `--cls-lr` / `--cls-min-lr`: the fine-tuning schedule (default 1e-3 → 2e-5; the note's is 2e-4 → 5e-6).
+    d.classifier.learningRate = frozen ? 3e-3 : Float(double("cls-lr", 1e-3))
+    d.classifier.minimumLearningRate = Float(double("cls-min-lr", 2e-5))
     if checkpoint != nil && !frozen {
         d.classifier.encoderLearningRateScale = encoderScale
         d.classifier.frozenEncoderSteps = Int(frozenFraction * Double(steps))
