@@ -239,7 +239,7 @@ def schedule(args):
         + ("Two stage-3 recipes, each the same for scratch and pretrained encoders: the note's (2400 → 128 → 10 MLP head; "
            "`scratch`, `mae`) and LP-FT (`*-lpft`: an L2 logistic regression on the frozen encoder's flattened output, its "
            "strength chosen among 1e-4…1 on the validation trials, initialises a linear 2400 → 10 head, then head and encoder "
-           "fine-tune with the same schedule; the probe itself is evaluated as step 0). "
+           "fine-tune at the note's stage-3 rate, 2e-4 warm-up + cosine to 5e-6; the probe itself is evaluated as step 0). "
            if any(name.endswith("-lpft") for name in r.get("scarce", {})) else "")
         + f"Chance {chance:.3f}.",
         "",
