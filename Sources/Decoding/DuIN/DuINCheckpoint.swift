@@ -28,7 +28,10 @@ public enum DuINCheckpoint {
         public var channelNames: [String]
         public var normalization: DuINNormalization
         public var tokens: Int
-        public init(classes: [String], channelNames: [String], normalization: DuINNormalization, tokens: Int) {
+        /// The classifier head (nil in files written before the linear head existed: the MLP).
+        public var head: DuINClassifierModel.Head?
+        public init(classes: [String], channelNames: [String], normalization: DuINNormalization, tokens: Int, head: DuINClassifierModel.Head? = nil) {
+            self.head = head
             self.classes = classes
             self.channelNames = channelNames
             self.normalization = normalization
@@ -114,7 +117,8 @@ public enum DuINCheckpoint {
         let (stage, configuration, meta) = try inspect(url)
         guard stage == .classifier, let meta else { throw DuINCheckpointError.wrongStage(file: url.path, stored: stage.rawValue, expected: "classifier") }
         var g = SeededGenerator(seed: 0)
-        let model = DuINClassifierModel(configuration: configuration, tokens: meta.tokens, classes: meta.classes.count, generator: &g)
+        let model = DuINClassifierModel(configuration: configuration, tokens: meta.tokens, classes: meta.classes.count,
+                                        head: meta.head ?? .mlp, generator: &g)
         try Checkpoint.load(from: url, into: model)
         return (model, meta)
     }
@@ -124,7 +128,8 @@ extension FittedDuIN {
     /// Saves the trained classifier with what prediction needs (classes, channel names, the training
     /// normalisation, tokens) as a stage-3 HDF5 checkpoint; `FittedDuIN.load` restores it.
     public func save(to url: URL, provenance: ExportProvenance) throws {
-        let meta = DuINCheckpoint.ClassifierMeta(classes: classes, channelNames: channelNames, normalization: normalization, tokens: model.tokens)
+        let meta = DuINCheckpoint.ClassifierMeta(classes: classes, channelNames: channelNames, normalization: normalization, tokens: model.tokens,
+                                                    head: model.hidden == nil ? .linear : .mlp)
         try DuINCheckpoint.save(model, stage: .classifier, configuration: model.configuration, meta: meta, to: url, provenance: provenance)
     }
 

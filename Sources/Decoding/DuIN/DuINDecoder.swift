@@ -91,7 +91,9 @@ public struct DuINDecoder: EpochClassifier {
             try ParameterError.check(k > 0, "selectTopChannels", expected: "> 0", found: k)
             config.channels = epochs.channelCount
             let screen = DuINClassifierModel(configuration: config, tokens: patches, classes: classes.count, generator: &generator)
-            try DuINTraining.trainClassifier(screen, data: data, labels: labels, samples: samples, options: fromScratch,
+            var screening = fromScratch
+            screening.linearProbeStrengths = nil  // the screen has no validation trials
+            try DuINTraining.trainClassifier(screen, data: data, labels: labels, samples: samples, options: screening,
                                              seed: generator.next(), monitor: monitor)
             let scores = screen.encoder.spatial.channelContributions()
             contributions = scores
@@ -102,7 +104,8 @@ public struct DuINDecoder: EpochClassifier {
         config.channels = channels.count
         try config.validate()
 
-        let model = DuINClassifierModel(configuration: config, tokens: patches, classes: classes.count, generator: &generator)
+        let model = DuINClassifierModel(configuration: config, tokens: patches, classes: classes.count,
+                                        head: classifier.linearProbeStrengths == nil ? .mlp : .linear, generator: &generator)
         var logs = [String: DuINStageLog]()
         if let pretrainedEncoder {
             try model.encoder.copyWeights(from: pretrainedEncoder)

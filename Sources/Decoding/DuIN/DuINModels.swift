@@ -229,20 +229,24 @@ public struct DuINMAE: Layer {
     public var namedBuffers: [(name: String, tensor: Tensor)] { Self.prefixedBuffers("encoder", encoder) }
 }
 
-/// Stage 3: the encoder followed by flatten(M × d) → hidden → ReLU → classes.
+/// Stage 3: the encoder followed by flatten(M × d) → hidden → ReLU → classes (`.mlp`, the note's head)
+/// or flatten → classes (`.linear`, the LP-FT head that a logistic-regression probe initialises).
 public struct DuINClassifierModel: Layer {
+    public enum Head: String, Sendable, Codable { case mlp, linear }
     public let configuration: DuINConfiguration
     public let encoder: DuINEncoder
-    public let hidden: Linear
+    /// nil for the linear head.
+    public let hidden: Linear?
     public let output: Linear
     public let tokens: Int
 
-    public init(configuration c: DuINConfiguration, tokens: Int, classes: Int, generator: inout SeededGenerator) {
+    public init(configuration c: DuINConfiguration, tokens: Int, classes: Int, head: Head = .mlp, generator: inout SeededGenerator) {
         configuration = c
         self.tokens = tokens
         encoder = DuINEncoder(configuration: c, generator: &generator)
-        hidden = Linear(inFeatures: tokens * c.modelDimension, outFeatures: c.classifierHidden, generator: &generator)
-        output = Linear(inFeatures: c.classifierHidden, outFeatures: classes, generator: &generator)
+        let width = tokens * c.modelDimension
+        hidden = head == .mlp ? Linear(inFeatures: width, outFeatures: c.classifierHidden, generator: &generator) : nil
+        output = Linear(inFeatures: hidden == nil ? width : c.classifierHidden, outFeatures: classes, generator: &generator)
     }
 
     /// Class logits `[batch, classes]`. With `frozenEncoder` the encoder runs in evaluation mode
@@ -251,16 +255,46 @@ public struct DuINClassifierModel: Layer {
         let b = x.dimensions[0]
         let h = frozenEncoder ? withNoGrad { encoder(x, subject: subject).detached() } : encoder(x, subject: subject, training: training)
         let flat = h.reshaped([b, tokens * configuration.modelDimension]).dropout(configuration.dropout, training: training)
+        guard let hidden else { return output(flat) }
         return output(hidden(flat).relu())
+    }
+
+    /// The flattened encoder output (evaluation mode) of trials `data` (`[n, channels, samples]`): the
+    /// features the linear head sees, one row per trial.
+    public func features(_ data: [Float], samples: Int, batchSize: Int = 50) -> [[Double]] {
+        let c = configuration.channels, n = data.count / (c * samples), width = tokens * configuration.modelDimension
+        var rows = [[Double]]()
+        rows.reserveCapacity(n)
+        withNoGrad {
+            var start = 0
+            while start < n {
+                let end = Swift.min(n, start + batchSize)
+                let h = encoder(Tensor(Array(data[(start * c * samples)..<(end * c * samples)]), shape: [end - start, c, samples]))
+                for i in 0..<(end - start) { rows.append(h.storage[(i * width)..<((i + 1) * width)].map(Double.init)) }
+                start = end
+            }
+        }
+        return rows
+    }
+
+    /// Sets the linear head to `weights` (`classes × features`) and `bias`.
+    public func setLinearHead(_ weights: [[Double]], bias: [Double]) throws {
+        let width = tokens * configuration.modelDimension
+        try ParameterError.check(hidden == nil, "head", expected: "a linear head", found: "an MLP head")
+        try ParameterError.check(weights.count == output.outFeatures && bias.count == output.outFeatures && weights.allSatisfy { $0.count == width },
+                                 "weights", expected: "\(output.outFeatures) × \(width) and \(output.outFeatures) biases",
+                                 found: "\(weights.count) × \(weights.first?.count ?? 0) and \(bias.count)")
+        output.weight.update { w in for (k, row) in weights.enumerated() { for (j, v) in row.enumerated() { w[k * width + j] = Float(v) } } }
+        output.bias?.update { b in for (k, v) in bias.enumerated() { b[k] = Float(v) } }
     }
 
     /// Trainable parameters: everything, or only the head when the encoder is frozen.
     public func trainableParameters(frozenEncoder: Bool) -> [Tensor] {
-        frozenEncoder ? hidden.parameters + output.parameters : parameters
+        frozenEncoder ? (hidden?.parameters ?? []) + output.parameters : parameters
     }
 
     public var namedParameters: [(name: String, tensor: Tensor)] {
-        Self.prefixed("encoder", encoder) + Self.prefixed("hidden", hidden) + Self.prefixed("output", output)
+        Self.prefixed("encoder", encoder) + (hidden.map { Self.prefixed("hidden", $0) } ?? []) + Self.prefixed("output", output)
     }
 
     public var namedBuffers: [(name: String, tensor: Tensor)] { Self.prefixedBuffers("encoder", encoder) }

@@ -17,6 +17,11 @@ public struct DuINStageOptions: Sendable, Codable, Hashable {
     /// warm-up, so that a random head's gradients do not wash out the pretrained features).
     public var encoderLearningRateScale: Float = 1
     public var frozenEncoderSteps: Int = 0
+    /// LP-FT (Kumar et al. 2022): when set, the classifier head is linear (flatten → classes) and starts
+    /// as an L2 logistic regression fitted on the frozen encoder's features of the training trials, its
+    /// inverse regularisation chosen among these on the validation trials (required); fine-tuning then
+    /// starts from a head that already agrees with the features instead of distorting them.
+    public var linearProbeStrengths: [Double]? = nil
 
     public init(steps: Int, batchSize: Int = 32, learningRate: Float = 3e-4, minimumLearningRate: Float = 5e-5, weightDecay: Float = 0.01) {
         self.steps = steps
@@ -38,6 +43,10 @@ public struct DuINStageOptions: Sendable, Codable, Hashable {
         try ParameterError.check((0..<1).contains(warmupFraction), "warmupFraction", expected: "in [0, 1)", found: warmupFraction)
         try ParameterError.check(encoderLearningRateScale >= 0, "encoderLearningRateScale", expected: "≥ 0", found: encoderLearningRateScale)
         try ParameterError.check(frozenEncoderSteps >= 0, "frozenEncoderSteps", expected: "≥ 0", found: frozenEncoderSteps)
+        if let strengths = linearProbeStrengths {
+            try ParameterError.check(!strengths.isEmpty && strengths.allSatisfy { $0 > 0 && $0.isFinite }, "linearProbeStrengths",
+                                     expected: "a non-empty list of positive strengths", found: strengths)
+        }
     }
 
     func optimizer(for model: some Layer, trainable: [Tensor]? = nil) -> Adam {
@@ -255,6 +264,17 @@ public enum DuINTraining {
         }
         try ParameterError.check(n >= 2 && data.count == n * c * samples, "data", expected: "\(n) trials × \(c) channels × \(samples) samples", found: data.count)
         try ParameterError.check(samples == model.tokens * model.configuration.patchLength, "samples", expected: "\(model.tokens) whole patches", found: samples)
+        if let strengths = options.linearProbeStrengths {
+            guard let validation else {
+                throw ParameterError("validation", expected: "validation trials to choose the linear probe's strength", found: "none")
+            }
+            try ParameterError.check(model.hidden == nil, "model", expected: "a linear head (head: .linear) for linearProbeStrengths", found: "an MLP head")
+            let probe = try DuINLinearProbe.fit(
+                trainFeatures: model.features(data, samples: samples), trainLabels: labels,
+                validationFeatures: model.features(validation.data, samples: samples), validationLabels: validation.labels,
+                classCount: model.output.outFeatures, strengths: strengths)
+            try model.setLinearHead(probe.foldedWeights(), bias: probe.foldedBias())
+        }
         let context = TrainingContext(seed: seed)
         // The head and the encoder get separate AdamW states so that the encoder can run at a scaled
         // learning rate (or not at all during the frozen warm-up).
@@ -265,6 +285,8 @@ public enum DuINTraining {
         let maxShift = Int(shiftFraction * Double(samples))
         var order = [Int](), cursor = 0
         var log = DuINStageLog()
+        // LP-FT keeps the probe itself when no fine-tuning step beats it on validation.
+        if options.linearProbeStrengths != nil { evaluate(after: 0, into: &log) }
         for step in 0..<options.steps {
             if monitor.shouldStop { break }
             var x = [Float](repeating: 0, count: batch * c * samples), y = [Int]()
