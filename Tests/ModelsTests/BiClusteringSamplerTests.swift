@@ -127,7 +127,7 @@ import Testing
 
     /// Recovery on the paper's simulation at its own size (N = 30 in 3 clusters of 10, T = 500, p = 2,
     /// NB r = 10; `simulate bicluster --seed 0`), from the default data-driven start with one shared r.
-    /// At this size the eigengap start finds the three groups and the chain keeps them (docs/bicluster.md):
+    /// At this size the screened start finds the three groups and the chain keeps them (docs/bicluster.md):
     /// neuron ARI, K and the shared r hold after 30 sweeps (≈ 30 s in a debug build on a loaded machine).
     /// The state sequence does not: from the default single-state start the blocked Gibbs keeps one
     /// regime (ARI ≈ 0); with the latents-collapsed moves and hundreds of sweeps (too slow here) the chains
