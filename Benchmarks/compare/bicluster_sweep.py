@@ -66,8 +66,8 @@ def main():
              f"{args.repeats} runs per size (fit seeds 1–{args.repeats}). CPU per sweep is the chain thread's CPU time "
              "(sweep and streaming summaries; `diagnostics/cpu_seconds_per_sweep`): far less sensitive to other load than wall "
              f"time, though a loaded machine still inflates it through shared cores and caches (load average {os.getloadavg()[0]:.1f} at the end). The whole-run column is the process's CPU over the sweeps "
-             "(first run), so it also carries loading, the end-of-run maxPEAR (average linkage on the T × T bin "
-             "similarity) and the export. The stacked latent dimension D = K(p + 1) follows the clusters the chain holds.",
+             "(first run), so it also carries loading, the start's neuron screening (about 30 s of the 41 s at N = 300), "
+             "the end-of-run maxPEAR (average linkage on the T × T bin similarity) and the export. The stacked latent dimension D = K(p + 1) follows the clusters the chain holds.",
              "", *header, *rows, "",
              f"Scaling in T at N = 30 (CPU per sweep relative to T = 500): {scaling}."]
     print(write_section(args.output, "bicluster_sweep", "Bayesian bi-clustering: cost per sweep", lines))
