@@ -8,7 +8,8 @@ import RealModule
 /// the correlation eigengap picked 1, 2 or 4 groups on half of the paper-recipe simulations. Scoring
 /// each neuron under a trajectory built from the *other* members of its group penalises a merged group
 /// (its pooled trajectory predicts no member well) and a split one (a small group's trajectory is noisy)
-/// without a tuning constant, and it uses the model's own marginal (the Laplace marginal of the label step).
+/// without a tuning constant. The marginal is the label step's Laplace approximation, with the baseline
+/// row as one more regressor (`buildTrajectory`).
 struct NeuronStartScreening {
     let counts: [Double]
     let neurons: Int
@@ -61,7 +62,7 @@ struct NeuronStartScreening {
 
     /// One r for all neurons from Var(y) = λ + λ²/r, λ_t the mean of the neighbouring ±2 bins without
     /// bin t itself (so y_t's own noise is not in its rate), clamped to [0.5, 100]. The rate's variation
-    /// inside the window biases it low (≈ 5–7 for r = 10 on the simulation), which only flattens the score.
+    /// inside the window biases it low, which only flattens the score.
     static func momentDispersion(counts: [Double], neurons: Int, bins: Int) -> Double {
         var rateSquares = 0.0, excess = 0.0
         for i in 0..<neurons { for t in 0..<bins {
@@ -88,7 +89,7 @@ struct NeuronStartScreening {
         var best = [Int](repeating: 0, count: neurons)
         var bestScore = score(best)
         func consider(_ labels: [Int], _ value: Double) { if value > bestScore { bestScore = value; best = labels } }
-        for k in 2...Swift.max(2, Swift.min(maxGroups, neurons)) where k <= neurons {
+        for k in stride(from: 2, through: Swift.min(maxGroups, neurons), by: 1) {
             let labels = BiClusteringChain.spectralLabels(counts: counts, neurons: neurons, bins: bins, clusters: k, generator: &generator)
             consider(labels, score(labels))
             let refined = refine(labels)
