@@ -254,24 +254,19 @@ def schedule(args):
         m, se = mean_se([per_seed[k] for k in ks])
         sel = r.get("selectedStep", {}).get(name, {})
         lines.append(f"| {name} | {m:.3f} ± {se:.3f} | {', '.join(f'{per_seed[k]:.3f}' for k in ks)} | {', '.join(str(sel.get(k, '')) for k in ks)} |")
+    def paired(name, base):
+        seeds = sorted(set(sc[base]) & set(sc[name]), key=int)
+        if len(seeds) < 2:
+            return
+        diff = [sc[name][k] - sc[base][k] for k in seeds]
+        dm, dse = mean_se(diff)
+        lines.append(f"| {name} − {base} (paired) | {dm:+.3f} ± {dse:.3f} | {', '.join(f'{d:+.3f}' for d in diff)} | |")
     for name in sc:
-        if name == "scratch":
-            continue
-        seeds = sorted(set(sc["scratch"]) & set(sc[name]), key=int)
-        if len(seeds) < 2:
-            continue
-        diff = [sc[name][k] - sc["scratch"][k] for k in seeds]
-        dm, dse = mean_se(diff)
-        lines.append(f"| {name} − scratch (paired) | {dm:+.3f} ± {dse:.3f} | {', '.join(f'{d:+.3f}' for d in diff)} | |")
+        if name != "scratch" and "scratch" in sc:
+            paired(name, "scratch")
     for name in sc:  # the LP-FT variants against LP-FT from a random encoder (the same recipe)
-        if not name.endswith("-lpft") or name == "scratch-lpft" or "scratch-lpft" not in sc:
-            continue
-        seeds = sorted(set(sc["scratch-lpft"]) & set(sc[name]), key=int)
-        if len(seeds) < 2:
-            continue
-        diff = [sc[name][k] - sc["scratch-lpft"][k] for k in seeds]
-        dm, dse = mean_se(diff)
-        lines.append(f"| {name} − scratch-lpft (paired) | {dm:+.3f} ± {dse:.3f} | {', '.join(f'{d:+.3f}' for d in diff)} | |")
+        if name.endswith("-lpft") and name != "scratch-lpft" and "scratch-lpft" in sc:
+            paired(name, "scratch-lpft")
     probe = r.get("probe")
     if probe:
         lines += ["", f"Linear probes (`neuro-bench-duin probe`): L2 logistic regression on the flattened output of a frozen encoder "
