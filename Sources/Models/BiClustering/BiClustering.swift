@@ -59,8 +59,14 @@ public struct BiClustering: Sendable {
         let blasThreads = BLASThreads.count
         BLASThreads.count = 1
         defer { BLASThreads.count = blasThreads }
-        // The screened neuron start depends on the data and the settings only: computed once for all chains.
-        let neuronStart: [Int]? = start == nil && config.initialClusters == 0
+        // The screened neuron start depends on the data and the settings only: computed once for all
+        // chains, and not at all when every chain resumes from a checkpoint.
+        let resumesAll = checkpointDirectory.map { directory in
+            (0..<config.chains).allSatisfy {
+                FileManager.default.fileExists(atPath: BiClusteringCheckpoint.url(in: directory, chain: $0).path)
+            }
+        } ?? false
+        let neuronStart: [Int]? = start == nil && config.initialClusters == 0 && !resumesAll
             ? BiClusteringChain.screenedNeuronLabels(counts: counts, neurons: neurons, bins: bins, config: config) : nil
         let checksum = BiClusteringCheckpoint.checksum(counts)
         var root = SeededGenerator(seed: seed)
@@ -111,7 +117,7 @@ public struct BiClustering: Sendable {
         var chain: BiClusteringChain
         var summary: BiClusteringChainSummary
         var elapsed = 0.0
-        let maxClusters = Swift.max(1, Swift.min(config.maxClusters ?? Swift.max(neurons / 2, 1), neurons))
+        let maxClusters = BiClusteringChain.maximumClusters(neurons: neurons, config: config)
         if let directory = checkpointDirectory, let saved = try BiClusteringCheckpoint.read(from: directory, chain: index) {
             var savedConfig = saved.configuration, current = config
             savedConfig.sweeps = 0; current.sweeps = 0
