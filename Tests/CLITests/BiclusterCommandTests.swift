@@ -12,7 +12,9 @@ import TestSupport
         #expect(made.status == 0, "\(made.stderr)")
         #expect(made.stdout.contains("8 neurons × 60 bins, 2 clusters"))
         let out = folder.url.appendingPathComponent("fit.h5").path
-        let fit = try NeuroSwiftBinary.run(["fit", "bicluster", sim, "--sweeps", "6", "--burn-in", "2", "--chains", "2", "--states", "3", "--seed", "5", "-o", out])
+        let fit = try NeuroSwiftBinary.run([
+            "fit", "bicluster", sim, "--sweeps", "6", "--burn-in", "2", "--chains", "2", "--states", "3", "--seed", "5",
+            "--sample-interval", "1", "-o", out])
         #expect(fit.status == 0, "\(fit.stderr)")
         #expect(fit.stdout.contains("split-R̂ log-likelihood"))
         let file = try HDF5File.open(at: URL(fileURLWithPath: out))
@@ -25,6 +27,34 @@ import TestSupport
         #expect(try file.root.dataset("diagnostics/chain_neuron_labels").shape == [2, 8])
         #expect(file.root.contains("latents/chain_0/mean"))
         #expect(file.root.hasAttribute("command") && file.root.hasAttribute("seed"))
+        // Every post-burn-in sweep kept: the bin similarity is exactly their average co-occupancy.
+        let states = try file.root.dataset("samples/states").read(as: Int32.self)
+        #expect(try file.root.dataset("samples/states").shape == [2, 4, 60])
+        #expect(try file.root.dataset("samples/neuron_labels").shape == [2, 4, 8])
+        let similarity = try file.root.dataset("states/posterior_similarity").read(as: Double.self)
+        var worst = 0.0
+        for a in 0..<60 {
+            for b in 0..<60 {
+                var together = 0
+                for s in 0..<8 where states[s * 60 + a] == states[s * 60 + b] { together += 1 }
+                worst = max(worst, abs(similarity[a * 60 + b] - Double(together) / 8))
+            }
+        }
+        #expect(worst < 1e-12)
+    }
+
+    @Test func fitKeepsEveryKthSweepAndRejectsANegativeInterval() throws {
+        let folder = try TemporaryDirectory()
+        let sim = folder.url.appendingPathComponent("sim.h5").path
+        _ = try NeuroSwiftBinary.run(["simulate", "bicluster", "--output", sim, "--neurons", "6", "--clusters", "2", "--bins", "40", "--seed", "1"])
+        let out = folder.url.appendingPathComponent("fit.h5").path
+        let fit = try NeuroSwiftBinary.run([
+            "fit", "bicluster", sim, "--sweeps", "9", "--burn-in", "2", "--chains", "1", "--states", "3", "--sample-interval", "3", "-o", out])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        let file = try HDF5File.open(at: URL(fileURLWithPath: out))
+        #expect(try file.root.dataset("samples/states").shape == [1, 3, 40])  // post-burn-in sweeps 3, 6, 9 of 3…9
+        let bad = try NeuroSwiftBinary.run(["fit", "bicluster", sim, "--sweeps", "4", "--sample-interval=-1", "-o", out])
+        #expect(bad.status != 0 && bad.stderr.contains("sampleInterval"))
     }
 
     @Test func fitRejectsSpikeTimesWithoutBinWidthAndMissingFiles() throws {

@@ -151,7 +151,7 @@ public struct BiClustering: Sendable {
             elapsed += Date().timeIntervalSince(t0)
             sweepsRun += 1
             summary.trace(chain.state, logLikelihood: ll)
-            if chain.state.sweep > config.burnIn { summary.record(chain.state) }
+            if chain.state.sweep > config.burnIn { summary.record(chain.state, sampleInterval: config.sampleInterval ?? 0) }
             cpu += threadCPUSeconds() - c0
             if chain.state.sweep % config.checkpointInterval == 0 {
                 // Re-seed at every interval (checkpointing or not), so a resumed run is the same run.

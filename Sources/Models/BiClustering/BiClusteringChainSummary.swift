@@ -30,6 +30,10 @@ public struct BiClusteringChainSummary: Sendable, Codable, Equatable {
     var latentSum: [[Double]] = []
     var latentSumSquares: [[Double]] = []
     public internal(set) var latentCounts: [Int] = []
+    /// Kept sweeps (`BiClusteringConfiguration.sampleInterval`): state sequences and neuron labels,
+    /// one entry per kept sweep (optional so checkpoints written before they existed still load).
+    public internal(set) var sampledStates: [[Int]]? = nil
+    public internal(set) var sampledLabels: [[Int]]? = nil
 
     init(neurons: Int, bins: Int, latentDimension: Int, maxClusters: Int, states: Int) {
         self.neurons = neurons
@@ -51,8 +55,13 @@ public struct BiClusteringChainSummary: Sendable, Codable, Equatable {
         meanDispersionTrace.append(state.dispersions.reduce(0, +) / Double(Swift.max(state.dispersions.count, 1)))
     }
 
-    /// Accumulates a post-burn-in sweep.
-    mutating func record(_ state: BiClusteringState) {
+    /// Accumulates a post-burn-in sweep; every `sampleInterval`-th one is also kept whole.
+    mutating func record(_ state: BiClusteringState, sampleInterval: Int = 0) {
+        if sampleInterval > 0 && recorded % sampleInterval == 0 {
+            if sampledStates == nil { sampledStates = []; sampledLabels = [] }
+            sampledStates?.append(state.states)
+            sampledLabels?.append(state.labels)
+        }
         recorded += 1
         let n = neurons, t = bins
         for i in 0..<n {

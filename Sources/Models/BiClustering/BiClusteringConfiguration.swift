@@ -162,6 +162,10 @@ public struct BiClusteringConfiguration: Sendable, Codable, Equatable {
     /// Sweeps between checkpoints (also the points where a chain's generator is re-seeded so that a
     /// resumed run equals an uninterrupted one).
     public var checkpointInterval = 100
+    /// Keep every `sampleInterval`-th post-burn-in sweep's state sequence and neuron labels (nil or 0:
+    /// none). Off by default so memory stays independent of the run length; on, it gives the per-sweep
+    /// view (e.g. the methods note's median per-sweep state ARI) that the similarity matrices average away.
+    public var sampleInterval: Int? = nil
     /// Largest number of groups tried by maxPEAR for neurons and for bins (nil = ⌈n/8⌉ as in mcclust,
     /// at least 2 ... capped at n).
     public var maxPEARNeuronGroups: Int? = nil
@@ -205,6 +209,7 @@ public struct BiClusteringConfiguration: Sendable, Codable, Equatable {
         try ParameterError.check(burnIn >= 0 && burnIn < sweeps, "burnIn", expected: "0 ≤ burnIn < sweeps (\(sweeps))", found: burnIn)
         try ParameterError.check(chains >= 1, "chains", expected: "≥ 1", found: chains)
         try ParameterError.check(checkpointInterval >= 1, "checkpointInterval", expected: "≥ 1", found: checkpointInterval)
+        if let k = sampleInterval { try ParameterError.check(k >= 0, "sampleInterval", expected: "≥ 0 (0 = none)", found: k) }
         try ParameterError.check(initialStateSweeps >= 0, "initialStateSweeps", expected: "≥ 0", found: initialStateSweeps)
         try ParameterError.check(initialStateCount >= 0, "initialStateCount", expected: "≥ 0 (0 = all L)", found: initialStateCount)
         try ParameterError.check(collapsedStateProposals >= 0, "collapsedStateProposals", expected: "≥ 0", found: collapsedStateProposals)

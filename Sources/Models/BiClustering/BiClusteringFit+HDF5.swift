@@ -20,6 +20,8 @@ import NeuroCore
 ///                   between_chain_neuron_ari, between_chain_state_ari, seconds_per_sweep, sweeps, burn_in
 ///     /diagnostics/chain_neuron_labels, chain_state_labels   int32, chains × N / chains × T
 ///     /diagnostics/restart_states   int32, chains × T (only when every chain ran the burn-in restart)
+///     /samples/states, neuron_labels  int32, chains × S × T / chains × S × N: every `sampleInterval`-th
+///                   post-burn-in sweep (only when kept; S = the fewest any chain kept)
 extension BiClusteringFit {
     public func write(to url: URL, provenance: ExportProvenance) throws {
         try HDF5File.writeAtomically(to: url) { file in
@@ -70,6 +72,15 @@ extension BiClusteringFit {
             try diagnostics.createDataset("chain_state_labels", shape: [chains, t], values: chainStateLabels.flatMap { $0.map { Int32($0) } })
             if !restartStates.isEmpty && restartStates.allSatisfy({ $0.count == t }) {
                 try diagnostics.createDataset("restart_states", shape: [chains, t], values: restartStates.flatMap { $0.map { Int32($0) } })
+            }
+            let kept = chainSummaries.map { $0.sampledStates?.count ?? 0 }.min() ?? 0
+            if kept > 0 {
+                let samples = try file.root.createGroup("samples")
+                try samples.setAttribute("interval", Int64(configuration.sampleInterval ?? 0))
+                let states = chainSummaries.flatMap { $0.sampledStates!.prefix(kept).flatMap { $0.map { Int32($0) } } }
+                let labels = chainSummaries.flatMap { $0.sampledLabels!.prefix(kept).flatMap { $0.map { Int32($0) } } }
+                try samples.createDataset("states", shape: [chains, kept, t], values: states, deflate: 4)
+                try samples.createDataset("neuron_labels", shape: [chains, kept, n], values: labels, deflate: 4)
             }
         }
     }

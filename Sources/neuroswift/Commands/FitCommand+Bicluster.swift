@@ -73,6 +73,8 @@ struct FitBicluster: ParsableCommand {
     var checkpoint: String?
     @Flag(help: "Draw every Pólya-Gamma variable with the exact sampler (default: the hybrid, exact for small shapes, a three-cumulant approximation for large ones).")
     var exactPolyaGamma = false
+    @Option(help: "Export every K-th post-burn-in sweep's states and neuron labels (samples/…; 0 = none).")
+    var sampleInterval: Int?
     @Option(name: .shortAndLong, help: "Output HDF5 file.") var output: String
 
     func validate() throws {
@@ -114,6 +116,7 @@ struct FitBicluster: ParsableCommand {
         if let dynamicsScale { config.dynamicsScale = dynamicsScale }
         if let candidatePoolWeight { config.candidatePoolWeight = candidatePoolWeight }
         if exactPolyaGamma { config.exactPolyaGamma = true }
+        if let sampleInterval { config.sampleInterval = sampleInterval }
         print("\(counts): \(description); \(data.unitCount) units × \(data.binCount) bins of \(data.binWidth) s")
         let progress = TerminalProgress()
         let start = startAtTruth ? try BiClusteringSimulation.Result.readStart(URL(fileURLWithPath: counts)) : nil
