@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Tests and benchmarks use one BLAS thread for stable, reproducible figures.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: all deps build demo test bench bench-deps sample-data validate validate-geometric validate-ricci validate-bicluster validate-connectome validate-stateglm validate-duin validate-neuroformer clean
+.PHONY: all deps build demo test bench bench-deps sample-data validate validate-geometric validate-ricci validate-bicluster validate-bicluster-seeds validate-connectome validate-stateglm validate-duin validate-neuroformer clean
 
 all: build
 
@@ -81,7 +81,7 @@ bench: bench-deps
 	/usr/bin/python3 Benchmarks/compare/duin.py --swift Benchmarks/.build/release/neuro-bench-duin --output docs/performance.md
 
 # Full-size validations against the reference tools; each writes its report into docs/.
-validate: validate-geometric validate-ricci validate-bicluster validate-connectome validate-stateglm validate-duin validate-neuroformer
+validate: validate-geometric validate-ricci validate-bicluster validate-bicluster-seeds validate-connectome validate-stateglm validate-duin validate-neuroformer
 
 # Riemannian EEG decoders against pyRiemann / MNE / scikit-learn on identical epochs and folds
 # (simulated scenarios, and ../shared/data/eeg when present) → docs/geometric-eeg.md.
@@ -104,6 +104,12 @@ BICLUSTER_SWEEPS ?= 1000
 BICLUSTER_FIT_ARGS ?= --collapsed-state-proposals 10 --initial-states excursions --state-restart-sweep 40 --shared-dispersion
 validate-bicluster: build
 	python3 scripts/validate_bicluster.py --binary .build/release/neuroswift --sweeps $(BICLUSTER_SWEEPS) --fit-args "$(BICLUSTER_FIT_ARGS)" --output docs/bicluster.md
+
+# The recovery targets on every simulation seed in BICLUSTER_SEEDS (2 chains each, from the data start and
+# from the truth), written as section 1g of docs/bicluster.md (about 1 min per seed).
+BICLUSTER_SEEDS ?= 0-13
+validate-bicluster-seeds: build
+	python3 scripts/validate_bicluster.py --binary .build/release/neuroswift --seeds $(BICLUSTER_SEEDS) --chains 2 --sweeps $(BICLUSTER_SWEEPS) --fit-args "$(BICLUSTER_FIT_ARGS)" --output docs/bicluster.md
 
 # Dynamic connectomes (issue 7) at full size: planted NTF recipe, simulated end to end and null, real
 # calcium data (needs ../shared/data); writes docs/connectome.md.
