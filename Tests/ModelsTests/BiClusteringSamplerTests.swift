@@ -156,6 +156,38 @@ import Testing
     static let paperSweeps = 30
     static let paperBurnIn = 10
 
+    /// The state targets on the paper's recipe, with the validation's options (Makefile
+    /// `BICLUSTER_FIT_ARGS`), one chain of 300 sweeps (≈ 1 min debug). Simulation seed 7, not 0: on seed 0
+    /// the final 17-bin regime starts at the fixed point and the posterior itself labels it quiet (chains
+    /// started at the truth do too; docs/bicluster.md §1d), while on seed 7 every target is met at the
+    /// validation's length (§1f). All seeds: §1f–§1g.
+    @Test func recoversTheStateSequenceFromTheDataDrivenStart() throws {
+        let data = try BiClusteringSimulation().simulate(seed: 7)
+        var config = BiClusteringConfiguration()
+        config.sweeps = 300
+        config.burnIn = 100
+        config.sharedDispersion = true
+        config.collapsedStateProposals = 10
+        config.initialStates = .excursions
+        config.stateRestartSweep = 40
+        config.sampleInterval = 10
+        let fit = try BiClustering(configuration: config).fit(data.counts, seed: 1)
+        let truth = data.states
+        let stateARI = try Metrics.adjustedRandIndex(truth, fit.stateLabels)
+        // ±1-bin tolerance: drop the bins next to a true change point.
+        let keep = (0..<truth.count).filter { t in
+            !((t > 0 && truth[t - 1] != truth[t]) || (t + 1 < truth.count && truth[t + 1] != truth[t]))
+        }
+        let tolerantARI = try Metrics.adjustedRandIndex(keep.map { truth[$0] }, keep.map { fit.stateLabels[$0] })
+        let samples = try #require(fit.chainSummaries[0].sampledStates)
+        #expect(samples.count == 20)
+        let perSweep = try samples.map { try Metrics.adjustedRandIndex(truth, $0) }.sorted()
+        #expect(stateARI >= 0.8, "state ARI \(stateARI)")
+        #expect(tolerantARI >= 0.8, "state ARI excluding ±1 bin \(tolerantARI)")
+        #expect(perSweep[perSweep.count / 2] >= 0.6, "median per-sweep state ARI \(perSweep[perSweep.count / 2])")
+        #expect(try Metrics.adjustedRandIndex(data.neuronLabels, fit.neuronLabels) >= 0.9)
+    }
+
     /// From the single-cluster start the Algorithm-8 step with the AR(1) auxiliary prior rarely opens a
     /// cluster (a random baseline row costs tens of nats at T = 500), which is why the default start is
     /// data-driven; with the data-built trajectory pool in the auxiliary prior it opens them at once.
