@@ -99,7 +99,8 @@ validate-ricci: bench-deps
 # recording in ../shared/data/spikes/allen-719161530), written into docs/bicluster.md.
 # BICLUSTER_SWEEPS overrides the number of sweeps per chain.
 # BICLUSTER_FIT_ARGS are passed to both fits (the collapsed state moves, the excursion start, its
-# burn-in restart from the chain's latents, one shared dispersion; empty for the defaults).
+# burn-in restart from the chain's latents, one shared dispersion, which the Allen fit drops; empty for
+# the defaults).
 BICLUSTER_SWEEPS ?= 1000
 BICLUSTER_FIT_ARGS ?= --collapsed-state-proposals 10 --initial-states excursions --state-restart-sweep 40 --shared-dispersion
 validate-bicluster: build
