@@ -2,7 +2,8 @@ import Foundation
 import NeuroCore
 
 /// Streaming summaries of one chain: memory does not grow with the number of sweeps except for the
-/// scalar traces (log-likelihood, K, number of states, mean r; one value per sweep).
+/// scalar traces (log-likelihood, K, number of states, mean r; one value per sweep) and, when asked for,
+/// the kept sweeps (`BiClusteringConfiguration.sampleInterval`).
 public struct BiClusteringChainSummary: Sendable, Codable, Equatable {
     public let neurons: Int
     public let bins: Int
