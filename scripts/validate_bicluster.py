@@ -106,25 +106,38 @@ def modulation(sim):
     return float(np.mean([psi[z == k].std(1).mean() for k in np.unique(z)]))
 
 
+def simulate_and_fit(args, seed, tmp):
+    """`simulate bicluster --seed SEED`, then two fits of it with --chains chains of --sweeps (a quarter burn-in):
+    from the data-driven start with --fit-args, keeping about 1,000 post-burn-in sweeps per chain for the
+    per-sweep state ARI (methods note §7.2), and from the ground truth (`--start-at-truth`), which shows
+    what the posterior itself supports apart from whether a chain finds that mode.
+    Returns the simulation file, the two fit summaries and the data-start fit's wall time."""
+    sim = os.path.join(tmp, f"sim{seed}.h5")
+    run([args.binary, "simulate", "bicluster", "--seed", str(seed), "--output", sim])
+    burn = args.sweeps // 4
+    common = ["--sweeps", str(args.sweeps), "--burn-in", str(burn), "--chains", str(args.chains), "--seed", "1"]
+    fit, fit_truth = os.path.join(tmp, f"fit{seed}.h5"), os.path.join(tmp, f"truth{seed}.h5")
+    _, wall = run([args.binary, "fit", "bicluster", sim, *common, *args.fit_args.split(),
+                   "--sample-interval", str(sample_interval(args.sweeps)), "-o", fit])
+    run([args.binary, "fit", "bicluster", sim, *common, *truth_start_args(args.fit_args), "--start-at-truth", "-o", fit_truth])
+    return h5py.File(sim, "r"), fit_summary(fit)[1], fit_summary(fit_truth)[1], wall
+
+
+def sample_interval(sweeps):
+    """Keeps about 1,000 of the post-burn-in sweeps (a quarter of `sweeps` is burn-in)."""
+    return max(1, (sweeps - sweeps // 4) // 1000)
+
+
 def seed_table(args, seeds, tmp):
     """Section 1g: the recovery targets on every simulation seed, from the data-driven and the true start."""
-    burn = args.sweeps // 4
-    interval = max(1, (args.sweeps - burn) // 1000)
+    burn, interval = args.sweeps // 4, sample_interval(args.sweeps)
     rows = ["| seed | modulation | end regimes (bins) | neuron ARI | K mode | r̄ | state ARI | excl. ±1 | "
             "median per-sweep | occupied states | state ARI from the truth |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     met = {"neurons": 0, "K": 0, "r": 0, "states": 0, "per-sweep": 0, "all": 0, "truth states": 0}
     t0 = time.time()
     for seed in seeds:
-        sim = os.path.join(tmp, f"sim{seed}.h5")
-        run([args.binary, "simulate", "bicluster", "--seed", str(seed), "--output", sim])
-        common = ["--sweeps", str(args.sweeps), "--burn-in", str(burn), "--chains", str(args.chains), "--seed", "1"]
-        fit, fit_truth = os.path.join(tmp, f"fit{seed}.h5"), os.path.join(tmp, f"truth{seed}.h5")
-        run([args.binary, "fit", "bicluster", sim, *common, *args.fit_args.split(), "--sample-interval", str(interval), "-o", fit])
-        run([args.binary, "fit", "bicluster", sim, *common, *truth_start_args(args.fit_args), "--start-at-truth", "-o", fit_truth])
-        s = h5py.File(sim, "r")
+        s, r, rt, _ = simulate_and_fit(args, seed, tmp)
         zt, st = s["ground_truth/neuron_labels"][:], s["ground_truth/states"][:]
-        _, r = fit_summary(fit)
-        _, rt = fit_summary(fit_truth)
         near = near_change_points(st)
         change = np.nonzero(st[1:] != st[:-1])[0] + 1
         n_ari, s_ari = ari(zt, r["neuron_labels"]), ari(st, r["state_labels"])
@@ -188,25 +201,9 @@ def main():
              f"{datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC; one BLAS thread per chain, chains in parallel on a shared 2-core VM.", ""]
 
     # 1. Simulation.
-    sim = os.path.join(tmp, "sim.h5")
-    run([args.binary, "simulate", "bicluster", "--seed", "0", "--output", sim])
-    fit = os.path.join(tmp, "fit.h5")
-    burn = args.sweeps // 4
-    # Keep about 1,000 post-burn-in sweeps per chain for the per-sweep state ARI (methods note §7.2).
-    interval = max(1, (args.sweeps - burn) // 1000)
-    _, wall = run([args.binary, "fit", "bicluster", sim, "--sweeps", str(args.sweeps), "--burn-in", str(burn),
-                   "--chains", str(args.chains), "--seed", "1", *args.fit_args.split(), "--sample-interval", str(interval),
-                   "-o", fit])
-    # Posterior check: the same fit with every chain started at the ground truth (`--start-at-truth`).
-    # It shows what the posterior itself supports, apart from whether a chain finds that mode.
-    fit_truth = os.path.join(tmp, "fit-truth.h5")
-    truth_args = truth_start_args(args.fit_args)
-    run([args.binary, "fit", "bicluster", sim, "--sweeps", str(args.sweeps), "--burn-in", str(burn),
-         "--chains", str(args.chains), "--seed", "1", *truth_args, "--start-at-truth", "-o", fit_truth])
-    _, rt = fit_summary(fit_truth)
-    s = h5py.File(sim, "r")
+    burn, interval = args.sweeps // 4, sample_interval(args.sweeps)
+    s, r, rt, wall = simulate_and_fit(args, 0, tmp)
     zt, st = s["ground_truth/neuron_labels"][:], s["ground_truth/states"][:]
-    _, r = fit_summary(fit)
     near = near_change_points(st)
     per_sweep = None if r["state_samples"] is None else np.array([[ari(st, x) for x in c] for c in r["state_samples"]])
     k_mode = int(np.argmax(r["k_post"]))
